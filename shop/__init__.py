@@ -1,0 +1,109 @@
+"""The distribution mall: storefront, distributor center and merchant admin in one Flask app."""
+import logging
+import os
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from .config import check_production, load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(overrides=None):
+    """Build the app; overrides (a dict) win over SHOP_* environment settings."""
+    app = Flask(__name__, instance_path=os.environ.get("SHOP_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"), static_folder=os.path.join(ROOT, "static"))
+    app.config.update(load_config(overrides))
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "shop.db")
+    check_production(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def select_locale():
+    lang = request.args.get("lang") or session.get("lang")
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def register_extensions(app):
+    from . import models  # noqa: F401  (every model registered before migrate looks)
+    from .sql import configure_engine_events
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "translations"))
+    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .cart.views import bp as cart_bp
+    from .catalog.views import bp as catalog_bp
+    from .main.views import bp as main_bp
+    from .orders.views import bp as orders_bp
+
+    for bp in (main_bp, accounts_bp, catalog_bp, cart_bp, orders_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app):
+    from .errors import ServiceError
+
+    def render_error(status, message):
+        db.session.rollback()
+        if request.path.startswith(("/healthz", "/api/")):
+            return {"error": message}, status
+        return render_template("errors/message.html", status=status, message=message), status
+
+    @app.errorhandler(ServiceError)
+    def service_error(err):
+        return render_error(err.status, err.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_error(400, _("页面已过期，请刷新后重试"))
+
+    @app.errorhandler(429)
+    def too_many(err):
+        return render_error(429, _("操作太频繁，请稍后再试"))
+
+    for code, text in ((400, "请求无效"), (403, "没有权限访问"), (404, "页面不存在"), (405, "请求方式不允许"),
+                       (413, "上传的文件太大")):
+        app.register_error_handler(code, lambda err, code=code, text=text: render_error(code, _(text)))
+
+    @app.errorhandler(500)
+    def server_error(err):
+        return render_error(500, _("服务器开小差了，请稍后再试"))
+
+
+def register_template_helpers(app):
+    from .money import format_fen
+    from .templating import register
+
+    app.add_template_filter(format_fen, "money")
+    register(app)
+
+
+def register_commands(app):
+    from .commands import shop_cli
+
+    app.cli.add_command(shop_cli)

@@ -1,0 +1,1 @@
+"""Shopper accounts: phone + password or SMS code, sessions, address book."""

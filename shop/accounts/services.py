@@ -1,0 +1,177 @@
+"""Account use cases: register, authenticate, SMS codes, address book."""
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from ..money import utcnow
+from .models import Address, SmsCode, User
+from .sms import get_sender
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(phone):
+    """Strip spaces and a +86 prefix; refuse anything but a mainland mobile number."""
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not PHONE_RE.match(phone):
+        raise ServiceError(_("请输入正确的11位手机号"))
+    return phone
+
+
+def find_user_by_phone(phone):
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def register(phone, password, nickname=""):
+    """Create a member with a hashed password; refuses a phone already registered."""
+    phone = normalize_phone(phone)
+    if len(password or "") < 6 or len(password) > 64:
+        raise ServiceError(_("密码长度应为6到64位"))
+    if find_user_by_phone(phone):
+        raise ServiceError(_("该手机号已注册，请直接登录"))
+    user = User(phone=phone, nickname=(nickname or "").strip()[:40])
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(phone, password):
+    """The member for phone + password, or a ServiceError that does not say which was wrong."""
+    try:
+        phone = normalize_phone(phone)
+    except ServiceError:
+        raise ServiceError(_("手机号或密码错误"))
+    user = find_user_by_phone(phone)
+    if user is None or not user.check_password(password or ""):
+        raise ServiceError(_("手机号或密码错误"))
+    if user.disabled:
+        raise ServiceError(_("该账号已被停用"))
+    return user
+
+
+def send_login_code(phone, ip=None):
+    """Send a 6-digit code, at most one per minute and a few per day per phone."""
+    phone = normalize_phone(phone)
+    cfg = current_app.config
+    now = utcnow()
+    last = db.session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone))
+    if last and now - last < timedelta(seconds=cfg["SMS_RESEND_SECONDS"]):
+        raise ServiceError(_("验证码发送太频繁，请稍后再试"), status=429)
+    today = db.session.scalar(select(func.count()).select_from(SmsCode).where(
+        SmsCode.phone == phone, SmsCode.created_at >= now - timedelta(days=1)))
+    if today >= cfg["SMS_DAILY_LIMIT_PER_PHONE"]:
+        raise ServiceError(_("今日验证码次数已用完"), status=429)
+    code = f"{secrets.randbelow(10**6):06d}"
+    db.session.add(SmsCode(phone=phone, code_hash=generate_password_hash(code), ip=ip,
+                           created_at=now, expires_at=now + timedelta(seconds=cfg["SMS_CODE_TTL_SECONDS"])))
+    db.session.flush()
+    get_sender().send(phone, _("您的登录验证码是 %(code)s，5分钟内有效。", code=code))
+    return phone
+
+
+def login_with_code(phone, code):
+    """Check the newest live code for phone; a member is created on first login."""
+    phone = normalize_phone(phone)
+    code = (code or "").strip()
+    now = utcnow()
+    sms = db.session.scalar(select(SmsCode).where(
+        SmsCode.phone == phone, SmsCode.consumed_at.is_(None), SmsCode.expires_at > now,
+    ).order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1))
+    if sms is None:
+        raise ServiceError(_("验证码已失效，请重新获取"))
+    limit = current_app.config["SMS_CODE_MAX_ATTEMPTS"]
+    # Count the attempt in one guarded statement so parallel guesses cannot exceed the limit.
+    counted = db.session.execute(update(SmsCode).where(
+        SmsCode.id == sms.id, SmsCode.attempts < limit, SmsCode.consumed_at.is_(None),
+    ).values(attempts=SmsCode.attempts + 1)).rowcount
+    if not counted:
+        db.session.commit()
+        raise ServiceError(_("验证码错误次数过多，请重新获取"))
+    if not (len(code) == 6 and code.isdigit() and check_password_hash(sms.code_hash, code)):
+        db.session.commit()  # the attempt counts even though the login fails
+        raise ServiceError(_("验证码错误"))
+    used = db.session.execute(update(SmsCode).where(
+        SmsCode.id == sms.id, SmsCode.consumed_at.is_(None)).values(consumed_at=now)).rowcount
+    if not used:
+        raise ServiceError(_("验证码已失效，请重新获取"))
+    user = find_user_by_phone(phone)
+    if user is None:
+        user = User(phone=phone)
+        db.session.add(user)
+        db.session.flush()
+    if user.disabled:
+        raise ServiceError(_("该账号已被停用"))
+    return user
+
+
+def record_login(user):
+    user.last_login_at = utcnow()
+
+
+# --- addresses ---------------------------------------------------------------
+
+ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
+
+
+def get_address(user, address_id):
+    """The member's own address, or 404 for anyone else's."""
+    address = db.session.get(Address, address_id)
+    if address is None or address.user_id != user.id:
+        raise NotFound()
+    return address
+
+
+def list_addresses(user):
+    return db.session.scalars(select(Address).where(Address.user_id == user.id)
+                              .order_by(Address.is_default.desc(), Address.id.desc())).all()
+
+
+def default_address(user):
+    return db.session.scalar(select(Address).where(Address.user_id == user.id)
+                             .order_by(Address.is_default.desc(), Address.id.desc()).limit(1))
+
+
+def save_address(user, data, address=None, make_default=False):
+    """Create or update an address; the first address becomes the default."""
+    values = {k: (data.get(k) or "").strip() for k in ADDRESS_FIELDS}
+    values["phone"] = normalize_phone(values["phone"])
+    if address is None:
+        address = Address(user_id=user.id)
+        db.session.add(address)
+        make_default = make_default or default_address(user) is None
+    for key, value in values.items():
+        setattr(address, key, value)
+    db.session.flush()
+    if make_default:
+        set_default_address(user, address)
+    return address
+
+
+def set_default_address(user, address):
+    """Make address the one default (clear the old one first: the unique index allows one)."""
+    db.session.execute(update(Address).where(Address.user_id == user.id, Address.id != address.id)
+                       .values(is_default=False))
+    address.is_default = True
+    db.session.flush()
+
+
+def delete_address(user, address):
+    """Delete an address; another one inherits the default."""
+    was_default = address.is_default
+    db.session.delete(address)
+    db.session.flush()
+    if was_default:
+        other = default_address(user)
+        if other is not None:
+            set_default_address(user, other)

@@ -1,0 +1,199 @@
+"""Login, registration, SMS codes, 我的 and the address book."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..cart.services import merge_guest_cart
+from ..errors import ServiceError
+from ..extensions import db, limiter, login_manager
+from ..orders.services import status_counts
+from . import services
+from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
+from .models import User
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _phone_key():
+    """Rate-limit key: the phone number being tried, whatever the client's address."""
+    return "phone:" + (request.form.get("phone") or "").strip()[-11:]
+
+
+def safe_next(default="main.home"):
+    target = request.values.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(default)
+
+
+def start_session(user, remember=False):
+    """Log the member in and fold the guest cart into theirs."""
+    services.record_login(user)
+    merge_guest_cart(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_phone_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.phone.data, form.password.data)
+        except ServiceError as err:
+            flash(err.message, "error")
+        else:
+            start_session(user, form.remember.data)
+            return redirect(safe_next())
+    return render_template("accounts/login.html", form=form, sms_form=SmsLoginForm(), send_form=SendCodeForm())
+
+
+@bp.route("/login/sms", methods=["POST"])
+@limiter.limit("20 per minute")
+@limiter.limit("10 per minute", key_func=_phone_key)
+def login_sms():
+    sms_form = SmsLoginForm()
+    if sms_form.validate_on_submit():
+        try:
+            user = services.login_with_code(sms_form.phone.data, sms_form.code.data)
+        except ServiceError as err:
+            flash(err.message, "error")
+        else:
+            start_session(user)
+            return redirect(safe_next())
+    return render_template("accounts/login.html", form=LoginForm(), sms_form=sms_form, send_form=SendCodeForm(),
+                           tab="sms"), 400
+
+
+@bp.post("/sms/send")
+@limiter.limit("5 per minute;30 per day")
+def send_code():
+    form = SendCodeForm()
+    if not form.validate_on_submit():
+        return {"ok": False, "message": _("请输入正确的11位手机号")}, 400
+    try:
+        services.send_login_code(form.phone.data, ip=request.remote_addr)
+        db.session.commit()
+    except ServiceError as err:
+        db.session.rollback()
+        return {"ok": False, "message": err.message}, err.status
+    return {"ok": True, "message": _("验证码已发送")}
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.phone.data, form.password.data, form.nickname.data)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            start_session(user)
+            flash(_("注册成功，欢迎光临"), "success")
+            return redirect(safe_next())
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/me")
+@login_required
+def me():
+    return render_template("accounts/me.html", counts=status_counts(current_user))
+
+
+@bp.route("/me/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile, password = ProfileForm(prefix="p", obj=current_user), PasswordForm(prefix="w")
+    if request.method == "POST" and request.form.get("form") == "profile" and profile.validate():
+        current_user.nickname = (profile.nickname.data or "").strip()
+        db.session.commit()
+        flash(_("已保存"), "success")
+        return redirect(url_for(".account"))
+    if request.method == "POST" and request.form.get("form") == "password" and password.validate():
+        if current_user.password_hash and not current_user.check_password(password.old_password.data or ""):
+            flash(_("原密码错误"), "error")
+        else:
+            current_user.set_password(password.password.data)
+            db.session.commit()
+            flash(_("密码已修改"), "success")
+            return redirect(url_for(".account"))
+    return render_template("accounts/account.html", profile=profile, password=password)
+
+
+@bp.get("/me/addresses")
+@login_required
+def addresses():
+    pick = request.args.get("pick")  # set when choosing an address for checkout
+    return render_template("accounts/addresses.html", addresses=services.list_addresses(current_user), pick=pick)
+
+
+@bp.route("/me/addresses/new", methods=["GET", "POST"])
+@bp.route("/me/addresses/<int:address_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_address(address_id=None):
+    address = services.get_address(current_user, address_id) if address_id else None
+    form = AddressForm(obj=address)
+    if form.validate_on_submit():
+        try:
+            services.save_address(current_user, form.data, address, make_default=form.is_default.data)
+            db.session.commit()
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("地址已保存"), "success")
+            return redirect(safe_next("accounts.addresses"))
+    return render_template("accounts/address_form.html", form=form, address=address)
+
+
+@bp.post("/me/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id):
+    services.delete_address(current_user, services.get_address(current_user, address_id))
+    db.session.commit()
+    flash(_("地址已删除"), "success")
+    return redirect(url_for(".addresses"))
+
+
+@bp.post("/me/addresses/<int:address_id>/default")
+@login_required
+def default_address(address_id):
+    services.set_default_address(current_user, services.get_address(current_user, address_id))
+    db.session.commit()
+    return redirect(safe_next("accounts.addresses"))
+
+
+def admin_required(view):
+    """Decorator: merchant staff only (others get 403, strangers go to login)."""
+    from functools import wraps
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,1 @@
+"""Merchant admin: one module and one template folder per area."""

@@ -1,0 +1,1 @@
+"""The shopping cart: in the session for guests, in the database for members."""

@@ -1,0 +1,1 @@
+"""Categories, products, SKUs and their images."""

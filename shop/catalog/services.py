@@ -1,0 +1,132 @@
+"""Catalog use cases: browse, search, show, and the merchant's product editing."""
+import nh3
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from .models import Category, Product, ProductImage, Sku
+
+PER_PAGE = 10
+SORTS = {
+    "default": (Product.sort.desc(), Product.id.desc()),
+    "sales": (Product.sales.desc(), Product.id.desc()),
+    "new": (Product.id.desc(),),
+    "price_asc": (Product.min_price_fen.asc(), Product.id.desc()),
+    "price_desc": (Product.min_price_fen.desc(), Product.id.desc()),
+}
+DESCRIPTION_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h3", "h4", "img", "span",
+                    "blockquote", "table", "thead", "tbody", "tr", "td", "th"}
+
+
+def sanitize_description(html):
+    """Keep formatting and images; drop scripts, handlers and anything else."""
+    return nh3.clean(html or "", tags=DESCRIPTION_TAGS,
+                     attributes={"img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"}},
+                     url_schemes={"http", "https"})
+
+
+def top_categories():
+    """Visible top-level categories with their visible children (two queries)."""
+    return db.session.scalars(
+        select(Category).where(Category.parent_id.is_(None), Category.is_visible.is_(True))
+        .options(selectinload(Category.children)).order_by(Category.sort, Category.id)).all()
+
+
+def category_ids_under(category_id):
+    """The category and its children."""
+    return [category_id] + list(db.session.scalars(select(Category.id).where(Category.parent_id == category_id)))
+
+
+def shelf_query(category_id=None, q=None, sort="default"):
+    """On-shelf products, optionally in a category (with its children) or matching a search."""
+    stmt = select(Product).where(Product.on_shelf.is_(True))
+    if category_id:
+        stmt = stmt.where(Product.category_id.in_(category_ids_under(category_id)))
+    q = (q or "").strip()[:50]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Product.title.like(like, escape="\\"), Product.subtitle.like(like, escape="\\")))
+    return stmt.order_by(*SORTS.get(sort, SORTS["default"]))
+
+
+def paginate_shelf(page=1, per_page=PER_PAGE, **filters):
+    return db.paginate(shelf_query(**filters), page=page, per_page=per_page, max_per_page=50, error_out=False)
+
+
+def featured_products(limit=6):
+    return db.session.scalars(select(Product).where(Product.on_shelf.is_(True), Product.is_featured.is_(True))
+                              .order_by(Product.sort.desc(), Product.id.desc()).limit(limit)).all()
+
+
+def new_products(limit=10):
+    return db.session.scalars(select(Product).where(Product.on_shelf.is_(True))
+                              .order_by(Product.id.desc()).limit(limit)).all()
+
+
+def get_product_for_shopper(product_id):
+    """An on-shelf product with its SKUs and images, or 404."""
+    product = db.session.scalar(select(Product).where(Product.id == product_id)
+                                .options(selectinload(Product.skus), selectinload(Product.images)))
+    if product is None or not product.on_shelf:
+        raise NotFound(_("商品不存在或已下架"))
+    return product
+
+
+def refresh_product_summary(product):
+    """Recompute the list-page fields (lowest price, cover) from SKUs and images."""
+    prices = [s.price_fen for s in product.skus if s.is_active]
+    product.min_price_fen = min(prices) if prices else 0
+    product.cover_path = product.images[0].path if product.images else None
+
+
+def save_product(data, product=None):
+    """Create or update a product with its spec names, SKUs and image paths.
+
+    data: title, subtitle, category_id, description, on_shelf, is_featured, sort, spec_names,
+    skus ([{id?, spec_values, price_fen, original_price_fen, stock, code}]), image_paths (ordered).
+    """
+    title = (data.get("title") or "").strip()
+    if not title or len(title) > 120:
+        raise ServiceError(_("商品标题必填，最多120字"))
+    skus = data.get("skus") or []
+    if not skus:
+        raise ServiceError(_("至少需要一个规格(SKU)"))
+    spec_names = [n.strip() for n in data.get("spec_names") or [] if n.strip()]
+    if product is None:
+        product = Product()
+        db.session.add(product)
+    product.title = title
+    product.subtitle = (data.get("subtitle") or "").strip()[:200]
+    product.category_id = data.get("category_id") or None
+    product.description_html = sanitize_description(data.get("description"))
+    product.on_shelf = bool(data.get("on_shelf", True))
+    product.is_featured = bool(data.get("is_featured", False))
+    product.sort = int(data.get("sort") or 0)
+    product.spec_names = spec_names
+    existing = {s.id: s for s in product.skus}
+    keep = []
+    for row in skus:
+        values = [str(v).strip() for v in row.get("spec_values") or []]
+        if len(values) != len(spec_names):
+            raise ServiceError(_("每个SKU的规格值数量必须与规格名一致"))
+        price, original, stock = int(row["price_fen"]), int(row.get("original_price_fen") or 0), int(row["stock"])
+        if price <= 0 or original < 0 or stock < 0:
+            raise ServiceError(_("价格必须大于0，库存不能为负"))
+        sku = existing.get(row.get("id")) or Sku()
+        sku.spec_values, sku.price_fen, sku.original_price_fen, sku.stock = values, price, original, stock
+        sku.code = (row.get("code") or "").strip() or None
+        sku.is_active = True
+        keep.append(sku)
+    # SKUs that orders may reference are deactivated rather than deleted.
+    for sku in existing.values():
+        if sku not in keep:
+            sku.is_active = False
+            keep.append(sku)
+    product.skus = keep
+    if "image_paths" in data:
+        product.images = [ProductImage(path=p, sort=i) for i, p in enumerate(data["image_paths"])]
+    refresh_product_summary(product)
+    db.session.flush()
+    return product

@@ -1,0 +1,63 @@
+"""Settings read from SHOP_* environment variables."""
+import os
+
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+
+
+def _env(name, default=None):
+    return os.environ.get(f"SHOP_{name}", default)
+
+
+def _int(name, default):
+    return int(_env(name, default))
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None -> SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    ENV_NAME = _env("ENV", "development")
+
+    #: Minutes an unpaid order waits before `flask shop expire-orders` cancels it.
+    ORDER_EXPIRE_MINUTES = _int("ORDER_EXPIRE_MINUTES", 30)
+    #: Upload limits for product images.
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024
+    MAX_IMAGE_BYTES = _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+    SMS_SENDER = _env("SMS_SENDER", "console")
+    SMS_CODE_TTL_SECONDS = _int("SMS_CODE_TTL_SECONDS", 300)
+    SMS_CODE_MAX_ATTEMPTS = 5
+    SMS_RESEND_SECONDS = 60
+    SMS_DAILY_LIMIT_PER_PHONE = 10
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SHOP_NAME = _env("NAME", "分销商城")
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+def load_config(overrides=None):
+    """The config class for SHOP_ENV, as a dict merged with test overrides."""
+    cls = ProductionConfig if _env("ENV") == "production" else Config
+    values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    values.update(overrides or {})
+    return values
+
+
+def check_production(config):
+    """Refuse to start a production app with the development secret key."""
+    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise RuntimeError("SHOP_SECRET_KEY must be set to a real secret in production")

@@ -1,0 +1,15 @@
+"""The one exception services raise for a refusal a user should read."""
+
+
+class ServiceError(Exception):
+    """A refused use case; `message` is shown to the user as it is (already translated)."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class NotFound(ServiceError):
+    def __init__(self, message="Not found"):
+        super().__init__(message, status=404)

@@ -1,0 +1,1 @@
+"""Orders: checkout, the status machine, cancellation and expiry."""

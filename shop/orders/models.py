@@ -1,0 +1,71 @@
+"""Orders and their lines; each line snapshots what was bought at what price."""
+from ..extensions import db
+from ..money import utcnow
+from . import status as st
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        db.Index("ix_orders_user_status", "user_id", "status", "id"),
+        db.Index("ix_orders_status_created", "status", "created_at"),
+        db.CheckConstraint("pay_total_fen >= 0", name="pay_total_not_negative"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    #: Public number: date + 10 random digits, unique and not guessable from another.
+    order_no = db.Column(db.String(32), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    status = db.Column(db.String(20), nullable=False, default=st.PENDING)
+    items_total_fen = db.Column(db.BigInteger, nullable=False)
+    shipping_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    discount_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    #: What the shopper pays: items - discount + shipping.
+    pay_total_fen = db.Column(db.BigInteger, nullable=False)
+    # Shipping address, snapshotted.
+    recipient = db.Column(db.String(40), nullable=False)
+    recipient_phone = db.Column(db.String(20), nullable=False)
+    address_text = db.Column(db.String(400), nullable=False)
+    note = db.Column(db.String(200), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    paid_at = db.Column(db.DateTime)
+    shipped_at = db.Column(db.DateTime)
+    completed_at = db.Column(db.DateTime)
+    cancelled_at = db.Column(db.DateTime)
+    cancel_reason = db.Column(db.String(100))
+    shipping_company = db.Column(db.String(40))
+    tracking_no = db.Column(db.String(64))
+
+    lines = db.relationship("OrderLine", order_by="OrderLine.id", cascade="all, delete-orphan",
+                            back_populates="order")
+    user = db.relationship("User")
+
+    @property
+    def status_label(self):
+        return st.LABELS.get(self.status, self.status)
+
+    @property
+    def quantity(self):
+        return sum(line.quantity for line in self.lines)
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        db.CheckConstraint("quantity > 0", name="quantity_positive"),
+        db.CheckConstraint("paid_amount_fen >= 0", name="paid_not_negative"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = db.Column(db.Integer, db.ForeignKey("products.id", ondelete="SET NULL"))
+    sku_id = db.Column(db.Integer, db.ForeignKey("skus.id", ondelete="SET NULL"))
+    # Snapshot of the catalog at the time of the order.
+    title = db.Column(db.String(120), nullable=False)
+    spec_text = db.Column(db.String(200), nullable=False, default="")
+    image_path = db.Column(db.String(255))
+    unit_price_fen = db.Column(db.BigInteger, nullable=False)
+    quantity = db.Column(db.Integer, nullable=False)
+    line_total_fen = db.Column(db.BigInteger, nullable=False)
+    #: What the shopper paid for this line after discounts, without shipping: the commission base.
+    paid_amount_fen = db.Column(db.BigInteger, nullable=False)
+
+    order = db.relationship("Order", back_populates="lines")

@@ -1,0 +1,231 @@
+"""Order use cases: quote, place (reserving stock), cancel, expire, confirm receipt."""
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.services import get_address
+from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
+from ..catalog.models import Sku
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from ..money import utcnow
+from ..settings import get_setting
+from . import status as st
+from .models import Order, OrderLine
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@dataclass
+class QuoteLine:
+    sku: Sku
+    quantity: int
+
+    @property
+    def line_total_fen(self):
+        return self.sku.price_fen * self.quantity
+
+
+@dataclass
+class Quote:
+    lines: list = field(default_factory=list)
+    items_total_fen: int = 0
+    shipping_fen: int = 0
+    discount_fen: int = 0
+
+    @property
+    def pay_total_fen(self):
+        return self.items_total_fen - self.discount_fen + self.shipping_fen
+
+
+def shipping_fee(items_total_fen):
+    """The merchant's rule: a flat fee, free at or above a threshold (0 = never free)."""
+    threshold = get_setting("free_shipping_threshold_fen")
+    if threshold and items_total_fen >= threshold:
+        return 0
+    return get_setting("shipping_fee_fen")
+
+
+def checkout_items(user, sku_id=None, quantity=None):
+    """[(sku_id, qty)] for a buy-now SKU, or the ticked cart lines."""
+    if sku_id is not None:
+        try:
+            sku_id = int(sku_id)
+        except (TypeError, ValueError):
+            raise ServiceError(_("商品不存在或已下架"), status=404)
+        return [(sku_id, parse_quantity(quantity if quantity is not None else 1))]
+    return [(line.sku.id, line.quantity) for line in load_cart(user) if line.selected]
+
+
+def quote(items):
+    """Price items [(sku_id, qty)] from the current catalog; refuses unbuyable lines."""
+    if not items:
+        raise ServiceError(_("请先选择要购买的商品"))
+    merged = {}
+    for sku_id, qty in items:
+        merged[int(sku_id)] = merged.get(int(sku_id), 0) + int(qty)
+    skus = {s.id: s for s in db.session.scalars(
+        select(Sku).where(Sku.id.in_(merged)).options(joinedload(Sku.product)))}
+    result = Quote()
+    for sku_id, qty in merged.items():
+        sku = skus.get(sku_id)
+        if sku is None or not sku.is_active or not sku.product.on_shelf:
+            raise ServiceError(_("商品不存在或已下架"), status=404)
+        if not 1 <= qty <= MAX_QUANTITY:
+            raise ServiceError(_("数量应在1到%(max)s之间", max=MAX_QUANTITY))
+        if sku.stock < qty:
+            raise ServiceError(_("「%(title)s」库存不足", title=sku.product.title))
+        result.lines.append(QuoteLine(sku, qty))
+        result.items_total_fen += sku.price_fen * qty
+    result.shipping_fen = shipping_fee(result.items_total_fen)
+    return result
+
+
+def new_order_no():
+    """Date + 10 random digits, e.g. 202611231234567890; checked for uniqueness."""
+    while True:
+        no = datetime.now(CHINA).strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
+        if not db.session.scalar(select(Order.id).where(Order.order_no == no)):
+            return no
+
+
+def reserve_stock(sku_id, quantity):
+    """Take quantity from stock in one conditional UPDATE; False when not enough is left."""
+    return db.session.execute(
+        update(Sku).where(Sku.id == sku_id, Sku.stock >= quantity, Sku.is_active.is_(True))
+        .values(stock=Sku.stock - quantity).execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def release_stock(order):
+    """Give an order's quantities back to stock (called once, by the transition that cancels)."""
+    for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
+        if line.sku_id:
+            db.session.execute(update(Sku).where(Sku.id == line.sku_id)
+                               .values(stock=Sku.stock + line.quantity)
+                               .execution_options(synchronize_session=False))
+
+
+def place_order(user, items, address_id, note="", from_cart=False):
+    """Create an unpaid order: reserve stock, snapshot lines and address, all in one transaction."""
+    try:
+        address = get_address(user, address_id)
+    except NotFound:
+        raise ServiceError(_("请选择收货地址"))
+    try:
+        q = quote(items)
+        # A fixed lock order (by SKU id) keeps concurrent multi-line orders free of deadlocks.
+        for line in sorted(q.lines, key=lambda ln: ln.sku.id):
+            if not reserve_stock(line.sku.id, line.quantity):
+                raise ServiceError(_("「%(title)s」库存不足", title=line.sku.product.title))
+        order = Order(
+            order_no=new_order_no(), user_id=user.id, status=st.PENDING,
+            items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
+            pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
+            address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
+        )
+        for line in q.lines:
+            sku, product = line.sku, line.sku.product
+            order.lines.append(OrderLine(
+                product_id=product.id, sku_id=sku.id, title=product.title, spec_text=sku.spec_text,
+                image_path=product.cover_path, unit_price_fen=sku.price_fen, quantity=line.quantity,
+                line_total_fen=line.line_total_fen, paid_amount_fen=line.line_total_fen))
+        db.session.add(order)
+        db.session.flush()
+        if from_cart:
+            remove_lines(user, [line.sku.id for line in q.lines])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def get_user_order(user, order_no):
+    """The member's own order by number; anyone else's is a 404."""
+    order = db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
+                              .options(selectinload(Order.lines)))
+    if order is None or order.user_id != user.id:
+        raise NotFound(_("订单不存在"))
+    return order
+
+
+def list_user_orders(user, status=None, page=1, per_page=10):
+    stmt = select(Order).where(Order.user_id == user.id).options(selectinload(Order.lines))
+    if status in st.ALL:
+        stmt = stmt.where(Order.status == status)
+    return db.paginate(stmt.order_by(Order.id.desc()), page=page, per_page=per_page, error_out=False)
+
+
+def status_counts(user):
+    """{status: count} of the member's orders, for the badges in 我的."""
+    rows = db.session.execute(select(Order.status, func.count()).where(Order.user_id == user.id)
+                              .group_by(Order.status)).all()
+    return dict(rows)
+
+
+def cancel_order(order, reason="buyer"):
+    """Cancel an unpaid order and release its stock, exactly once."""
+    try:
+        st.move(order, st.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:100])
+        release_stock(order)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def confirm_receipt(order):
+    """The shopper confirms a shipped order arrived."""
+    try:
+        st.move(order, st.COMPLETED, completed_at=utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def ship_order(order, company, tracking_no):
+    """The merchant ships a paid order."""
+    company, tracking_no = (company or "").strip()[:40], (tracking_no or "").strip()[:64]
+    if not company or not tracking_no:
+        raise ServiceError(_("请填写物流公司和运单号"))
+    try:
+        st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def expire_orders(now=None, minutes=None, echo=None):
+    """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts."""
+    minutes = minutes if minutes is not None else current_app.config["ORDER_EXPIRE_MINUTES"]
+    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    ids = db.session.scalars(select(Order.id).where(Order.status == st.PENDING, Order.created_at < cutoff)
+                             .order_by(Order.id)).all()
+    db.session.rollback()
+    cancelled = skipped = 0
+    for order_id in ids:
+        order = db.session.get(Order, order_id)
+        try:
+            cancel_order(order, reason="timeout")
+            cancelled += 1
+            if echo:
+                echo(f"cancelled {order.order_no}, released {order.quantity} item(s)")
+        except st.IllegalTransition:
+            skipped += 1  # paid or cancelled meanwhile, perhaps by another host
+    return cancelled, skipped
+
+
+def order_deadline(order):
+    """When an unpaid order will be cancelled."""
+    return order.created_at + timedelta(minutes=current_app.config["ORDER_EXPIRE_MINUTES"])

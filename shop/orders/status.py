@@ -1,0 +1,65 @@
+"""The order status machine: the only place that knows which transitions are legal.
+
+Every change is one guarded UPDATE (`WHERE id = ? AND status = <expected>`) whose affected-row
+count is checked, so two hosts or two requests can never both move the same order.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from ..errors import ServiceError
+from ..extensions import db
+
+PENDING = "pending"      # 待付款
+PAID = "paid"            # 待发货
+SHIPPED = "shipped"      # 待收货
+COMPLETED = "completed"  # 已完成
+CANCELLED = "cancelled"  # 已取消
+
+ALL = (PENDING, PAID, SHIPPED, COMPLETED, CANCELLED)
+
+LABELS = {
+    PENDING: _l("待付款"),
+    PAID: _l("待发货"),
+    SHIPPED: _l("待收货"),
+    COMPLETED: _l("已完成"),
+    CANCELLED: _l("已取消"),
+}
+
+#: from -> the statuses it may move to.
+TRANSITIONS = {
+    PENDING: {PAID, CANCELLED},
+    PAID: {SHIPPED},
+    SHIPPED: {COMPLETED},
+    COMPLETED: set(),
+    CANCELLED: set(),
+}
+
+
+class IllegalTransition(ServiceError):
+    """Refused: the order is not in a status that allows this."""
+
+    def __init__(self, message):
+        super().__init__(message, status=409)
+
+
+def can_move(current, target):
+    return target in TRANSITIONS.get(current, set())
+
+
+def move(order, target, **values):
+    """Move order to target, setting values in the same guarded UPDATE."""
+    from .models import Order
+
+    current = order.status
+    if not can_move(current, target):
+        raise IllegalTransition(_("订单当前状态为「%(cur)s」，不能变为「%(new)s」",
+                                  cur=LABELS.get(current, current), new=LABELS.get(target, target)))
+    changed = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status == current).values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise IllegalTransition(_("订单状态已变化，请刷新后重试"))
+    db.session.refresh(order)
+    return order

@@ -1,0 +1,86 @@
+"""Checkout, 我的订单 and the shopper's order actions."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.services import default_address, get_address
+from ..errors import NotFound, ServiceError
+from . import services
+from . import status as st
+
+bp = Blueprint("orders", __name__)
+
+
+def _buy_now_args():
+    return request.values.get("sku_id"), request.values.get("quantity")
+
+
+@bp.post("/checkout/buy")
+def buy_now():
+    """立即购买 from the product page: on to checkout with just this SKU."""
+    sku, qty = _buy_now_args()
+    if not sku:
+        raise ServiceError(_("请选择商品规格"))
+    return redirect(url_for(".checkout", sku_id=sku, quantity=qty or 1)), 303
+
+
+@bp.get("/checkout")
+@login_required
+def checkout():
+    sku, qty = _buy_now_args()
+    items = services.checkout_items(current_user, sku, qty)
+    quote = services.quote(items)
+    address = None
+    if request.args.get("address", type=int):
+        try:
+            address = get_address(current_user, request.args.get("address", type=int))
+        except NotFound:
+            address = None
+    return render_template("orders/checkout.html", quote=quote, address=address or default_address(current_user),
+                           sku_id=sku, quantity=qty)
+
+
+@bp.post("/checkout")
+@login_required
+def place():
+    sku, qty = _buy_now_args()
+    try:
+        items = services.checkout_items(current_user, sku, qty)
+        order = services.place_order(current_user, items, request.form.get("address_id", type=int),
+                                     note=request.form.get("note", ""), from_cart=sku is None)
+    except ServiceError as err:
+        flash(err.message, "error")
+        return redirect(url_for(".checkout", sku_id=sku, quantity=qty) if sku else url_for(".checkout")), 303
+    return redirect(url_for(".detail", order_no=order.order_no))
+
+
+@bp.get("/orders")
+@login_required
+def orders():
+    status = request.args.get("status")
+    page = services.list_user_orders(current_user, status, page=request.args.get("page", 1, type=int) or 1)
+    return render_template("orders/list.html", orders=page, status=status, tabs=st.LABELS)
+
+
+@bp.get("/orders/<order_no>")
+@login_required
+def detail(order_no):
+    order = services.get_user_order(current_user, order_no)
+    deadline = services.order_deadline(order) if order.status == st.PENDING else None
+    return render_template("orders/detail.html", order=order, deadline=deadline)
+
+
+@bp.post("/orders/<order_no>/cancel")
+@login_required
+def cancel(order_no):
+    services.cancel_order(services.get_user_order(current_user, order_no), reason="buyer")
+    flash(_("订单已取消"), "success")
+    return redirect(url_for(".detail", order_no=order_no))
+
+
+@bp.post("/orders/<order_no>/confirm")
+@login_required
+def confirm(order_no):
+    services.confirm_receipt(services.get_user_order(current_user, order_no))
+    flash(_("已确认收货"), "success")
+    return redirect(url_for(".detail", order_no=order_no))

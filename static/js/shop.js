@@ -1,0 +1,69 @@
+/* Small progressive enhancements; every page also works without JavaScript. */
+(function () {
+  "use strict";
+  function toast(text) {
+    var t = document.createElement("div");
+    t.className = "toast"; t.setAttribute("role", "status"); t.textContent = text;
+    document.body.appendChild(t);
+    setTimeout(function () { t.remove(); }, 1800);
+  }
+  // Quantity steppers; in the cart a change submits the line's form.
+  document.querySelectorAll(".stepper").forEach(function (box) {
+    var input = box.querySelector("input[type=number]");
+    box.querySelectorAll("button[data-step]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var v = Math.max(1, Math.min(99, (parseInt(input.value, 10) || 1) + parseInt(b.dataset.step, 10)));
+        if (String(v) !== input.value) { input.value = v; input.dispatchEvent(new Event("change")); }
+      });
+    });
+    if (box.classList.contains("auto-submit")) {
+      input.addEventListener("change", function () { box.submit(); });
+    }
+  });
+  // SKU picker: show the chosen SKU's price and stock.
+  var form = document.getElementById("sku-form");
+  if (form) {
+    form.addEventListener("change", function (e) {
+      if (e.target.name !== "sku_id") return;
+      document.getElementById("sku-price").textContent = e.target.dataset.price;
+      var stock = document.getElementById("sku-stock");
+      stock.textContent = stock.dataset.label ? stock.dataset.label.replace("%s", e.target.dataset.stock) : "库存 " + e.target.dataset.stock;
+      form.querySelector("input[name=quantity]").max = Math.min(99, parseInt(e.target.dataset.stock, 10));
+    });
+    form.addEventListener("submit", function (e) {
+      if (!form.querySelector("input[name=sku_id]:checked")) { e.preventDefault(); toast(form.dataset.pick || "请选择规格"); }
+    });
+  }
+  // Confirmation for destructive buttons.
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });
+  });
+  // Login tabs.
+  document.querySelectorAll("[data-tab]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      document.querySelectorAll("[data-tab]").forEach(function (x) { x.classList.toggle("on", x === a); });
+      document.querySelectorAll(".tab-pane").forEach(function (p) { p.classList.toggle("hidden", p.id !== a.dataset.tab); });
+    });
+  });
+  // Send an SMS code, then count down.
+  var send = document.getElementById("send-code");
+  if (send) {
+    send.addEventListener("click", function () {
+      var phone = document.querySelector("#sms input[name=phone]").value;
+      var body = new URLSearchParams({ phone: phone, csrf_token: send.dataset.csrf });
+      send.disabled = true;
+      fetch(send.dataset.url, { method: "POST", body: body, headers: { "X-CSRFToken": send.dataset.csrf } })
+        .then(function (r) { return r.json().catch(function () { return { ok: false, message: r.statusText }; }); })
+        .then(function (data) {
+          document.getElementById("code-msg").textContent = data.message;
+          if (!data.ok) { send.disabled = false; return; }
+          var left = 60, label = send.textContent;
+          var timer = setInterval(function () {
+            send.textContent = left + "s"; left -= 1;
+            if (left < 0) { clearInterval(timer); send.textContent = label; send.disabled = false; }
+          }, 1000);
+        });
+    });
+  }
+})();
