@@ -2,7 +2,7 @@
 import logging
 import os
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -31,6 +31,8 @@ def create_app(overrides=None):
 
 
 def select_locale():
+    if not has_request_context():
+        return "zh"
     lang = request.args.get("lang") or session.get("lang")
     return lang if lang in ("zh", "en") else "zh"
 

@@ -126,7 +126,7 @@ ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail"
 
 def get_address(user, address_id):
     """The member's own address, or 404 for anyone else's."""
-    address = db.session.get(Address, address_id)
+    address = db.session.get(Address, address_id) if isinstance(address_id, int) else None
     if address is None or address.user_id != user.id:
         raise NotFound()
     return address
@@ -146,12 +146,15 @@ def save_address(user, data, address=None, make_default=False):
     """Create or update an address; the first address becomes the default."""
     values = {k: (data.get(k) or "").strip() for k in ADDRESS_FIELDS}
     values["phone"] = normalize_phone(values["phone"])
+    if not all(values.values()):
+        raise ServiceError(_("请把收货地址填写完整"))
     if address is None:
-        address = Address(user_id=user.id)
-        db.session.add(address)
         make_default = make_default or default_address(user) is None
-    for key, value in values.items():
-        setattr(address, key, value)
+        address = Address(user_id=user.id, **values)
+        db.session.add(address)
+    else:
+        for key, value in values.items():
+            setattr(address, key, value)
     db.session.flush()
     if make_default:
         set_default_address(user, address)

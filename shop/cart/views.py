@@ -57,6 +57,8 @@ def update():
         db.session.commit()
     except ServiceError as err:
         db.session.rollback()
+        if err.status == 404:
+            raise
         flash(err.message, "error")
     return redirect(url_for(".view"))
 

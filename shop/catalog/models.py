@@ -9,11 +9,12 @@ class Category(db.Model):
     #: None for a top-level category; categories are two levels deep.
     parent_id = db.Column(db.Integer, db.ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     name = db.Column(db.String(40), nullable=False)
+    #: Larger first, like products.
     sort = db.Column(db.Integer, nullable=False, default=0)
     is_visible = db.Column(db.Boolean, nullable=False, default=True)
     icon = db.Column(db.String(255))
 
-    children = db.relationship("Category", order_by="Category.sort",
+    children = db.relationship("Category", order_by="(Category.sort.desc(), Category.id)",
                                backref=db.backref("parent", remote_side=[id]))
 
 

@@ -28,10 +28,10 @@ def sanitize_description(html):
 
 
 def top_categories():
-    """Visible top-level categories with their visible children (two queries)."""
+    """Visible top-level categories with their children (two queries); a larger sort comes first."""
     return db.session.scalars(
         select(Category).where(Category.parent_id.is_(None), Category.is_visible.is_(True))
-        .options(selectinload(Category.children)).order_by(Category.sort, Category.id)).all()
+        .options(selectinload(Category.children)).order_by(Category.sort.desc(), Category.id)).all()
 
 
 def category_ids_under(category_id):

@@ -132,7 +132,7 @@ def place_order(user, items, address_id, note="", from_cart=False):
         for line in q.lines:
             sku, product = line.sku, line.sku.product
             order.lines.append(OrderLine(
-                product_id=product.id, sku_id=sku.id, title=product.title, spec_text=sku.spec_text,
+                product_id=product.id, sku_id=sku.id, title=product.title, spec_text=sku.spec_text[:200],
                 image_path=product.cover_path, unit_price_fen=sku.price_fen, quantity=line.quantity,
                 line_total_fen=line.line_total_fen, paid_amount_fen=line.line_total_fen))
         db.session.add(order)

@@ -1,0 +1,54 @@
+"""Admin 商品: the product list, the product form with SKUs and images, on/off the shelf."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.views import safe_next
+from ..errors import ServiceError
+from . import services
+from .forms import ProductForm
+
+bp = Blueprint("products", __name__, url_prefix="/products")
+
+
+@bp.url_value_preprocessor
+def allow_several_images(endpoint, values):
+    # The app-wide request limit fits one image; staff may send several in one product form. This hook
+    # runs before every before_request (CSRFProtect reads the body in one), so the limit is raised in time.
+    if current_user.is_authenticated and current_user.is_admin:
+        request.max_content_length = services.upload_request_limit()
+
+
+@bp.get("")
+def index():
+    filters = {"q": request.args.get("q", "")[:50], "category_id": request.args.get("cid", type=int),
+               "shelf": request.args.get("shelf")}
+    products = services.merchant_products(page=request.args.get("page", 1, type=int) or 1, **filters)
+    return render_template("admin/products/list.html", products=products, filters=filters,
+                           categories=services.category_choices(_("全部分类")))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
+def edit(product_id=None):
+    product = services.get_product(product_id) if product_id else None
+    form = ProductForm.for_product(product)
+    if form.validate_on_submit():
+        try:
+            product = services.save_merchant_product(form.product_data(), form.image_order(), form.new_uploads(),
+                                                     product)
+        except ServiceError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash(_("商品「%(title)s」已保存", title=product.title), "success")
+            return redirect(url_for(".edit", product_id=product.id))
+    return render_template("admin/products/form.html", form=form, product=product), \
+        400 if request.method == "POST" else 200
+
+
+@bp.post("/<int:product_id>/shelf")
+def shelf(product_id):
+    product = services.set_on_shelf(services.get_product(product_id), request.form.get("on_shelf") == "1")
+    flash(_("「%(title)s」已上架", title=product.title) if product.on_shelf
+          else _("「%(title)s」已下架", title=product.title), "success")
+    return redirect(safe_next("admin.products.index"))
