@@ -2,5 +2,8 @@
 from .accounts.models import Address, SmsCode, User  # noqa: F401
 from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401
+from .distribution.models import (  # noqa: F401
+    Application, BindingLog, CommissionSettings, Distributor, Grade, GradeChange, ProductCommission, ReferralNode,
+    ReferralPath, RuleVersion)
 from .orders.models import Order, OrderLine  # noqa: F401
 from .settings import Setting  # noqa: F401

@@ -5,6 +5,15 @@ from .extensions import db
 DEFAULTS = {
     "shipping_fee_fen": 1000,            # flat shipping fee per order
     "free_shipping_threshold_fen": 9900,  # goods total at or above this ships free; 0 = never free
+    # Who may become a distributor: "everyone" (人人分销), "apply" (merchant approves), "threshold" (paid spending).
+    "distribution_mode": "everyone",
+    "distribution_threshold_fen": 10000,
+    # Binding (锁粉): "any" unbound member, or "new" members who register through the link only.
+    "bind_scope": "any",
+    # When a referral binds: "visit" (first visit after registration or login) or "paid" (first paid order).
+    "bind_moment": "visit",
+    # 0 = permanent; N = the binding lapses after N days without a paid order.
+    "bind_valid_days": 0,
 }
 
 

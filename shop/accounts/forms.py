@@ -29,6 +29,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")),
                                                    Length(6, 64, message=_l("密码长度应为6到64位"))])
     confirm = PasswordField(_l("确认密码"), validators=[EqualTo("password", message=_l("两次输入的密码不一致"))])
+    invite_code = StringField(_l("邀请码（选填）"), validators=[Optional(), Length(max=12)])
 
 
 class AddressForm(FlaskForm):

@@ -81,7 +81,7 @@ def send_login_code(phone, ip=None):
 
 
 def login_with_code(phone, code):
-    """Check the newest live code for phone; a member is created on first login."""
+    """Check the newest live code for phone; a member is created on first login. Returns (user, created)."""
     phone = normalize_phone(phone)
     code = (code or "").strip()
     now = utcnow()
@@ -106,13 +106,14 @@ def login_with_code(phone, code):
     if not used:
         raise ServiceError(_("验证码已失效，请重新获取"))
     user = find_user_by_phone(phone)
-    if user is None:
+    created = user is None
+    if created:
         user = User(phone=phone)
         db.session.add(user)
         db.session.flush()
     if user.disabled:
         raise ServiceError(_("该账号已被停用"))
-    return user
+    return user, created
 
 
 def record_login(user):

@@ -1,9 +1,11 @@
 """Login, registration, SMS codes, 我的 and the address book."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..cart.services import merge_guest_cart
+from ..distribution import binding
+from ..distribution.services import on_member_joined
 from ..errors import ServiceError
 from ..extensions import db, limiter, login_manager
 from ..orders.services import status_counts
@@ -37,10 +39,17 @@ def safe_next(default="main.home"):
     return url_for(default)
 
 
-def start_session(user, remember=False):
-    """Log the member in and fold the guest cart into theirs."""
+def start_session(user, remember=False, is_new_member=False, invite_code=None):
+    """Log the member in, fold the guest cart into theirs and bind the referral they came with."""
     services.record_login(user)
     merge_guest_cart(user)
+    if is_new_member:
+        on_member_joined(user)
+    if invite_code:
+        session.pop(binding.SESSION_KEY, None)  # a typed code wins over a link seen earlier
+        binding.bind_from_code(user, invite_code, "code", is_new_member)
+    else:
+        binding.apply_session_referral(user, is_new_member)
     db.session.commit()
     login_user(user, remember=remember)
 
@@ -68,11 +77,11 @@ def login_sms():
     sms_form = SmsLoginForm()
     if sms_form.validate_on_submit():
         try:
-            user = services.login_with_code(sms_form.phone.data, sms_form.code.data)
+            user, created = services.login_with_code(sms_form.phone.data, sms_form.code.data)
         except ServiceError as err:
             flash(err.message, "error")
         else:
-            start_session(user)
+            start_session(user, is_new_member=created)
             return redirect(safe_next())
     return render_template("accounts/login.html", form=LoginForm(), sms_form=sms_form, send_form=SendCodeForm(),
                            tab="sms"), 400
@@ -104,7 +113,7 @@ def register():
             db.session.rollback()
             flash(err.message, "error")
         else:
-            start_session(user)
+            start_session(user, is_new_member=True, invite_code=form.invite_code.data)
             flash(_("注册成功，欢迎光临"), "success")
             return redirect(safe_next())
     return render_template("accounts/register.html", form=form)

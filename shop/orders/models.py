@@ -32,6 +32,11 @@ class Order(db.Model):
     completed_at = db.Column(db.DateTime)
     cancelled_at = db.Column(db.DateTime)
     cancel_reason = db.Column(db.String(100))
+    #: The buyer's upline when the order was placed ({"buyer": ..., "ancestors": [...]}): rebinding
+    #: afterwards changes nothing for this order.
+    upline = db.Column(db.JSON)
+    #: The commission rule version in force when the order was placed.
+    rule_version_id = db.Column(db.Integer, db.ForeignKey("commission_rule_versions.id"))
     shipping_company = db.Column(db.String(40))
     tracking_no = db.Column(db.String(64))
 

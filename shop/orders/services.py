@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.services import get_address
 from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
 from ..catalog.models import Sku
+from ..distribution.rules import current_version, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..money import utcnow
@@ -128,6 +129,7 @@ def place_order(user, items, address_id, note="", from_cart=False):
             items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
             pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
             address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
+            upline=upline_snapshot(user.id), rule_version_id=current_version().id,
         )
         for line in q.lines:
             sku, product = line.sku, line.sku.product

@@ -1,0 +1,1 @@
+"""Distribution: distributors, the referral tree, bindings, grades and commission rules."""

@@ -1,0 +1,169 @@
+"""Binding (锁粉): who referred whom, by the merchant's rules.
+
+Never to oneself, never to one's own descendant at any depth, never replacing a valid binding.
+A referral seen before the member is known waits in the session until registration or login.
+"""
+from datetime import timedelta
+
+from flask import session
+from sqlalchemy import select
+
+from ..extensions import db
+from ..money import utcnow
+from ..settings import get_setting
+from . import tree
+from .models import BindingLog, Distributor, ReferralNode
+
+SESSION_KEY = "ref"
+
+# Outcomes of bind_referrer, for callers and tests.
+BOUND, PENDING = "bound", "pending"
+REFUSED_SELF, REFUSED_CYCLE, REFUSED_ALREADY = "self", "cycle", "already_bound"
+REFUSED_NOT_NEW, REFUSED_UNKNOWN = "not_new_member", "unknown_code"
+
+
+def find_active_distributor(code):
+    """The active distributor with this invite code, or None (unknown or disabled codes are ignored)."""
+    code = (code or "").strip().upper()[:12]
+    if not code or not code.isalnum():
+        return None
+    d = db.session.scalar(select(Distributor).where(Distributor.invite_code == code))
+    return d if d is not None and d.is_active else None
+
+
+def remember_referral(code, source):
+    """Keep a valid code in the visitor's session until they register or log in."""
+    distributor = find_active_distributor(code)
+    if distributor is None:
+        return None
+    session[SESSION_KEY] = {"code": distributor.invite_code, "source": source}
+    return distributor
+
+
+def binding_is_valid(node, now=None):
+    """A binding holds while it exists and, with bind_valid_days > 0, a paid order renewed it in time."""
+    if node is None or node.referrer_id is None:
+        return False
+    days = int(get_setting("bind_valid_days") or 0)
+    if days <= 0:
+        return True
+    last = max(t for t in (node.bound_at, node.last_paid_at) if t is not None)
+    return (now or utcnow()) - last <= timedelta(days=days)
+
+
+def bind_referrer(user_id, referrer_id, source, code=None, is_new_member=False, now=None):
+    """Bind user_id to referrer_id if the rules allow; returns an outcome constant.
+
+    With bind_moment = "paid" a member without a paid order gets a pending referral instead,
+    bound by `bind_pending` on their first paid order.
+    """
+    now = now or utcnow()
+    if user_id == referrer_id:
+        return REFUSED_SELF
+    tree.lock_tree()
+    node = tree.ensure_node(user_id)
+    if binding_is_valid(node, now):
+        return REFUSED_ALREADY
+    if get_setting("bind_scope") == "new" and not is_new_member:
+        return REFUSED_NOT_NEW
+    if tree.is_in_subtree(user_id, referrer_id):
+        return REFUSED_CYCLE
+    if get_setting("bind_moment") == "paid" and node.own_paid_orders == 0:
+        if node.pending_referrer_id is None:
+            node.pending_referrer_id, node.pending_source, node.pending_code, node.pending_at = (
+                referrer_id, source, code, now)
+        return PENDING
+    _attach(node, referrer_id, source, code, now)
+    return BOUND
+
+
+def _attach(node, referrer_id, source, code, now, reason=None, actor_id=None):
+    old = node.referrer_id
+    tree.move_subtree(node.user_id, referrer_id)
+    db.session.refresh(node)
+    node.bound_at, node.bind_source, node.bind_code, node.last_paid_at = now, source, code, None
+    node.pending_referrer_id = node.pending_source = node.pending_code = node.pending_at = None
+    db.session.add(BindingLog(user_id=node.user_id, old_referrer_id=old, new_referrer_id=referrer_id,
+                              source=source, code=code, reason=reason, actor_id=actor_id, created_at=now))
+    db.session.flush()
+    from .grades import check_upgrade
+
+    if referrer_id is not None:
+        check_upgrade(referrer_id, "direct invitees")
+
+
+def bind_pending(user_id, now=None):
+    """On the first paid order: turn a pending referral into a binding (rules checked again)."""
+    node = db.session.get(ReferralNode, user_id)
+    if node is None or node.pending_referrer_id is None:
+        return None
+    referrer_id, source, code = node.pending_referrer_id, node.pending_source, node.pending_code
+    now = now or utcnow()
+    tree.lock_tree()
+    node = tree.ensure_node(user_id)
+    if binding_is_valid(node, now) or tree.is_in_subtree(user_id, referrer_id):
+        node.pending_referrer_id = node.pending_source = node.pending_code = node.pending_at = None
+        return REFUSED_CYCLE
+    _attach(node, referrer_id, source, code, now)
+    return BOUND
+
+
+def bind_from_code(user, code, source, is_new_member=False):
+    """Bind a known member through an invite code; unknown or disabled codes are ignored."""
+    distributor = find_active_distributor(code)
+    if distributor is None:
+        return REFUSED_UNKNOWN
+    return bind_referrer(user.id, distributor.user_id, source, distributor.invite_code, is_new_member)
+
+
+def apply_session_referral(user, is_new_member=False):
+    """After login or registration: bind the referral the visitor arrived with, then forget it."""
+    ref = session.pop(SESSION_KEY, None)
+    if not ref:
+        return None
+    return bind_from_code(user, ref.get("code"), ref.get("source", "link"), is_new_member)
+
+
+def admin_move(user_id, new_referrer_id, actor, reason):
+    """Merchant moves a member (with their team) under another member, or to the top with None."""
+    from flask_babel import gettext as _
+
+    from ..errors import ServiceError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写调整原因"))
+    if new_referrer_id == user_id:
+        raise ServiceError(_("不能绑定到自己"))
+    tree.lock_tree()
+    node = tree.ensure_node(user_id)
+    if new_referrer_id is not None and tree.is_in_subtree(user_id, new_referrer_id):
+        raise ServiceError(_("不能绑定到自己的下级（会形成循环）"))
+    _attach(node, new_referrer_id, "admin", None, utcnow(), reason=reason[:200], actor_id=actor.id if actor else None)
+    return node
+
+
+def record_paid_order(user_id, amount_fen, now=None):
+    """A member paid an order: update their and their uplines' figures, renew the binding,
+    bind a pending referral, and check threshold membership and grades."""
+    from sqlalchemy import update
+
+    from .grades import check_upgrade
+    from .models import ReferralPath
+    from .services import check_threshold
+
+    now = now or utcnow()
+    node = tree.ensure_node(user_id)
+    first = node.own_paid_orders == 0
+    db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
+        own_paid_fen=ReferralNode.own_paid_fen + amount_fen, own_paid_orders=ReferralNode.own_paid_orders + 1,
+        last_paid_at=now))
+    db.session.execute(update(ReferralNode).where(ReferralNode.user_id.in_(
+        select(ReferralPath.ancestor_id).where(ReferralPath.descendant_id == user_id, ReferralPath.depth > 0)
+    )).values(team_sales_fen=ReferralNode.team_sales_fen + amount_fen))
+    if first:
+        bind_pending(user_id, now)
+    check_threshold(user_id)
+    check_upgrade(user_id, "own spending")
+    for ancestor_id, _depth in tree.ancestors(user_id, max_depth=tree.MAX_DEPTH_FOR_GRADES):
+        check_upgrade(ancestor_id, "team sales")
