@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .config import check_production, load_config
@@ -68,6 +69,12 @@ def register_blueprints(app):
         app.register_blueprint(bp)
 
 
+HTTP_ERROR_MESSAGES = {
+    400: _l("请求无效"), 403: _l("没有权限访问"), 404: _l("页面不存在"), 405: _l("请求方式不允许"),
+    413: _l("上传的文件太大"),
+}
+
+
 def register_errorhandlers(app):
     from .errors import ServiceError
 
@@ -89,9 +96,8 @@ def register_errorhandlers(app):
     def too_many(err):
         return render_error(429, _("操作太频繁，请稍后再试"))
 
-    for code, text in ((400, "请求无效"), (403, "没有权限访问"), (404, "页面不存在"), (405, "请求方式不允许"),
-                       (413, "上传的文件太大")):
-        app.register_error_handler(code, lambda err, code=code, text=text: render_error(code, _(text)))
+    for code, text in HTTP_ERROR_MESSAGES.items():
+        app.register_error_handler(code, lambda err, code=code, text=text: render_error(code, str(text)))
 
     @app.errorhandler(500)
     def server_error(err):

@@ -203,7 +203,7 @@ class CategoryForm(FlaskForm):
     # validate_choice=False: save_category refuses a wrong parent in words the merchant understands.
     parent_id = SelectField(_l("上级分类"), coerce=int, default=0, validate_choice=False,
                             description=_l("只有一级分类可以作为上级；分类最多两级"))
-    sort = WholeNumberField(_l("排序"), default=0, description=_l("数字小的排在前面"))
+    sort = WholeNumberField(_l("排序"), default=0, description=_l("数字大的排在前面"))
     is_visible = BooleanField(_l("在商城显示"), default=True)
 
     def __init__(self, category=None, **kwargs):

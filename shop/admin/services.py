@@ -151,7 +151,7 @@ def category_tree():
     """Every top-level category with all its children, hidden ones included, in display order."""
     return db.session.scalars(select(Category).where(Category.parent_id.is_(None))
                               .options(selectinload(Category.children))
-                              .order_by(Category.sort, Category.id)).all()
+                              .order_by(Category.sort.desc(), Category.id)).all()
 
 
 def category_choices(blank_label):
@@ -166,7 +166,7 @@ def category_choices(blank_label):
 def parent_choices(blank_label, category=None):
     """(id, label) pairs of the top-level categories category may sit under (never itself)."""
     tops = db.session.scalars(select(Category).where(Category.parent_id.is_(None))
-                              .order_by(Category.sort, Category.id)).all()
+                              .order_by(Category.sort.desc(), Category.id)).all()
     return [(0, blank_label)] + [(c.id, c.name) for c in tops if category is None or c.id != category.id]
 
 
