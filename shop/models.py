@@ -3,7 +3,10 @@ from .accounts.models import Address, SmsCode, User  # noqa: F401
 from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401
 from .distribution.models import (  # noqa: F401
-    Application, BindingLog, CommissionSettings, Distributor, Grade, GradeChange, ProductCommission, ReferralNode,
-    ReferralPath, RuleVersion)
+    Application, BindingLog, Commission, CommissionSettings, Distributor, Grade, GradeChange, ProductCommission,
+    ReferralNode, ReferralPath, RuleVersion)
+from .payments.models import (  # noqa: F401
+    Payment, PaymentAlert, Refund, RefundLine, SandboxRefund, SandboxTransaction, SandboxTransfer)
+from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401
 from .orders.models import Order, OrderLine  # noqa: F401
 from .settings import Setting  # noqa: F401

@@ -76,8 +76,14 @@ def empty_tables(app):
             if IS_PG:
                 conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
             else:
+                # Append-only guards (triggers) are lifted for the cleanup and put back.
+                triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+                for name, _sql in triggers:
+                    conn.execute(text(f"DROP TRIGGER {name}"))
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
+                for _name, sql in triggers:
+                    conn.execute(text(sql))
                 conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
                     text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
 

@@ -1,4 +1,4 @@
-"""Admin 商品: the product list, the product form with SKUs and images, on/off the shelf."""
+"""Admin 商品: the product list, the product form with SKUs and images, on/off the shelf, the product's commission."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..accounts.views import safe_next
 from ..errors import ServiceError
 from . import services
-from .forms import ProductForm
+from .forms import ProductCommissionForm, ProductForm
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -42,8 +42,27 @@ def edit(product_id=None):
         else:
             flash(_("商品「%(title)s」已保存", title=product.title), "success")
             return redirect(url_for(".edit", product_id=product.id))
-    return render_template("admin/products/form.html", form=form, product=product), \
-        400 if request.method == "POST" else 200
+    return _form_page(form, product), 400 if request.method == "POST" else 200
+
+
+def _form_page(form, product, commission=None):
+    if product is not None and commission is None:
+        commission = ProductCommissionForm.for_product(product)
+    return render_template("admin/products/form.html", form=form, product=product, commission=commission)
+
+
+@bp.post("/<int:product_id>/commission")
+def commission(product_id):
+    product, form = services.get_product(product_id), ProductCommissionForm()
+    if form.validate_on_submit():
+        try:
+            services.save_product_commission(product, form.overrides(), current_user)
+        except ServiceError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash(_("「%(title)s」的商品佣金已保存", title=product.title), "success")
+            return redirect(url_for(".edit", product_id=product.id, _anchor="commission"))
+    return _form_page(ProductForm.for_product(product, posted=False), product, form), 400
 
 
 @bp.post("/<int:product_id>/shelf")

@@ -1,15 +1,23 @@
-"""Merchant admin use cases: dashboard figures, product and category editing, order lookup, shipping rule."""
+"""Merchant admin use cases: dashboard figures, product and category editing, order lookup, shipping rule,
+and the distribution area (settings, commission rules, grades, applications, distributors)."""
 from contextlib import contextmanager
 from datetime import timezone
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..accounts.models import User
+from ..accounts.services import find_user_by_phone, normalize_phone
 from ..catalog.images import save_upload
 from ..catalog.models import Category, Product, Sku
 from ..catalog.services import category_ids_under, save_product
+from ..distribution import binding
+from ..distribution import rules as commission_rules
+from ..distribution import services as distribution
+from ..distribution.models import (Application, BindingLog, Distributor, Grade, GradeChange, ProductCommission,
+                                   ReferralNode, RuleVersion)
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..money import utcnow
@@ -251,3 +259,219 @@ def save_shipping_rule(fee_fen, threshold_fen):
             raise ServiceError(_("运费和包邮门槛不能为负"))
         set_setting("shipping_fee_fen", int(fee_fen))
         set_setting("free_shipping_threshold_fen", int(threshold_fen))
+
+
+# ---- distribution: settings and rules --------------------------------------------------------------------
+
+DISTRIBUTION_SETTINGS = ("distribution_mode", "distribution_threshold_fen", "bind_scope", "bind_moment",
+                         "bind_valid_days")
+DISTRIBUTION_CHOICES = {"distribution_mode": ("everyone", "apply", "threshold"), "bind_scope": ("any", "new"),
+                        "bind_moment": ("visit", "paid")}
+#: Rule versions listed under the commission rules.
+RECENT_VERSIONS = 10
+#: Entries of a distributor's grade and binding history shown on their page.
+HISTORY_LIMIT = 50
+
+
+def distribution_settings():
+    """The merchant's distribution mode and binding rules, as stored (or their defaults)."""
+    return {key: get_setting(key) for key in DISTRIBUTION_SETTINGS}
+
+
+def save_distribution_settings(values):
+    """Store the distribution mode and binding rules; a threshold of None keeps the stored one."""
+    with transaction():
+        for key, allowed in DISTRIBUTION_CHOICES.items():
+            if values.get(key) not in allowed:
+                raise ServiceError(_("分销设置无效"))
+        threshold, days = values.get("distribution_threshold_fen"), values.get("bind_valid_days")
+        if threshold is None:
+            threshold = get_setting("distribution_threshold_fen")
+        if threshold < 0 or (values["distribution_mode"] == "threshold" and threshold == 0):
+            raise ServiceError(_("请填写大于0的消费门槛"))
+        if days is None or not 0 <= days <= 3650:
+            raise ServiceError(_("请填写1到3650之间的天数"))
+        for key in DISTRIBUTION_SETTINGS:
+            set_setting(key, int(threshold) if key == "distribution_threshold_fen" else values[key])
+
+
+def commission_settings():
+    """The global commission rules row."""
+    return commission_rules.current_settings()
+
+
+def commission_levels():
+    """How many levels earn commission now (1..3)."""
+    return commission_settings().levels
+
+
+def save_commission_rules(actor, **values):
+    """Change the global rules through the guard (refused above 3 levels or over the cap); a new rule version."""
+    with transaction():
+        version = commission_rules.update_global_rules(actor=actor, **values)
+    return version
+
+
+def recent_rule_versions(limit=RECENT_VERSIONS):
+    """The newest rule versions, newest first."""
+    return db.session.scalars(select(RuleVersion).order_by(RuleVersion.id.desc()).limit(limit)).all()
+
+
+def product_overrides(product_id):
+    """{level: ProductCommission} of one product."""
+    rows = db.session.scalars(select(ProductCommission).where(ProductCommission.product_id == product_id))
+    return {row.level: row for row in rows}
+
+
+def save_product_commission(product, overrides, actor):
+    """Replace the product's overrides of the enabled levels; those of levels switched off are kept for later."""
+    with transaction():
+        kept = {level: (row.mode, row.value) for level, row in product_overrides(product.id).items()
+                if level > commission_levels()}
+        version = commission_rules.set_product_commission(product.id, {**kept, **overrides}, actor)
+    return version
+
+
+# ---- distribution: grades --------------------------------------------------------------------------------
+
+def grades():
+    """Every grade, lowest first."""
+    return db.session.scalars(select(Grade).order_by(Grade.rank, Grade.id)).all()
+
+
+def get_grade(grade_id):
+    grade = db.session.get(Grade, grade_id)
+    if grade is None:
+        raise NotFound(_("分销等级不存在"))
+    return grade
+
+
+def save_grade(actor, values, grade=None):
+    """Create or edit a grade; names and ranks are unique, rates pass the guard (a new rule version)."""
+    with transaction():
+        others = select(Grade.id).where(Grade.id != grade.id) if grade is not None else select(Grade.id)
+        if db.session.scalar(others.where(Grade.name == (values.get("name") or "").strip())):
+            raise ServiceError(_("等级名称「%(name)s」已存在", name=values["name"]))
+        if values.get("rank") is not None and db.session.scalar(others.where(Grade.rank == values["rank"])):
+            raise ServiceError(_("等级高低 %(rank)s 已被其他等级使用", rank=values["rank"]))
+        grade = commission_rules.save_grade(actor=actor, grade=grade, **values)
+    return grade
+
+
+# ---- distribution: applications --------------------------------------------------------------------------
+
+def applications(status="pending", page=1):
+    """Pending applications (oldest first, as they are worked through) or processed ones (newest first)."""
+    stmt = select(Application).options(joinedload(Application.user))
+    if status == "pending":
+        stmt = stmt.where(Application.status == "pending").order_by(Application.id)
+    else:
+        stmt = stmt.where(Application.status != "pending").order_by(Application.id.desc())
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def pending_application_count():
+    return db.session.scalar(select(func.count(Application.id)).where(Application.status == "pending"))
+
+
+def get_application(application_id):
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound(_("申请不存在"))
+    return application
+
+
+def approve_application(application, actor):
+    """Approve: the member becomes a distributor."""
+    with transaction():
+        distribution.approve(application.id, actor)
+    return application
+
+
+def reject_application(application, actor, reason):
+    """Reject with the reason the member reads (required)."""
+    with transaction():
+        distribution.reject(application.id, actor, reason)
+    return application
+
+
+# ---- distribution: distributors --------------------------------------------------------------------------
+
+def merchant_distributors(q=None, status=None, page=1):
+    """Distributors newest first, by phone, nickname or invite code; (page, {user_id: ReferralNode}).
+
+    Members, grades and the page's tree nodes come in a fixed number of queries whatever the page holds.
+    """
+    stmt = (select(Distributor).join(User, User.id == Distributor.user_id)
+            .options(contains_eager(Distributor.user), joinedload(Distributor.grade)))
+    q = (q or "").strip()[:20]
+    if q:
+        stmt = stmt.where(or_(User.phone.like(_like(q), escape="\\"), User.nickname.like(_like(q), escape="\\"),
+                              Distributor.invite_code == q.upper()))
+    if status in ("active", "disabled"):
+        stmt = stmt.where(Distributor.status == status)
+    distributors = db.paginate(stmt.order_by(Distributor.joined_at.desc(), Distributor.user_id.desc()),
+                               page=page, per_page=PER_PAGE, error_out=False)
+    ids = [d.user_id for d in distributors.items]
+    nodes = {n.user_id: n for n in db.session.scalars(select(ReferralNode).where(ReferralNode.user_id.in_(ids)))} \
+        if ids else {}
+    return distributors, nodes
+
+
+def get_distributor(user_id):
+    """A distributor with their member and grade; or 404."""
+    distributor = db.session.scalar(select(Distributor).where(Distributor.user_id == user_id)
+                                    .options(joinedload(Distributor.user), joinedload(Distributor.grade)))
+    if distributor is None:
+        raise NotFound(_("分销商不存在"))
+    return distributor
+
+
+class TeamPage:
+    """One page of a distributor's level-1 members, shaped like a Flask-SQLAlchemy pagination for the pager."""
+
+    def __init__(self, rows, page, per_page, total):
+        self.items, self.page, self.per_page, self.total = rows, page, per_page, total
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev, self.prev_num = page > 1, page - 1
+        self.has_next, self.next_num = page < self.pages, page + 1
+
+
+def distributor_detail(distributor, page=1):
+    """What the merchant sees about one distributor: binding, figures, level-1 members, grade and binding history."""
+    user_id = distributor.user_id
+    node = db.session.get(ReferralNode, user_id)
+    counts = distribution.team_counts(user_id)
+    page = max(1, page or 1)
+    members = TeamPage(distribution.team_page(user_id, 1, page=page, per_page=PER_PAGE), page, PER_PAGE, counts[1])
+    changes = db.session.scalars(select(GradeChange).where(GradeChange.user_id == user_id)
+                                 .order_by(GradeChange.id.desc()).limit(HISTORY_LIMIT)).all()
+    logs = db.session.scalars(select(BindingLog).where(BindingLog.user_id == user_id)
+                              .order_by(BindingLog.id.desc()).limit(HISTORY_LIMIT)).all()
+    user_ids = {node.referrer_id} if node is not None else set()
+    user_ids |= {i for log in logs for i in (log.old_referrer_id, log.new_referrer_id, log.actor_id)}
+    user_ids.discard(None)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    return {"node": node, "referrer": users.get(node.referrer_id) if node is not None else None,
+            "counts": counts, "members": members, "grade_changes": changes, "binding_logs": logs, "users": users,
+            "grades": {g.id: g for g in grades()} if changes else {}}
+
+
+def set_distributor_active(user_id, active):
+    """Disable (history stays, nothing new is earned) or re-enable a distributor."""
+    with transaction():
+        distributor = distribution.set_active(get_distributor(user_id).user_id, active)
+    return distributor
+
+
+def move_referrer(distributor, referrer_phone, reason, actor):
+    """调整上级: move the member (with their team) under the member with this phone, or to the top when blank."""
+    with transaction():
+        new_referrer_id = None
+        if referrer_phone:
+            referrer = find_user_by_phone(normalize_phone(referrer_phone))
+            if referrer is None:
+                raise ServiceError(_("没有手机号为 %(phone)s 的会员", phone=referrer_phone))
+            new_referrer_id = referrer.id
+        node = binding.admin_move(distributor.user_id, new_referrer_id, actor, reason)
+    return node

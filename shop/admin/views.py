@@ -1,11 +1,12 @@
-"""Merchant admin blueprint: staff only; each area (products, categories, orders, settings) is a nested blueprint."""
+"""Merchant admin blueprint: staff only; each area (products, categories, orders, distribution, settings) is a
+nested blueprint."""
 from flask import Blueprint, render_template
 
 from ..accounts.views import admin_required
-from . import categories, orders, products, services, settings
+from . import categories, distribution, orders, products, services, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-for area in (products.bp, categories.bp, orders.bp, settings.bp):
+for area in (products.bp, categories.bp, orders.bp, distribution.bp, settings.bp):
     bp.register_blueprint(area)
 
 

@@ -183,3 +183,49 @@ class RuleVersion(db.Model):
     reason = db.Column(db.String(200), nullable=False, default="")
     actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+# Commission.status
+FROZEN, SETTLED, REVERSED, CLAWED_BACK = "frozen", "settled", "reversed", "clawed_back"
+
+
+class Commission(db.Model):
+    """One share of one order line for one beneficiary at one level, created frozen inside the
+    payment notification's transaction. Unique per (line, level, beneficiary): a duplicate
+    notification can never pay twice."""
+    __tablename__ = "commissions"
+    __table_args__ = (
+        db.UniqueConstraint("order_line_id", "level", "beneficiary_id", name="uq_commissions_line_level_beneficiary"),
+        db.Index("ix_commissions_beneficiary_status", "beneficiary_id", "status", "id"),
+        db.Index("ix_commissions_status_order", "status", "order_id"),
+        db.CheckConstraint("amount_fen > 0", name="amount_positive"),
+        db.CheckConstraint("reversed_fen >= 0 AND clawed_back_fen >= 0 AND reversed_fen + clawed_back_fen <= amount_fen",
+                           name="adjustments_within_amount"),
+        db.CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=False, index=True)
+    order_line_id = db.Column(db.Integer, db.ForeignKey("order_lines.id"), nullable=False)
+    level = db.Column(db.Integer, nullable=False)
+    beneficiary_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    buyer_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    #: What the engine computed.
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    #: Taken back before settlement (refunds while frozen).
+    reversed_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    #: Taken back after settlement (a debt on the available balance).
+    clawed_back_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    status = db.Column(db.String(12), nullable=False, default=FROZEN)
+    base_fen = db.Column(db.BigInteger, nullable=False)
+    rate_bp = db.Column(db.Integer)
+    fixed_fen = db.Column(db.BigInteger)
+    #: product / grade / global
+    source = db.Column(db.String(8), nullable=False)
+    rule_version_id = db.Column(db.Integer, db.ForeignKey("commission_rule_versions.id"), nullable=False)
+    explanation = db.Column(db.String(300), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    settled_at = db.Column(db.DateTime)
+
+    @property
+    def net_fen(self):
+        return self.amount_fen - self.reversed_fen - self.clawed_back_fen

@@ -37,6 +37,11 @@ class Order(db.Model):
     upline = db.Column(db.JSON)
     #: The commission rule version in force when the order was placed.
     rule_version_id = db.Column(db.Integer, db.ForeignKey("commission_rule_versions.id"))
+    #: The gateway the shopper chose and when they opened the payment (for reconcile-payments).
+    pay_gateway = db.Column(db.String(20))
+    pay_opened_at = db.Column(db.DateTime)
+    #: Refunded so far (lines and, with a full refund, shipping).
+    refunded_fen = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     shipping_company = db.Column(db.String(40))
     tracking_no = db.Column(db.String(64))
 

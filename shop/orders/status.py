@@ -15,8 +15,9 @@ PAID = "paid"            # 待发货
 SHIPPED = "shipped"      # 待收货
 COMPLETED = "completed"  # 已完成
 CANCELLED = "cancelled"  # 已取消
+REFUNDED = "refunded"    # 已退款 (everything refunded)
 
-ALL = (PENDING, PAID, SHIPPED, COMPLETED, CANCELLED)
+ALL = (PENDING, PAID, SHIPPED, COMPLETED, CANCELLED, REFUNDED)
 
 LABELS = {
     PENDING: _l("待付款"),
@@ -24,15 +25,18 @@ LABELS = {
     SHIPPED: _l("待收货"),
     COMPLETED: _l("已完成"),
     CANCELLED: _l("已取消"),
+    REFUNDED: _l("已退款"),
 }
 
 #: from -> the statuses it may move to.
 TRANSITIONS = {
     PENDING: {PAID, CANCELLED},
-    PAID: {SHIPPED},
-    SHIPPED: {COMPLETED},
-    COMPLETED: set(),
-    CANCELLED: set(),
+    PAID: {SHIPPED, REFUNDED},
+    SHIPPED: {COMPLETED, REFUNDED},
+    COMPLETED: {REFUNDED},
+    # A payment that arrives after expiry is taken when the stock can be reserved again.
+    CANCELLED: {PAID},
+    REFUNDED: set(),
 }
 
 

@@ -34,6 +34,16 @@
       if (!form.querySelector("input[name=sku_id]:checked")) { e.preventDefault(); toast(form.dataset.pick || "请选择规格"); }
     });
   }
+  // Copy buttons (invite links).
+  document.querySelectorAll("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var input = document.querySelector(b.dataset.copy);
+      input.select();
+      var done = function () { toast(b.dataset.done); };
+      if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); }); }
+      else { document.execCommand("copy"); done(); }
+    });
+  });
   // Confirmation for destructive buttons.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });

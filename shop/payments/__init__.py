@@ -1,0 +1,1 @@
+"""Payments: gateways, notifications, refunds."""

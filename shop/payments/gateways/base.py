@@ -1,0 +1,99 @@
+"""The one interface every payment gateway implements (WeChat Pay v3, the sandbox)."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class GatewayError(Exception):
+    """The gateway refused or could not be reached; `message` is safe to log and show to staff."""
+
+    def __init__(self, message, retryable=True):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class NotificationRejected(Exception):
+    """A notification that must not be applied: forged, stale, malformed or undecryptable.
+
+    `reason` goes to the log; the endpoint answers 4xx {"code": "FAIL"} so the gateway retries
+    (a genuine notification delayed by a fault will be accepted on a later try).
+    """
+
+    def __init__(self, reason, status=401):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """A verified and decrypted payment result (from a notification or a query)."""
+    gateway: str
+    order_no: str
+    transaction_id: str
+    amount_fen: int
+    #: WeChat trade_state: SUCCESS, REFUND, NOTPAY, CLOSED, REVOKED, USERPAYING, PAYERROR
+    trade_state: str
+    paid_at: datetime | None = None
+    payer_openid: str | None = None
+    raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def succeeded(self):
+        return self.trade_state == "SUCCESS"
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    """A verified refund result: status SUCCESS, CLOSED, ABNORMAL or PROCESSING."""
+    gateway: str
+    refund_no: str
+    order_no: str
+    refund_id: str
+    amount_fen: int
+    status: str
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """What the storefront needs to send the shopper to pay."""
+    #: H5 / sandbox: a URL to redirect the shopper to.
+    redirect_url: str | None = None
+    #: JSAPI inside WeChat: the parameters for WeixinJSBridge.invoke('getBrandWCPayRequest', ...).
+    jsapi_params: dict | None = None
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """商家转账 (withdrawal payout): status ACCEPTED / PROCESSING / SUCCESS / FAIL."""
+    transfer_no: str
+    transfer_id: str | None
+    status: str
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+class Gateway:
+    """Base class; every method raises GatewayError on failure."""
+    name = "base"
+
+    def create_payment(self, *, order_no, amount_fen, description, notify_url, client_ip=None, openid=None,
+                       return_url=None) -> PaymentStart:
+        raise NotImplementedError
+
+    def parse_notification(self, headers, body: bytes) -> "PaymentNotice | RefundNotice":
+        """Verify signature, serial and timestamp, decrypt the resource; raise NotificationRejected."""
+        raise NotImplementedError
+
+    def query_payment(self, order_no) -> PaymentNotice | None:
+        """The gateway's view of an order's payment; None when it knows no such order."""
+        raise NotImplementedError
+
+    def refund(self, *, order_no, refund_no, amount_fen, total_fen, reason, notify_url) -> RefundNotice:
+        raise NotImplementedError
+
+    def query_refund(self, refund_no) -> RefundNotice | None:
+        raise NotImplementedError
+
+    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None) -> TransferResult:
+        raise NotImplementedError

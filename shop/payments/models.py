@@ -1,0 +1,127 @@
+"""Payments received, alerts for the merchant, refunds (after-sale), and the sandbox gateway's store."""
+from ..extensions import db
+from ..money import utcnow
+
+# Payment.status
+APPLIED = "applied"            # counted for its order
+TO_REFUND = "to_refund"        # late or duplicate payment that could not be applied: refunded automatically
+REFUNDED = "refunded"          # that refund went through
+
+
+class Payment(db.Model):
+    """Money a gateway says it received; unique per (gateway, transaction id)."""
+    __tablename__ = "payments"
+    __table_args__ = (db.UniqueConstraint("gateway", "transaction_id", name="uq_payments_gateway_txn"),
+                      db.CheckConstraint("amount_fen > 0", name="amount_positive"))
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=False, index=True)
+    gateway = db.Column(db.String(20), nullable=False)
+    transaction_id = db.Column(db.String(64), nullable=False)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=APPLIED)
+    paid_at = db.Column(db.DateTime)
+    payer_openid = db.Column(db.String(64))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    raw = db.Column(db.JSON)
+
+
+class PaymentAlert(db.Model):
+    """Something about a payment the merchant must look at (amount mismatch, late payment refunded, ...)."""
+    __tablename__ = "payment_alerts"
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(30), nullable=False)
+    order_no = db.Column(db.String(32))
+    gateway = db.Column(db.String(20))
+    transaction_id = db.Column(db.String(64))
+    amount_fen = db.Column(db.BigInteger)
+    message = db.Column(db.String(300), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    resolved_at = db.Column(db.DateTime)
+
+
+# Refund.status
+REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
+    "requested", "approved", "rejected", "processing", "succeeded", "failed")
+
+
+class Refund(db.Model):
+    """An after-sale refund of a whole order or of line quantities, or an automatic refund of a payment."""
+    __tablename__ = "refunds"
+    __table_args__ = (db.CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
+                      db.Index("ix_refunds_order_status", "order_id", "status"))
+    id = db.Column(db.Integer, primary_key=True)
+    #: Our number, sent to the gateway as out_refund_no.
+    refund_no = db.Column(db.String(32), nullable=False, unique=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=False)
+    payment_id = db.Column(db.Integer, db.ForeignKey("payments.id"))
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    #: full / partial / auto (a payment that could not be applied)
+    kind = db.Column(db.String(10), nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=REQUESTED)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    #: Shipping refunded with a full refund.
+    shipping_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    reason = db.Column(db.String(200), nullable=False)
+    reject_reason = db.Column(db.String(200))
+    gateway_refund_id = db.Column(db.String(64))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    decided_at = db.Column(db.DateTime)
+    decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    succeeded_at = db.Column(db.DateTime)
+    #: Set once the commissions of this refund's lines were reversed (exactly once).
+    commissions_adjusted_at = db.Column(db.DateTime)
+
+    lines = db.relationship("RefundLine", cascade="all, delete-orphan", back_populates="refund")
+    order = db.relationship("Order")
+
+
+class RefundLine(db.Model):
+    __tablename__ = "refund_lines"
+    __table_args__ = (db.CheckConstraint("quantity > 0", name="quantity_positive"),)
+    id = db.Column(db.Integer, primary_key=True)
+    refund_id = db.Column(db.Integer, db.ForeignKey("refunds.id", ondelete="CASCADE"), nullable=False, index=True)
+    order_line_id = db.Column(db.Integer, db.ForeignKey("order_lines.id"), nullable=False, index=True)
+    quantity = db.Column(db.Integer, nullable=False)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+
+    refund = db.relationship("Refund", back_populates="lines")
+
+
+class SandboxTransaction(db.Model):
+    """The sandbox gateway's own record of a payment (what WeChat Pay would hold)."""
+    __tablename__ = "sandbox_transactions"
+    id = db.Column(db.Integer, primary_key=True)
+    order_no = db.Column(db.String(32), nullable=False, index=True)
+    transaction_id = db.Column(db.String(64), unique=True)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    #: NOTPAY / SUCCESS / PAYERROR / CLOSED / REFUND
+    state = db.Column(db.String(12), nullable=False, default="NOTPAY")
+    notify_url = db.Column(db.String(300), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    paid_at = db.Column(db.DateTime)
+    delivered_at = db.Column(db.DateTime)
+    delivery_attempts = db.Column(db.Integer, nullable=False, default=0)
+    last_error = db.Column(db.String(300))
+
+
+class SandboxRefund(db.Model):
+    __tablename__ = "sandbox_refunds"
+    id = db.Column(db.Integer, primary_key=True)
+    refund_no = db.Column(db.String(32), nullable=False, unique=True)
+    refund_id = db.Column(db.String(64), nullable=False, unique=True)
+    order_no = db.Column(db.String(32), nullable=False)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    status = db.Column(db.String(12), nullable=False)
+    notify_url = db.Column(db.String(300))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class SandboxTransfer(db.Model):
+    __tablename__ = "sandbox_transfers"
+    id = db.Column(db.Integer, primary_key=True)
+    transfer_no = db.Column(db.String(32), nullable=False, unique=True)
+    transfer_id = db.Column(db.String(64), nullable=False, unique=True)
+    openid = db.Column(db.String(64), nullable=False)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    status = db.Column(db.String(12), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

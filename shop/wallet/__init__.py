@@ -1,0 +1,1 @@
+"""Distributor money: accounts, the append-only ledger, withdrawals and the audit."""

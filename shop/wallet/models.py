@@ -1,0 +1,80 @@
+"""Each distributor's balances in one row, and the append-only ledger that explains them."""
+from ..extensions import db
+from ..money import utcnow
+
+
+class Account(db.Model):
+    """Balances by bucket. Changed only by a guarded UPDATE in wallet.ledger.post(), each with an entry."""
+    __tablename__ = "accounts"
+    __table_args__ = (
+        db.CheckConstraint("frozen_fen >= 0", name="frozen_not_negative"),
+        db.CheckConstraint("withdrawing_fen >= 0", name="withdrawing_not_negative"),
+        db.CheckConstraint("withdrawn_fen >= 0", name="withdrawn_not_negative"),
+    )
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    frozen_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    #: May go below zero: a clawback after settlement is a debt that later earnings repay.
+    available_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    withdrawing_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    withdrawn_fen = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+class LedgerEntry(db.Model):
+    """One change of one account: signed deltas per bucket and the balances after. Never updated or
+    deleted (database triggers refuse it)."""
+    __tablename__ = "ledger_entries"
+    __table_args__ = (db.Index("ix_ledger_entries_user_id", "user_id", "id"),
+                      db.Index("ix_ledger_entries_ref", "ref_type", "ref_id"))
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    #: commission_frozen / commission_reversed / commission_settled / commission_clawback /
+    #: withdrawal_requested / withdrawal_rejected / withdrawal_paid / adjustment
+    kind = db.Column(db.String(24), nullable=False)
+    d_frozen = db.Column(db.BigInteger, nullable=False, default=0)
+    d_available = db.Column(db.BigInteger, nullable=False, default=0)
+    d_withdrawing = db.Column(db.BigInteger, nullable=False, default=0)
+    d_withdrawn = db.Column(db.BigInteger, nullable=False, default=0)
+    frozen_after = db.Column(db.BigInteger, nullable=False)
+    available_after = db.Column(db.BigInteger, nullable=False)
+    withdrawing_after = db.Column(db.BigInteger, nullable=False)
+    withdrawn_after = db.Column(db.BigInteger, nullable=False)
+    #: What it refers to: order / commission / refund / withdrawal / adjustment, and its id.
+    ref_type = db.Column(db.String(12), nullable=False)
+    ref_id = db.Column(db.Integer, nullable=False)
+    order_id = db.Column(db.Integer, db.ForeignKey("orders.id"))
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    memo = db.Column(db.String(200), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+# Withdrawal.status
+W_REQUESTED, W_APPROVED, W_PAID, W_REJECTED, W_FAILED = "requested", "approved", "paid", "rejected", "failed"
+METHODS = ("wechat", "alipay", "bank")
+
+
+class Withdrawal(db.Model):
+    __tablename__ = "withdrawals"
+    __table_args__ = (db.CheckConstraint("amount_fen > 0", name="amount_positive"),
+                      db.CheckConstraint("fee_fen >= 0 AND fee_fen <= amount_fen", name="fee_within_amount"),
+                      db.Index("ix_withdrawals_user_created", "user_id", "created_at"),
+                      db.Index("ix_withdrawals_status", "status", "id"))
+    id = db.Column(db.Integer, primary_key=True)
+    withdrawal_no = db.Column(db.String(32), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    fee_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    #: What arrives: amount - fee.
+    net_fen = db.Column(db.BigInteger, nullable=False)
+    method = db.Column(db.String(8), nullable=False)
+    #: wechat: {"openid"}; alipay: {"account", "name"}; bank: {"bank", "card_no", "name"}
+    payee = db.Column(db.JSON, nullable=False)
+    status = db.Column(db.String(10), nullable=False, default=W_REQUESTED)
+    reject_reason = db.Column(db.String(200))
+    #: Manual payout reference, or the gateway's transfer id.
+    pay_reference = db.Column(db.String(64))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    decided_at = db.Column(db.DateTime)
+    decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    paid_at = db.Column(db.DateTime)
+
+    user = db.relationship("User", foreign_keys=[user_id])
