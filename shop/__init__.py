@@ -64,8 +64,9 @@ def register_blueprints(app):
     from .distribution.views import bp as distribution_bp
     from .main.views import bp as main_bp
     from .orders.views import bp as orders_bp
+    from .payments.views import bp as payments_bp
 
-    for bp in (main_bp, accounts_bp, catalog_bp, cart_bp, orders_bp, distribution_bp, admin_bp):
+    for bp in (main_bp, accounts_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -21,3 +21,49 @@ def seed_demo_command():
     from .demo import seed_demo
 
     seed_demo(echo=click.echo)
+
+
+@shop_cli.command("settle")
+def settle_command():
+    """Make due commissions available (completed orders past the after-sale window)."""
+    from .distribution.settlement import settle_due_commissions
+
+    result = settle_due_commissions(echo=click.echo)
+    if result is not None:
+        count, amount = result
+        click.echo(f"settled {count} commission(s), {amount} fen")
+
+
+@shop_cli.command("audit")
+def audit_command():
+    """Check every money invariant; exits non-zero on any discrepancy."""
+    from .wallet.audit import run_audit
+
+    report = run_audit(echo=click.echo)
+    for key, value in report.figures.items():
+        click.echo(f"{key:>22}: {value}")
+    for problem in report.problems:
+        click.echo(f"PROBLEM {problem}", err=True)
+    click.echo("audit clean" if report.clean else f"audit found {len(report.problems)} problem(s)")
+    if not report.clean:
+        raise SystemExit(1)
+
+
+@shop_cli.command("reconcile-payments")
+@click.option("--minutes", type=int, default=10, help="Only payments opened at least this long ago.")
+def reconcile_command(minutes):
+    """Ask the gateway about unpaid orders and apply what it reports, like a notification."""
+    from .payments.services import execute_pending_auto_refunds, reconcile_payments
+
+    counts = reconcile_payments(minutes=minutes, echo=click.echo)
+    execute_pending_auto_refunds()
+    click.echo("reconciled: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
+
+
+@shop_cli.command("auto-confirm")
+@click.option("--days", type=int, default=None, help="Override the merchant's auto_confirm_days.")
+def auto_confirm_command(days):
+    """Complete shipped orders N days after shipping."""
+    from .orders.services import auto_confirm
+
+    click.echo(f"auto-confirmed {auto_confirm(days=days, echo=click.echo)} order(s)")

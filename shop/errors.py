@@ -11,5 +11,7 @@ class ServiceError(Exception):
 
 
 class NotFound(ServiceError):
-    def __init__(self, message="Not found"):
-        super().__init__(message, status=404)
+    def __init__(self, message=None):
+        from flask_babel import gettext as _
+
+        super().__init__(message or _("记录不存在"), status=404)

@@ -14,6 +14,18 @@ DEFAULTS = {
     "bind_moment": "visit",
     # 0 = permanent; N = the binding lapses after N days without a paid order.
     "bind_valid_days": 0,
+    # After-sale: refunds may be requested this many days after completion; commissions stay frozen
+    # for commission_freeze_days after completion (never shorter than the refund window).
+    "refund_window_days": 7,
+    "commission_freeze_days": 7,
+    # `flask shop auto-confirm` completes shipped orders this many days after shipping.
+    "auto_confirm_days": 10,
+    # Withdrawals.
+    "withdraw_min_fen": 100,
+    "withdraw_daily_count": 3,
+    "withdraw_daily_amount_fen": 2_000_000,
+    "withdraw_fee_bp": 0,
+    "withdraw_methods": ["wechat", "alipay", "bank"],
 }
 
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..money import fen_to_yuan_text, parse_yuan
 from .services import MAX_IMAGES, category_choices, commission_levels, parent_choices, product_overrides
@@ -329,6 +329,13 @@ class CommissionRulesForm(FlaskForm):
     self_purchase = BooleanField(_l("开启自购返佣（分销商自己购买也算一级）"))
     cap = PercentField(_l("佣金封顶（%）"), validators=[InputRequired(_l("请填写佣金封顶比例"))],
                        description=_l("每笔商品各级佣金合计不超过实付金额的这个比例"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = self.levels.data
+        if isinstance(levels, int) and levels not in dict(self.levels.choices):
+            # Show a refused value as it was sent, not as the first choice.
+            self.levels.choices = list(self.levels.choices) + [(levels, _("%(n)s级分销", n=levels))]
 
     @classmethod
     def from_rules(cls, row):

@@ -98,7 +98,7 @@ def update_global_rules(actor=None, **values):
     for key, value in wanted.items():
         setattr(row, key, value)
     db.session.flush()
-    return record_version(_("修改全局佣金规则"), actor)
+    return record_version("修改全局佣金规则", actor)
 
 
 def set_product_commission(product_id, overrides, actor=None):
@@ -110,7 +110,7 @@ def set_product_commission(product_id, overrides, actor=None):
     for level, (mode, value) in sorted(overrides.items()):
         db.session.add(ProductCommission(product_id=product_id, level=int(level), mode=mode, value=int(value)))
     db.session.flush()
-    return record_version(_("修改商品 %(id)s 的佣金", id=product_id), actor)
+    return record_version(f"修改商品 {product_id} 的佣金", actor)
 
 
 def save_grade(actor=None, grade=None, **values):
@@ -118,15 +118,28 @@ def save_grade(actor=None, grade=None, **values):
     name = (values.get("name") or "").strip()
     if not name or len(name) > 20:
         raise ServiceError(_("等级名称必填，最多20字"))
+    rank = values.get("rank")
+    if rank is None:
+        rank = grade.rank if grade is not None else (db.session.scalar(select(func.max(Grade.rank))) or 0) + 1
+    values["rank"] = int(rank)
+    others = select(Grade.id).where(Grade.id != grade.id) if grade is not None else select(Grade.id)
+    if db.session.scalar(others.where(Grade.name == name)):
+        raise ServiceError(_("等级名称「%(name)s」已存在", name=name))
+    if db.session.scalar(others.where(Grade.rank == values["rank"])):
+        raise ServiceError(_("等级序号 %(rank)s 已被使用", rank=values["rank"]))
+    for key in ("rate1_bp", "rate2_bp", "rate3_bp", "min_direct", "min_team_sales_fen", "min_own_paid_fen",
+                "min_commission_fen"):
+        if values.get(key) is not None and int(values[key]) < 0:
+            raise ServiceError(_("等级的比例和条件不能为负数"))
     if grade is None:
-        grade = Grade(name=name, rank=values.get("rank") or (db.session.scalar(select(func.max(Grade.rank))) or 0) + 1)
+        grade = Grade(name=name, rank=values["rank"])
         db.session.add(grade)
     for key in ("name", "rank", "rate1_bp", "rate2_bp", "rate3_bp", "min_direct", "min_team_sales_fen",
                 "min_own_paid_fen", "min_commission_fen"):
         if key in values:
             setattr(grade, key, values[key] if key != "name" else name)
     db.session.flush()
-    record_version(_("修改分销等级「%(name)s」", name=name), actor)
+    record_version(f"修改分销等级「{name}」", actor)
     return grade
 
 

@@ -183,10 +183,10 @@ def cancel_order(order, reason="buyer"):
     return order
 
 
-def confirm_receipt(order):
-    """The shopper confirms a shipped order arrived."""
+def confirm_receipt(order, now=None):
+    """The shopper confirms a shipped order arrived (or auto-confirm does, N days after shipping)."""
     try:
-        st.move(order, st.COMPLETED, completed_at=utcnow())
+        st.move(order, st.COMPLETED, completed_at=now or utcnow())
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -231,3 +231,22 @@ def expire_orders(now=None, minutes=None, echo=None):
 def order_deadline(order):
     """When an unpaid order will be cancelled."""
     return order.created_at + timedelta(minutes=current_app.config["ORDER_EXPIRE_MINUTES"])
+
+
+def auto_confirm(now=None, days=None, echo=None):
+    """Complete shipped orders `days` after shipping (default: the merchant's auto_confirm_days)."""
+    days = days if days is not None else int(get_setting("auto_confirm_days"))
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    ids = db.session.scalars(select(Order.id).where(Order.status == st.SHIPPED, Order.shipped_at <= cutoff)
+                             .order_by(Order.id)).all()
+    db.session.rollback()
+    done = 0
+    for order_id in ids:
+        try:
+            confirm_receipt(db.session.get(Order, order_id), now=now)
+            done += 1
+            if echo:
+                echo(f"completed order {order_id}")
+        except st.IllegalTransition:
+            pass  # confirmed or refunded meanwhile
+    return done

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.services import default_address, get_address
 from ..errors import NotFound, ServiceError
+from ..extensions import db
 from . import services
 from . import status as st
 
@@ -84,3 +85,31 @@ def confirm(order_no):
     services.confirm_receipt(services.get_user_order(current_user, order_no))
     flash(_("已确认收货"), "success")
     return redirect(url_for(".detail", order_no=order_no))
+
+
+@bp.route("/orders/<order_no>/refund", methods=["GET", "POST"])
+@login_required
+def refund(order_no):
+    """申请退款: the whole order, or chosen quantities of its lines, with a reason."""
+    from ..payments import refunds
+
+    order = services.get_user_order(current_user, order_no)
+    lines = refunds.get_user_refund_lines(current_user, order)
+    if request.method == "POST":
+        quantities = {}
+        for line, _left in lines:
+            raw = request.form.get(f"qty_{line.id}", "0").strip() or "0"
+            if not raw.isdigit():
+                flash(_("退款数量必须是整数"), "error")
+                return render_template("orders/refund.html", order=order, lines=lines), 400
+            quantities[line.id] = int(raw)
+        try:
+            refunds.request_refund(current_user, order, request.form.get("reason", ""), quantities)
+            db.session.commit()
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return render_template("orders/refund.html", order=order, lines=lines), err.status
+        flash(_("退款申请已提交，等待商家处理"), "success")
+        return redirect(url_for(".detail", order_no=order_no))
+    return render_template("orders/refund.html", order=order, lines=lines)

@@ -9,6 +9,7 @@ ADMIN_URLS = [
     ("GET", "/admin/products/1/edit"),
     ("POST", "/admin/products/1/edit"),
     ("POST", "/admin/products/1/shelf"),
+    ("POST", "/admin/products/1/commission"),
     ("GET", "/admin/categories"),
     ("GET", "/admin/categories/new"),
     ("POST", "/admin/categories/new"),
@@ -18,6 +19,22 @@ ADMIN_URLS = [
     ("GET", "/admin/orders"),
     ("GET", "/admin/orders/202601011234567890"),
     ("POST", "/admin/orders/202601011234567890/ship"),
+    ("GET", "/admin/distribution/settings"),
+    ("POST", "/admin/distribution/settings"),
+    ("GET", "/admin/distribution/rules"),
+    ("POST", "/admin/distribution/rules"),
+    ("GET", "/admin/distribution/grades"),
+    ("GET", "/admin/distribution/grades/new"),
+    ("POST", "/admin/distribution/grades/new"),
+    ("GET", "/admin/distribution/grades/1/edit"),
+    ("POST", "/admin/distribution/grades/1/edit"),
+    ("GET", "/admin/distribution/applications"),
+    ("POST", "/admin/distribution/applications/1/approve"),
+    ("POST", "/admin/distribution/applications/1/reject"),
+    ("GET", "/admin/distribution/distributors"),
+    ("GET", "/admin/distribution/distributors/1"),
+    ("POST", "/admin/distribution/distributors/1/active"),
+    ("POST", "/admin/distribution/distributors/1/move"),
     ("GET", "/admin/settings"),
     ("POST", "/admin/settings"),
 ]
@@ -53,7 +70,7 @@ def test_members_who_are_not_staff_get_403(client, db, make_user, login, make_pr
 
 def test_staff_see_the_admin_nav(client, staff):
     html = client.get("/admin/").get_data(as_text=True)
-    for label in ("概览", "商品", "分类", "订单", "设置"):
+    for label in ("概览", "商品", "分类", "订单", "分销", "设置"):
         assert label in html
     assert "/static/css/admin.css" in html and "//cdn" not in html
 

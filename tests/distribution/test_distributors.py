@@ -160,3 +160,35 @@ def test_order_stores_upline_and_rule_version_and_ignores_rebinding(db, make_dis
     assert [e["user_id"] for e in db.session.get(Order, order.id).upline["ancestors"]] == [b.user_id, a.user_id]
     upline = rules.upline_from_snapshot(order.upline)
     assert upline.ancestors[0].user_id == b.user_id
+
+
+def test_team_page_levels_pagination_and_search(db, make_distributor, make_user):
+    a = make_distributor()
+    level1 = [make_user(nickname=f"一级{i}") for i in range(25)]
+    for u in level1:
+        binding.bind_referrer(u.id, a.user_id, "link")
+    grandchild = make_user(nickname="孙子", phone="13688886666")
+    binding.bind_referrer(grandchild.id, level1[0].id, "link")
+    db.session.commit()
+    page1 = services.team_page(a.user_id, 1, page=1, per_page=20)
+    page2 = services.team_page(a.user_id, 1, page=2, per_page=20)
+    assert [u.id for u, _ in page1] == sorted((u.id for u in level1), reverse=True)[:20]
+    assert len(page2) == 5 and not {u.id for u, _ in page1} & {u.id for u, _ in page2}
+    assert [u.id for u, _ in services.team_page(a.user_id, 2)] == [grandchild.id]
+    node = dict(services.team_page(a.user_id, 1, q="一级0"))[level1[0]]
+    assert node.direct_count == 1
+    assert [u.id for u, _ in services.team_page(a.user_id, 2, q="8886")] == [grandchild.id]
+    assert services.team_page(a.user_id, 2, q="nobody") == []
+    assert services.team_counts(a.user_id) == {1: 25, 2: 1, 3: 0}
+
+
+def test_grade_names_and_ranks_are_unique_and_conditions_not_negative(db):
+    rules.save_grade(name="普通", rank=1)
+    with pytest.raises(ServiceError, match="已存在"):
+        rules.save_grade(name="普通", rank=2)
+    with pytest.raises(ServiceError, match="已被使用"):
+        rules.save_grade(name="银牌", rank=1)
+    with pytest.raises(ServiceError, match="负数"):
+        rules.save_grade(name="银牌", rank=2, min_direct=-1)
+    grade = rules.save_grade(name="银牌", rank=2)
+    assert rules.save_grade(grade=grade, name="银牌+", rank=None).rank == 2

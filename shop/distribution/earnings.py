@@ -1,0 +1,108 @@
+"""Commissions of an order: created frozen inside the payment transaction, reversed or clawed back
+in proportion when lines are refunded, settled when the after-sale window has passed."""
+from collections import defaultdict
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..money import utcnow
+from ..wallet import ledger
+from . import commission as engine
+from .grades import check_upgrade
+from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
+from .rules import current_version, load_rules, upline_from_snapshot
+
+
+def order_rules(order):
+    """The rule version the order was placed under."""
+    return load_rules(order.rule_version_id or current_version().id)
+
+
+def expected_shares(order):
+    """What the engine says the order pays, from its stored upline and rule version."""
+    lines = [engine.Line(line_id=ln.id, product_id=ln.product_id or 0, quantity=ln.quantity,
+                         unit_price_fen=ln.unit_price_fen, paid_fen=ln.paid_amount_fen) for ln in order.lines]
+    return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
+
+
+def create_commissions(order):
+    """Insert the order's commissions frozen and credit each beneficiary's frozen balance."""
+    totals = defaultdict(int)
+    now = utcnow()
+    for share in expected_shares(order):
+        commission = Commission(
+            order_id=order.id, order_line_id=share.line_id, level=share.level, beneficiary_id=share.beneficiary_id,
+            buyer_id=order.user_id, amount_fen=share.amount_fen, status=FROZEN, base_fen=share.base_fen,
+            rate_bp=share.rate_bp, fixed_fen=share.fixed_fen, source=share.source,
+            rule_version_id=share.rule_version, explanation=share.explain()[:300], created_at=now)
+        db.session.add(commission)
+        db.session.flush()
+        ledger.post(share.beneficiary_id, "commission_frozen", frozen=share.amount_fen, ref_type="commission",
+                    ref_id=commission.id, order_id=order.id, memo=f"order {order.order_no} L{share.level}")
+        totals[share.beneficiary_id] += share.amount_fen
+    for user_id, amount in totals.items():
+        db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
+            commission_frozen_fen=ReferralNode.commission_frozen_fen + amount))
+        check_upgrade(user_id, "commission earned")
+    return totals
+
+
+def take_back(commission, target_net_fen, refund_id):
+    """Reduce a commission to target_net_fen: from frozen before settlement, as a debt on the
+    available balance after it (a clawback may take the balance below zero)."""
+    delta = commission.net_fen - target_net_fen
+    if delta <= 0:
+        return 0
+    node_update = {}
+    if commission.status == FROZEN:
+        commission.reversed_fen += delta
+        if commission.net_fen == 0:
+            commission.status = REVERSED
+        ledger.post(commission.beneficiary_id, "commission_reversed", frozen=-delta, ref_type="commission",
+                    ref_id=commission.id, order_id=commission.order_id, memo=f"refund {refund_id}")
+        node_update = {"commission_frozen_fen": ReferralNode.commission_frozen_fen - delta,
+                       "commission_reversed_fen": ReferralNode.commission_reversed_fen + delta}
+    elif commission.status == SETTLED:
+        commission.clawed_back_fen += delta
+        if commission.net_fen == 0:
+            commission.status = CLAWED_BACK
+        ledger.post(commission.beneficiary_id, "commission_clawback", available=-delta, ref_type="commission",
+                    ref_id=commission.id, order_id=commission.order_id, memo=f"refund {refund_id}", allow_debt=True)
+        node_update = {"commission_settled_fen": ReferralNode.commission_settled_fen - delta,
+                       "commission_reversed_fen": ReferralNode.commission_reversed_fen + delta}
+    else:
+        return 0
+    db.session.execute(update(ReferralNode).where(ReferralNode.user_id == commission.beneficiary_id)
+                       .values(**node_update))
+    db.session.flush()
+    return delta
+
+
+def adjust_for_refunded_quantities(order_line, refunded_quantity, refund_id):
+    """Keep each commission of the line at floor(amount x remaining / quantity): exact to the fen,
+    and everything taken back once the whole line is refunded."""
+    remaining = order_line.quantity - refunded_quantity
+    taken = 0
+    for commission in db.session.scalars(select(Commission).where(Commission.order_line_id == order_line.id)
+                                         .order_by(Commission.level).with_for_update()
+                                         .execution_options(populate_existing=True)):
+        taken += take_back(commission, commission.amount_fen * remaining // order_line.quantity, refund_id)
+    return taken
+
+
+def settle(commission_id, now=None):
+    """Frozen -> available for one commission, exactly once (guarded UPDATE); returns the amount."""
+    commission = db.session.get(Commission, commission_id, populate_existing=True)
+    moved = db.session.execute(update(Commission).where(Commission.id == commission_id, Commission.status == FROZEN)
+                               .values(status=SETTLED, settled_at=now or utcnow())
+                               .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        return 0
+    amount = commission.net_fen
+    if amount:
+        ledger.post(commission.beneficiary_id, "commission_settled", frozen=-amount, available=amount,
+                    ref_type="commission", ref_id=commission.id, order_id=commission.order_id)
+        db.session.execute(update(ReferralNode).where(ReferralNode.user_id == commission.beneficiary_id).values(
+            commission_frozen_fen=ReferralNode.commission_frozen_fen - amount,
+            commission_settled_fen=ReferralNode.commission_settled_fen + amount))
+    return amount

@@ -1,0 +1,316 @@
+"""WeChat Pay API v3 (直连商户): JSAPI and H5 payments, refunds, 商家转账, and their notifications.
+
+Written on the standard library's HTTP client and our own `crypto` helpers rather than the
+`wechatpayv3` SDK: its Core hard-codes the production host and downloads platform certificates
+from it inside __init__, does not check timestamps, only verifies 2xx responses and reports
+failures as bare Exceptions or None. Here every response is verified (signature, serial and
+timestamp), the host is configurable, certificates load lazily, and every failure is a
+GatewayError that says whether a retry can help.
+"""
+import http.client
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from urllib.parse import quote, urlencode, urlsplit
+
+from . import crypto
+from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
+#: 商家转账 scene 1005 = 佣金报酬 (commission payout); its report must name the job and the pay.
+DEFAULT_TRANSFER_SCENE = "1005"
+#: Error codes after which the same request may succeed later.
+RETRYABLE_CODES = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "FREQUENCY_LIMIT_EXCEED", "BANK_ERROR",
+                   "NOT_ENOUGH", "NOTENOUGH"}
+#: Re-download platform certificates for an unknown serial at most this often (a forged serial is free).
+CERTIFICATE_REFRESH_SECONDS = 60
+
+
+class WechatPayError(GatewayError):
+    """An error answer from WeChat Pay: `code` (e.g. ORDER_NOT_EXIST) and the HTTP status."""
+
+    def __init__(self, message, retryable=True, code=None, http_status=None):
+        super().__init__(message, retryable)
+        self.code = code
+        self.http_status = http_status
+
+
+class WechatPayGateway(Gateway):
+    """A merchant's WeChat Pay account; one instance per app, shared by threads."""
+    name = "wechat"
+
+    def __init__(self, config, clock=time.time):
+        missing = [key for key in ("mchid", "appid", "serial_no", "private_key_path", "apiv3_key")
+                   if not config.get(key)]
+        if missing:
+            raise GatewayError("WeChat Pay is not configured: missing " + ", ".join(missing), retryable=False)
+        self.mchid, self.appid, self.serial_no = config["mchid"], config["appid"], config["serial_no"]
+        self.apiv3_key = config["apiv3_key"]
+        if len(self.apiv3_key.encode()) != 32:
+            raise GatewayError("WeChat Pay APIv3 key must be 32 characters", retryable=False)
+        self.private_key = crypto.load_private_key(_read(config["private_key_path"]))
+        self.base_url = (config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = float(config.get("timeout") or 10)
+        self.transfer_scene_id = config.get("transfer_scene_id") or DEFAULT_TRANSFER_SCENE
+        self.clock = clock
+        #: Public-key mode: WeChat signs with the key named `public_key_id`; no certificate download.
+        self.public_key_id = config.get("public_key_id")
+        if bool(config.get("public_key_path")) != bool(self.public_key_id):
+            raise GatewayError("WeChat Pay public-key mode needs both the public key file and its id",
+                               retryable=False)
+        self._keys = ({self.public_key_id: crypto.load_public_key(_read(config["public_key_path"]))}
+                      if self.public_key_id else {})
+        self._certificates = {}
+        self._lock = threading.Lock()
+        self._certificates_loaded_at = None
+
+    @property
+    def certificate_mode(self):
+        return not self.public_key_id
+
+    # --- the Gateway interface -------------------------------------------------------------
+
+    def create_payment(self, *, order_no, amount_fen, description, notify_url, client_ip=None, openid=None,
+                       return_url=None):
+        """JSAPI inside WeChat (openid given) -> signed jsapi_params; otherwise H5 -> redirect_url."""
+        payload = {"appid": self.appid, "mchid": self.mchid, "description": description[:127] or order_no,
+                   "out_trade_no": order_no, "notify_url": notify_url,
+                   "amount": {"total": fen(amount_fen), "currency": "CNY"}}
+        if openid:
+            payload["payer"] = {"openid": openid}
+            if client_ip:
+                payload["scene_info"] = {"payer_client_ip": client_ip}
+            data = self._call("POST", "/v3/pay/transactions/jsapi", payload)
+            return PaymentStart(jsapi_params=crypto.jsapi_params(appid=self.appid, prepay_id=data["prepay_id"],
+                                                                 private_key=self.private_key))
+        if not client_ip:
+            raise GatewayError("H5 payment needs the shopper's IP address", retryable=False)
+        payload["scene_info"] = {"payer_client_ip": client_ip, "h5_info": {"type": "Wap"}}
+        url = self._call("POST", "/v3/pay/transactions/h5", payload)["h5_url"]
+        if return_url:  # WeChat sends the shopper back here after the payment attempt
+            url += ("&" if "?" in url else "?") + urlencode({"redirect_url": return_url})
+        return PaymentStart(redirect_url=url)
+
+    def parse_notification(self, headers, body):
+        """Verify and decrypt a notification into a PaymentNotice or RefundNotice."""
+        try:
+            keys = self._keys_for(crypto.header(headers, crypto.SERIAL))
+        except GatewayError as exc:  # certificates unavailable: answer 5xx so WeChat tries again later
+            raise NotificationRejected(f"platform certificates unavailable: {exc.message}", status=503) from None
+        verified = crypto.verify_notification(headers, body, keys, self.apiv3_key, now=self.clock())
+        return notice_from_notification(self.name, verified, mchid=self.mchid)
+
+    def query_payment(self, order_no):
+        data = self._call("GET", f"/v3/pay/transactions/out-trade-no/{quote(order_no, safe='')}"
+                                 f"?mchid={quote(self.mchid, safe='')}", not_found={"ORDER_NOT_EXIST"})
+        return None if data is None else _mapped(payment_notice, self.name, data)
+
+    def refund(self, *, order_no, refund_no, amount_fen, total_fen, reason, notify_url):
+        payload = {"out_trade_no": order_no, "out_refund_no": refund_no, "reason": (reason or "")[:80],
+                   "notify_url": notify_url,
+                   "amount": {"refund": fen(amount_fen), "total": fen(total_fen), "currency": "CNY"}}
+        if not notify_url:
+            del payload["notify_url"]
+        return _mapped(refund_notice, self.name, self._call("POST", "/v3/refund/domestic/refunds", payload))
+
+    def query_refund(self, refund_no):
+        data = self._call("GET", f"/v3/refund/domestic/refunds/{quote(refund_no, safe='')}",
+                          not_found={"RESOURCE_NOT_EXISTS", "ORDER_NOT_EXIST"})
+        return None if data is None else _mapped(refund_notice, self.name, data)
+
+    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None):
+        """商家转账 to a user's change; status is WeChat's state (ACCEPTED, WAIT_USER_CONFIRM, SUCCESS, FAIL...)."""
+        payload = {"appid": self.appid, "out_bill_no": transfer_no, "transfer_scene_id": self.transfer_scene_id,
+                   "openid": openid, "transfer_amount": fen(amount_fen),
+                   "transfer_remark": (description or "佣金提现")[:32],
+                   "transfer_scene_report_infos": [{"info_type": "岗位类型", "info_content": "分销员"},
+                                                   {"info_type": "报酬说明", "info_content": (description or "佣金")[:32]}]}
+        headers = {}
+        if user_name:  # the payee's real name travels encrypted with the platform key it names
+            serial, key = self._encryption_key()
+            payload["user_name"] = crypto.encrypt_field(key, user_name)
+            headers[crypto.SERIAL] = serial
+        data = self._call("POST", "/v3/fund-app/mch-transfer/transfer-bills", payload, headers=headers)
+        return TransferResult(transfer_no=data.get("out_bill_no", transfer_no), transfer_id=data.get("transfer_bill_no"),
+                              status=data.get("state", "PROCESSING"), raw=data)
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def _call(self, method, path, payload=None, headers=None, not_found=()):
+        """The verified JSON answer of a signed request; None for a verified 404 with a `not_found` code."""
+        status, response_headers, raw = self._send(method, path, payload, headers or {})
+        signed = crypto.header(response_headers, crypto.SIGNATURE) is not None
+        if 200 <= status < 300 or signed:
+            self._verify_response(response_headers, raw)
+        if 200 <= status < 300:
+            return _json(raw) if raw else {}
+        # Error answers are verified when signed; like WeChat's own SDKs we do not insist that they are.
+        error = _json(raw, default={}) if raw else {}
+        error = error if isinstance(error, dict) else {}
+        code, message = error.get("code") or f"HTTP_{status}", error.get("message") or ""
+        if status == 404 and code in not_found:
+            return None
+        retryable = status >= 500 or status == 429 or code in RETRYABLE_CODES
+        raise WechatPayError(f"WeChat Pay {code}: {message}".rstrip(": "), retryable=retryable, code=code,
+                             http_status=status)
+
+    def _send(self, method, path, payload, headers):
+        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        url = self.base_url + path
+        parts = urlsplit(url)
+        headers = {"Accept": "application/json", "Content-Type": "application/json",
+                   "User-Agent": "shop-wechatpay/1", **headers,
+                   "Authorization": crypto.build_authorization(
+                       mchid=self.mchid, serial_no=self.serial_no, private_key=self.private_key, method=method,
+                       url_path=parts.path + ("?" + parts.query if parts.query else ""), body=body,
+                       timestamp=int(self.clock()))}
+        if self.public_key_id:  # tells WeChat to sign its answer with the public-key-mode key
+            headers.setdefault(crypto.SERIAL, self.public_key_id)
+        request = urllib.request.Request(url, data=body if payload is not None else None, method=method,
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, err.headers, err.read()
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            raise WechatPayError(f"WeChat Pay unreachable: {exc}", retryable=True) from None
+
+    def _verify_response(self, headers, raw):
+        try:
+            crypto.verify_signed(headers, raw, self._keys_for(crypto.header(headers, crypto.SERIAL)),
+                                 now=self.clock())
+        except NotificationRejected as exc:
+            # The request may have been carried out: the caller must query or retry with the same numbers.
+            raise WechatPayError(f"WeChat Pay answer failed verification: {exc.reason}", retryable=True) from None
+
+    # --- platform keys ---------------------------------------------------------------------
+
+    def _keys_for(self, serial):
+        """serial -> public key, refreshing certificates when WeChat names one we have not seen."""
+        if not self.certificate_mode:
+            return self._keys
+        certificates = self._certificates
+        if not certificates or (serial and serial not in certificates and self._may_refresh()):
+            certificates = self.load_certificates()
+        return {serial_no: cert.public_key() for serial_no, cert in certificates.items()}
+
+    def _may_refresh(self):
+        loaded = self._certificates_loaded_at
+        return loaded is None or time.monotonic() - loaded >= CERTIFICATE_REFRESH_SECONDS
+
+    def load_certificates(self):
+        """Download and decrypt the platform certificates (certificate mode); {serial: certificate}."""
+        with self._lock:
+            status, headers, raw = self._send("GET", "/v3/certificates", None, {})
+            self._certificates_loaded_at = time.monotonic()
+            if status != 200:
+                error = _json(raw, default={}) if raw else {}
+                raise WechatPayError(f"WeChat Pay certificates: {error.get('code') or status} {error.get('message', '')}",
+                                     retryable=True, code=error.get("code"), http_status=status)
+            now = datetime.now(timezone.utc)
+            certificates = {}
+            for item in _json(raw).get("data", []):
+                try:
+                    cert = crypto.load_certificate(crypto.decrypt_resource(self.apiv3_key, item["encrypt_certificate"]))
+                except (KeyError, ValueError) as exc:
+                    raise WechatPayError(f"WeChat Pay certificate cannot be opened: {exc}", retryable=False) from None
+                if crypto.certificate_serial(cert) == item.get("serial_no", "").upper() and \
+                        cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+                    certificates[item["serial_no"].upper()] = cert
+            # The list is signed by one of its own certificates; the APIv3-key encryption is what proves it.
+            try:
+                crypto.verify_signed(headers, raw, {s: c.public_key() for s, c in certificates.items()},
+                                     now=self.clock())
+            except NotificationRejected as exc:
+                raise WechatPayError(f"WeChat Pay certificates failed verification: {exc.reason}",
+                                     retryable=True) from None
+            self._certificates = certificates
+            return certificates
+
+    def _encryption_key(self):
+        """(serial, public key) to encrypt a sensitive field for WeChat: the newest platform key."""
+        if not self.certificate_mode:
+            return self.public_key_id, self._keys[self.public_key_id]
+        certificates = self._certificates or self.load_certificates()
+        serial, cert = max(certificates.items(), key=lambda item: item[1].not_valid_after_utc)
+        return serial, cert.public_key()
+
+
+# --- WeChat resources -> our notices (shared with the sandbox) --------------------------------
+
+def payment_notice(gateway, data):
+    """A PaymentNotice from a transaction resource (notification or query answer)."""
+    return PaymentNotice(gateway=gateway, order_no=data["out_trade_no"],
+                         transaction_id=data.get("transaction_id") or "",
+                         amount_fen=_int(data["amount"]["total"]), trade_state=data["trade_state"],
+                         paid_at=crypto.parse_rfc3339(data.get("success_time")),
+                         payer_openid=(data.get("payer") or {}).get("openid"), raw=data)
+
+
+def refund_notice(gateway, data):
+    """A RefundNotice from a refund resource (notification: refund_status; API answer: status)."""
+    return RefundNotice(gateway=gateway, refund_no=data["out_refund_no"], order_no=data.get("out_trade_no") or "",
+                        refund_id=data.get("refund_id") or "", amount_fen=_int(data["amount"]["refund"]),
+                        status=data.get("refund_status") or data["status"], raw=data)
+
+
+def notice_from_notification(gateway, verified, mchid=None):
+    """The notice a verified notification carries; NotificationRejected for another merchant or event."""
+    data = verified.resource
+    if mchid and data.get("mchid") not in (None, mchid):
+        raise NotificationRejected(f"notification for another merchant {data.get('mchid')!r}", status=400)
+    if verified.event_type.startswith("TRANSACTION."):
+        build = payment_notice
+    elif verified.event_type.startswith("REFUND."):
+        build = refund_notice
+    else:
+        raise NotificationRejected(f"unsupported event type {verified.event_type!r}", status=400)
+    try:
+        return build(gateway, data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NotificationRejected(f"resource lacks {exc}", status=400) from None
+
+
+def _mapped(build, gateway, data):
+    try:
+        return build(gateway, data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WechatPayError(f"WeChat Pay answer lacks {exc}", retryable=True) from None
+
+
+def fen(amount):
+    """Amounts cross the boundary as positive integer fen, never yuan or floats."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise GatewayError(f"amount must be a positive integer of fen, got {amount!r}", retryable=False)
+    return amount
+
+
+def _int(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"amount {value!r} is not an integer")
+    return value
+
+
+def _json(raw, default=None):
+    try:
+        return json.loads(raw)
+    except ValueError:
+        if default is not None:
+            return default
+        raise WechatPayError("WeChat Pay answered something that is not JSON", retryable=True) from None
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise GatewayError(f"WeChat Pay key file unreadable: {exc}", retryable=False) from None

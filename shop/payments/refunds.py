@@ -1,0 +1,196 @@
+"""After-sale refunds: full or per line with quantities; requested by the shopper within the window,
+approved or rejected by the merchant, executed through the gateway; commissions follow exactly once."""
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..distribution.earnings import adjust_for_refunded_quantities
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from ..money import utcnow
+from ..orders import status as st
+from ..orders.models import Order, OrderLine
+from ..settings import get_setting
+from .gateways import GatewayError, get_gateway
+from .models import (APPROVED, FAILED, PROCESSING, REFUNDED, REJECTED, REQUESTED, SUCCEEDED, Payment, Refund,
+                     RefundLine)
+from .services import external_url, new_refund_no
+
+OPEN = (REQUESTED, APPROVED, PROCESSING)
+REFUNDABLE = (st.PAID, st.SHIPPED, st.COMPLETED)
+
+
+def refunded_quantities(order_id, include_open=True):
+    """{order_line_id: quantity} already refunded (and, by default, asked for in an open refund)."""
+    statuses = (SUCCEEDED,) + (OPEN if include_open else ())
+    rows = db.session.execute(select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
+                              .join(Refund, Refund.id == RefundLine.refund_id)
+                              .where(Refund.order_id == order_id, Refund.status.in_(statuses))
+                              .group_by(RefundLine.order_line_id)).all()
+    return {line_id: int(qty) for line_id, qty in rows}
+
+
+def line_refund_amount(line, already, quantity):
+    """Money for `quantity` more units: the cumulative floor split, so the last unit takes the rest."""
+    return (line.paid_amount_fen * (already + quantity) // line.quantity
+            - line.paid_amount_fen * already // line.quantity)
+
+
+def request_refund(user, order, reason, quantities=None):
+    """The shopper asks for a refund: quantities {order_line_id: qty}, or None for everything left."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写退款原因"))
+    order = db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
+                               .execution_options(populate_existing=True)).scalar_one()
+    if order.user_id != user.id:
+        raise NotFound()
+    if order.status not in REFUNDABLE:
+        raise ServiceError(_("订单当前状态不能申请退款"), status=409)
+    if order.status == st.COMPLETED:
+        window = timedelta(days=int(get_setting("refund_window_days")))
+        if utcnow() - order.completed_at > window:
+            raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
+    if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN))):
+        raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
+    return _create_refund(order, reason, quantities, user_id=user.id)
+
+
+def _create_refund(order, reason, quantities, user_id, kind=None):
+    done = refunded_quantities(order.id)
+    lines = {line.id: line for line in order.lines}
+    if quantities is None:
+        wanted = {lid: line.quantity - done.get(lid, 0) for lid, line in lines.items()
+                  if line.quantity - done.get(lid, 0) > 0}
+    else:
+        wanted = {}
+        for lid, qty in quantities.items():
+            lid, qty = int(lid), int(qty)
+            if qty == 0:
+                continue
+            if lid not in lines:
+                raise ServiceError(_("退款商品不属于这个订单"), status=404)
+            if qty < 0 or qty > lines[lid].quantity - done.get(lid, 0):
+                raise ServiceError(_("「%(t)s」最多可退%(n)s件", t=lines[lid].title,
+                                     n=lines[lid].quantity - done.get(lid, 0)))
+            wanted[lid] = qty
+    if not wanted:
+        raise ServiceError(_("没有可退款的商品"))
+    refund = Refund(refund_no=new_refund_no(), order_id=order.id, user_id=user_id, reason=reason[:200],
+                    status=REQUESTED, amount_fen=0)
+    for lid, qty in wanted.items():
+        amount = line_refund_amount(lines[lid], done.get(lid, 0), qty)
+        refund.lines.append(RefundLine(order_line_id=lid, quantity=qty, amount_fen=amount))
+        refund.amount_fen += amount
+    everything = all(done.get(lid, 0) + wanted.get(lid, 0) == line.quantity for lid, line in lines.items())
+    refund.kind = kind or ("full" if everything else "partial")
+    if everything:
+        refund.shipping_fen = order.shipping_fen
+        refund.amount_fen += order.shipping_fen
+    refund.payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == order.id,
+                                                                   Payment.status == "applied"))
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
+def merchant_refund(order, reason, actor, quantities=None):
+    """The merchant refunds on their own initiative (any time after payment): created approved."""
+    refund = _create_refund(order, reason or _("商家主动退款"), quantities, user_id=order.user_id)
+    return approve_refund(refund.id, actor)
+
+
+def _open_refund(refund_id, allowed):
+    refund = db.session.execute(select(Refund).where(Refund.id == refund_id).with_for_update()
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
+    if refund is None:
+        raise NotFound()
+    if refund.status not in allowed:
+        raise ServiceError(_("该退款申请已处理"), status=409)
+    return refund
+
+
+def approve_refund(refund_id, actor):
+    """Approve and send to the gateway."""
+    refund = _open_refund(refund_id, (REQUESTED,))
+    refund.status, refund.decided_at, refund.decided_by = APPROVED, utcnow(), actor.id if actor else None
+    db.session.commit()
+    return execute_refund(refund.id)
+
+
+def reject_refund(refund_id, actor, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写拒绝原因"))
+    refund = _open_refund(refund_id, (REQUESTED,))
+    refund.status, refund.reject_reason = REJECTED, reason[:200]
+    refund.decided_at, refund.decided_by = utcnow(), actor.id if actor else None
+    db.session.commit()
+    return refund
+
+
+def execute_refund(refund_id):
+    """Ask the gateway to pay the refund back; success is applied at once, PROCESSING waits for the
+    refund notification (or reconcile). A gateway failure leaves it approved for a retry."""
+    refund = _open_refund(refund_id, (APPROVED,))
+    payment = db.session.get(Payment, refund.payment_id) if refund.payment_id else None
+    if payment is None:
+        raise ServiceError(_("找不到这笔退款对应的付款"), status=409)
+    order = db.session.get(Order, refund.order_id)
+    refund.status = PROCESSING
+    db.session.commit()
+    try:
+        result = get_gateway(payment.gateway).refund(
+            order_no=order.order_no, refund_no=refund.refund_no, amount_fen=refund.amount_fen,
+            total_fen=payment.amount_fen, reason=refund.reason,
+            notify_url=external_url("payments.refund_notify", gateway=payment.gateway))
+    except GatewayError:
+        db.session.execute(update(Refund).where(Refund.id == refund.id, Refund.status == PROCESSING)
+                           .values(status=APPROVED))
+        db.session.commit()
+        raise
+    return apply_refund_result(result)
+
+
+def apply_refund_result(notice):
+    """Apply a refund result (from the gateway's answer, a notification or a query), exactly once."""
+    refund = db.session.execute(select(Refund).where(Refund.refund_no == notice.refund_no).with_for_update()
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
+    if refund is None:
+        raise NotFound()
+    if refund.status != PROCESSING:
+        db.session.rollback()
+        return refund  # already applied (duplicate notification) or not ours to change
+    if notice.status == "SUCCESS":
+        if notice.amount_fen != refund.amount_fen:
+            raise ServiceError(f"refund {refund.refund_no}: gateway amount {notice.amount_fen} != {refund.amount_fen}")
+        _refund_succeeded(refund, notice)
+    elif notice.status in ("CLOSED", "ABNORMAL"):
+        refund.status = FAILED
+    db.session.commit()
+    return refund
+
+
+def _refund_succeeded(refund, notice):
+    now = utcnow()
+    refund.status, refund.succeeded_at, refund.gateway_refund_id = SUCCEEDED, now, notice.refund_id
+    order = db.session.execute(select(Order).where(Order.id == refund.order_id).with_for_update()
+                               .execution_options(populate_existing=True)).scalar_one()
+    if refund.kind == "auto":
+        db.session.execute(update(Payment).where(Payment.id == refund.payment_id).values(status=REFUNDED))
+        return
+    order.refunded_fen += refund.amount_fen
+    done = refunded_quantities(order.id, include_open=False)
+    for rline in refund.lines:
+        line = db.session.get(OrderLine, rline.order_line_id)
+        adjust_for_refunded_quantities(line, done.get(line.id, 0), refund.id)
+    refund.commissions_adjusted_at = now
+    if all(done.get(line.id, 0) == line.quantity for line in order.lines):
+        st.move(order, st.REFUNDED)
+
+
+def get_user_refund_lines(user, order):
+    """What the shopper may still ask back, per line: [(line, refundable quantity)]."""
+    done = refunded_quantities(order.id)
+    return [(line, line.quantity - done.get(line.id, 0)) for line in order.lines]

@@ -1,0 +1,89 @@
+"""支付: open a payment, the sandbox cashier, and the notification endpoints."""
+import logging
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import csrf, db, limiter
+from ..orders.services import get_user_order
+from . import refunds, services
+from .gateways import GatewayError, NotificationRejected, get_gateway
+from .gateways.base import RefundNotice
+
+bp = Blueprint("payments", __name__, url_prefix="/pay")
+log = logging.getLogger("shop.payments")
+
+
+def fail(message, status):
+    """WeChat retries on any non-2xx answer; never answer 200 to a failure."""
+    return jsonify(code="FAIL", message=message), status
+
+
+@bp.post("/<order_no>")
+@login_required
+def pay(order_no):
+    order = get_user_order(current_user, order_no)
+    try:
+        start = services.start_payment(order, client_ip=request.remote_addr)
+    except GatewayError as err:
+        flash(_("支付暂时不可用：%(m)s", m=err.message), "error")
+        return redirect(url_for("orders.detail", order_no=order_no))
+    if start.jsapi_params:
+        return render_template("payments/jsapi.html", order=order, params=start.jsapi_params)
+    return redirect(start.redirect_url)
+
+
+@bp.route("/sandbox/<order_no>", methods=["GET", "POST"])
+@login_required
+def sandbox_cashier(order_no):
+    """The sandbox's cashier page: pay or fail, like WeChat's."""
+    order = get_user_order(current_user, order_no)
+    gateway = get_gateway("sandbox")
+    if request.method == "POST":
+        if request.form.get("action") == "pay":
+            gateway.pay(order_no)
+            gateway.deliver(order_no)
+            db.session.expire_all()
+            flash(_("支付成功") if get_user_order(current_user, order_no).status != "pending"
+                  else _("支付结果确认中，请稍后刷新"), "success")
+        else:
+            gateway.fail(order_no)
+            flash(_("支付未完成"), "error")
+        return redirect(url_for("orders.detail", order_no=order_no))
+    return render_template("payments/sandbox_cashier.html", order=order)
+
+
+@bp.post("/notify/<gateway>")
+@csrf.exempt
+@limiter.exempt
+def notify(gateway):
+    """Payment notifications: 204 only after the transaction commits; FAIL + 4xx/5xx otherwise."""
+    body = request.get_data(cache=False)
+    try:
+        notice = get_gateway(gateway).parse_notification(request.headers, body)
+        if isinstance(notice, RefundNotice):
+            refunds.apply_refund_result(notice)
+        else:
+            services.apply_payment(notice)
+    except NotificationRejected as err:
+        log.warning("notification refused (%s) from %s: %s", gateway, request.remote_addr, err.reason)
+        return fail(err.reason, err.status)
+    except services.PaymentRefused as err:
+        log.warning("payment refused (%s): %s", gateway, err.reason)
+        return fail(err.reason, err.status)
+    except GatewayError as err:
+        return fail(err.message, 404)
+    except Exception as err:  # anything else: the gateway must retry later
+        db.session.rollback()
+        log.exception("notification failed (%s): %s", gateway, err)
+        return fail("internal error", 500)
+    return "", 204
+
+
+@bp.post("/refund-notify/<gateway>")
+@csrf.exempt
+@limiter.exempt
+def refund_notify(gateway):
+    """Refund notifications go through the same verification and are applied exactly once."""
+    return notify(gateway)

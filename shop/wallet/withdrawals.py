@@ -1,0 +1,132 @@
+"""Withdrawals: available -> withdrawing in one guarded statement; approve -> pay -> withdrawn;
+reject with a reason -> back to available. Two requests at once never take more than the balance."""
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from ..money import format_fen, utcnow
+from ..settings import get_setting
+from . import ledger
+from .models import METHODS, W_APPROVED, W_PAID, W_REJECTED, W_REQUESTED, Withdrawal
+
+CHINA = timezone(timedelta(hours=8))
+PENDING = (W_REQUESTED, W_APPROVED)
+
+
+def fee_for(amount_fen):
+    """The fee in fen: floor(amount x fee bp / 10000)."""
+    return amount_fen * int(get_setting("withdraw_fee_bp")) // 10000
+
+
+def limits():
+    """The merchant's withdrawal rules, for the form."""
+    return {"min_fen": int(get_setting("withdraw_min_fen")), "daily_count": int(get_setting("withdraw_daily_count")),
+            "daily_amount_fen": int(get_setting("withdraw_daily_amount_fen")),
+            "fee_bp": int(get_setting("withdraw_fee_bp")), "methods": list(get_setting("withdraw_methods"))}
+
+
+def _check_payee(method, payee):
+    payee = {k: str(v or "").strip()[:64] for k, v in (payee or {}).items()}
+    required = {"wechat": ("openid",), "alipay": ("account", "name"), "bank": ("bank", "card_no", "name")}[method]
+    if not all(payee.get(k) for k in required):
+        raise ServiceError(_("请填写完整的收款信息"))
+    return {k: payee[k] for k in required}
+
+
+def start_of_today(now):
+    local = now.replace(tzinfo=timezone.utc).astimezone(CHINA)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def request_withdrawal(user_id, amount_fen, method, payee, now=None):
+    """Ask to withdraw; every refusal names its reason. The account row is locked for the checks
+    and the move itself is a guarded UPDATE, so concurrent requests cannot overdraw."""
+    now = now or utcnow()
+    rules = limits()
+    if method not in METHODS or method not in rules["methods"]:
+        raise ServiceError(_("不支持这种提现方式"))
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise ServiceError(_("请输入正确的提现金额"))
+    if amount_fen < rules["min_fen"]:
+        raise ServiceError(_("最低提现金额为 %(m)s", m=format_fen(rules["min_fen"])))
+    payee = _check_payee(method, payee)
+    account = ledger.lock_account(user_id)
+    if account.available_fen < 0:
+        raise ServiceError(_("你有 %(d)s 的退款欠款，后续佣金结算抵扣后才能提现", d=format_fen(-account.available_fen)),
+                           status=409)
+    if db.session.scalar(select(Withdrawal.id).where(Withdrawal.user_id == user_id,
+                                                     Withdrawal.status.in_(PENDING))):
+        raise ServiceError(_("你有一笔提现正在处理中，请等它完成后再申请"), status=409)
+    count, total = db.session.execute(select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0)).where(
+        Withdrawal.user_id == user_id, Withdrawal.created_at >= start_of_today(now),
+        Withdrawal.status != W_REJECTED)).one()
+    if count >= rules["daily_count"]:
+        raise ServiceError(_("每天最多提现 %(n)s 次", n=rules["daily_count"]), status=409)
+    if total + amount_fen > rules["daily_amount_fen"]:
+        raise ServiceError(_("超过每日提现额度 %(m)s（今日已提 %(t)s）", m=format_fen(rules["daily_amount_fen"]),
+                             t=format_fen(total)), status=409)
+    if amount_fen > account.available_fen:
+        raise ServiceError(_("可提现余额不足（可提现 %(a)s）", a=format_fen(account.available_fen)), status=409)
+    fee = fee_for(amount_fen)
+    withdrawal = Withdrawal(withdrawal_no="W" + datetime.now(CHINA).strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}",
+                            user_id=user_id, amount_fen=amount_fen, fee_fen=fee, net_fen=amount_fen - fee,
+                            method=method, payee=payee, status=W_REQUESTED, created_at=now)
+    db.session.add(withdrawal)
+    db.session.flush()
+    ledger.post(user_id, "withdrawal_requested", available=-amount_fen, withdrawing=amount_fen,
+                ref_type="withdrawal", ref_id=withdrawal.id)
+    return withdrawal
+
+
+def _move(withdrawal_id, allowed, **values):
+    changed = db.session.execute(update(Withdrawal).where(Withdrawal.id == withdrawal_id,
+                                                          Withdrawal.status.in_(allowed))
+                                 .values(**values).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        if db.session.get(Withdrawal, withdrawal_id) is None:
+            raise NotFound()
+        raise ServiceError(_("该提现申请已处理"), status=409)
+    return db.session.get(Withdrawal, withdrawal_id, populate_existing=True)
+
+
+def approve(withdrawal_id, actor):
+    """Approve; a WeChat withdrawal is then paid through 商家转账, others are paid by hand."""
+    withdrawal = _move(withdrawal_id, (W_REQUESTED,), status=W_APPROVED, decided_at=utcnow(),
+                       decided_by=actor.id if actor else None)
+    if withdrawal.method == "wechat":
+        from ..payments.gateways import get_gateway
+        db.session.commit()
+        result = get_gateway().transfer(transfer_no=withdrawal.withdrawal_no, openid=withdrawal.payee["openid"],
+                                        amount_fen=withdrawal.net_fen, description=_("佣金提现"))
+        if result.status == "SUCCESS":
+            return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
+    return withdrawal
+
+
+def mark_paid(withdrawal_id, actor, reference):
+    """The money went out (transfer or manual payment with its reference): withdrawing -> withdrawn."""
+    reference = (reference or "").strip()[:64]
+    if not reference:
+        raise ServiceError(_("请填写付款凭证号"))
+    withdrawal = _move(withdrawal_id, (W_APPROVED,), status=W_PAID, paid_at=utcnow(), pay_reference=reference)
+    ledger.post(withdrawal.user_id, "withdrawal_paid", withdrawing=-withdrawal.amount_fen,
+                withdrawn=withdrawal.amount_fen, ref_type="withdrawal", ref_id=withdrawal.id,
+                actor_id=actor.id if actor else None, memo=reference)
+    return withdrawal
+
+
+def reject(withdrawal_id, actor, reason):
+    """Refuse with a reason: the money goes back to available."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写拒绝原因"))
+    withdrawal = _move(withdrawal_id, PENDING, status=W_REJECTED, reject_reason=reason[:200], decided_at=utcnow(),
+                       decided_by=actor.id if actor else None)
+    ledger.post(withdrawal.user_id, "withdrawal_rejected", withdrawing=-withdrawal.amount_fen,
+                available=withdrawal.amount_fen, ref_type="withdrawal", ref_id=withdrawal.id,
+                actor_id=actor.id if actor else None, memo=reason[:200])
+    return withdrawal
