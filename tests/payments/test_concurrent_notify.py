@@ -19,6 +19,7 @@ def test_100_concurrent_deliveries_pay_once(app, db, shop, place):
 
     order = place()
     headers, body = sandbox.build_notification(order.order_no, "4200000000009999", 10000)
+    a_id, b_id = shop.a.id, shop.b.id
     db.session.remove()
     start = threading.Barrier(100, timeout=60)
 
@@ -36,5 +37,5 @@ def test_100_concurrent_deliveries_pay_once(app, db, shop, place):
     entries = db.session.execute(select(LedgerEntry.user_id, LedgerEntry.kind, LedgerEntry.d_frozen)
                                  .order_by(LedgerEntry.user_id)).all()
     assert [(e.user_id, e.kind, e.d_frozen) for e in entries] == sorted(
-        [(shop.a.id, "commission_frozen", 500), (shop.b.id, "commission_frozen", 1000)])
+        [(a_id, "commission_frozen", 500), (b_id, "commission_frozen", 1000)])
     assert run_audit().clean
