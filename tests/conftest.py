@@ -183,3 +183,33 @@ def login(client):
         return resp
 
     return do
+
+
+@pytest.fixture
+def make_distributor(db, make_user):
+    """Factory: make_distributor(user=None, referrer=None, **user_columns) -> Distributor (committed),
+    bound under referrer (a Distributor) when given."""
+    from shop.distribution import binding, services
+
+    def make(user=None, referrer=None, **kw):
+        user = user or make_user(**kw)
+        distributor = services.become_distributor(user.id, "admin")
+        if referrer is not None:
+            assert binding.bind_referrer(user.id, referrer.user_id, "link", code=referrer.invite_code) == binding.BOUND
+        db.session.commit()
+        return distributor
+
+    return make
+
+
+@pytest.fixture
+def settings(db):
+    """settings(key=value, ...) stores merchant settings for the test."""
+    from shop.settings import set_setting
+
+    def apply(**values):
+        for key, value in values.items():
+            set_setting(key, value)
+        db.session.commit()
+
+    return apply

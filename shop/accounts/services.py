@@ -1,5 +1,4 @@
 """Account use cases: register, authenticate, SMS codes, address book."""
-import hmac
 import re
 import secrets
 from datetime import timedelta

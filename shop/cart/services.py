@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from ..catalog.models import Product, Sku
+from ..catalog.models import Sku
 from ..errors import ServiceError
 from ..extensions import db
 from .models import CartItem

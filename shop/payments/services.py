@@ -25,7 +25,7 @@ from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
 from .gateways import get_gateway
-from .models import APPLIED, TO_REFUND, Payment, PaymentAlert, Refund
+from .models import TO_REFUND, Payment, PaymentAlert, Refund
 
 log = logging.getLogger("shop.payments")
 

@@ -325,8 +325,10 @@ REJECTIONS = {
     "resource not encrypted": (lambda h, b, f, m: resign(f, m, json.dumps(
         {**json.loads(b), "resource_type": "plain"}).encode()), "unexpected resource_type"),
     "ciphertext altered": (lambda h, b, f, m: resign(f, m, _alter_ciphertext(b)), "decryption failed"),
-    "missing signature": (lambda h, b, f, m: (_without(h, crypto.SIGNATURE), b), "missing headers: Wechatpay-Signature"),
-    "missing timestamp": (lambda h, b, f, m: (_without(h, crypto.TIMESTAMP), b), "missing headers: Wechatpay-Timestamp"),
+    "missing signature": (lambda h, b, f, m: (_without(h, crypto.SIGNATURE), b),
+                          "missing headers: Wechatpay-Signature"),
+    "missing timestamp": (lambda h, b, f, m: (_without(h, crypto.TIMESTAMP), b),
+                          "missing headers: Wechatpay-Timestamp"),
     "missing nonce": (lambda h, b, f, m: (_without(h, crypto.NONCE), b), "missing headers: Wechatpay-Nonce"),
     "missing serial": (lambda h, b, f, m: (_without(h, crypto.SERIAL), b), "missing headers: Wechatpay-Serial"),
     "no headers at all": (lambda h, b, f, m: ({}, b), "missing headers"),
@@ -391,6 +393,13 @@ def test_a_notification_whose_amount_is_not_integer_fen_is_rejected(gateway, fak
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
 
 
+def test_a_payment_notification_without_its_amount_is_rejected(gateway, fake, mode):
+    no = paid_order(gateway, fake)
+    resource = {k: v for k, v in fake.transactions[no].items() if k != "amount"}
+    with pytest.raises(NotificationRejected, match="malformed resource"):
+        gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
+
+
 def test_a_certificate_mode_notification_with_unreachable_certificates_asks_for_a_retry(fake, key_files):
     gateway = WechatPayGateway(make_config(fake, key_files, "certificate"))
     fake.certificates_enabled = False
@@ -409,6 +418,7 @@ def test_a_certificate_mode_notification_with_unreachable_certificates_asks_for_
     ({"apiv3_key": "short"}, "32 characters"),
     ({"private_key_path": "/nonexistent/apiclient_key.pem"}, "key file unreadable"),
     ({"public_key_path": "/x.pem"}, "needs both"),
+    ({"private_key_path": __file__}, "is not a PEM key"),
 ])
 def test_a_misconfigured_gateway_is_refused(fake, key_files, change, message):
     with pytest.raises(GatewayError, match=message) as err:
@@ -422,7 +432,8 @@ def test_authorization_header_round_trip(merchant_key):
     header = crypto.build_authorization(mchid=MCHID, serial_no=MERCHANT_SERIAL, private_key=merchant_key,
                                         method="post", url_path="/v3/refund/domestic/refunds", body=b'{"a":1}',
                                         timestamp=1554208460, nonce="593BEC0C930BF1AFEB40B4A08C8FB242")
-    assert header.startswith('WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242"')
+    assert header.startswith('WECHATPAY2-SHA256-RSA2048 mchid="1900000109",'
+                             'nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="')
     fields = crypto.verify_authorization(header, method="POST", url_path="/v3/refund/domestic/refunds",
                                          body=b'{"a":1}', public_key=merchant_key.public_key())
     assert (fields["timestamp"], fields["serial_no"]) == ("1554208460", MERCHANT_SERIAL)

@@ -73,8 +73,10 @@ def load_keys(folder):
         with open(os.path.join(folder, name), "rb") as handle:
             return handle.read()
 
-    return SandboxKeys(crypto.load_private_key(read("platform_key.pem")), crypto.load_certificate(read("platform_cert.pem")),
-                       crypto.load_private_key(read("merchant_key.pem")), read("apiv3_key").decode().strip())
+    return SandboxKeys(platform_key=crypto.load_private_key(read("platform_key.pem")),
+                       platform_certificate=crypto.load_certificate(read("platform_cert.pem")),
+                       merchant_key=crypto.load_private_key(read("merchant_key.pem")),
+                       apiv3_key=read("apiv3_key").decode().strip())
 
 
 class SandboxGateway(Gateway):
@@ -118,8 +120,8 @@ class SandboxGateway(Gateway):
     def parse_notification(self, headers, body):
         """Verified exactly like a WeChat notification, against the sandbox's keys."""
         keys = self.keys
-        verified = crypto.verify_notification(headers, body, {keys.platform_serial: keys.platform_certificate.public_key()},
-                                              keys.apiv3_key, now=self.clock())
+        trusted = {keys.platform_serial: keys.platform_certificate.public_key()}
+        verified = crypto.verify_notification(headers, body, trusted, keys.apiv3_key, now=self.clock())
         return notice_from_notification(self.name, verified, mchid=MCHID)
 
     def query_payment(self, order_no):

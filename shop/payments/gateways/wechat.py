@@ -9,7 +9,6 @@ GatewayError that says whether a retry can help.
 """
 import http.client
 import json
-import logging
 import threading
 import time
 import urllib.error
@@ -19,8 +18,6 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from . import crypto
 from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 #: 商家转账 scene 1005 = 佣金报酬 (commission payout); its report must name the job and the pay.
@@ -54,7 +51,7 @@ class WechatPayGateway(Gateway):
         self.apiv3_key = config["apiv3_key"]
         if len(self.apiv3_key.encode()) != 32:
             raise GatewayError("WeChat Pay APIv3 key must be 32 characters", retryable=False)
-        self.private_key = crypto.load_private_key(_read(config["private_key_path"]))
+        self.private_key = _load(crypto.load_private_key, config["private_key_path"])
         self.base_url = (config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = float(config.get("timeout") or 10)
         self.transfer_scene_id = config.get("transfer_scene_id") or DEFAULT_TRANSFER_SCENE
@@ -64,7 +61,7 @@ class WechatPayGateway(Gateway):
         if bool(config.get("public_key_path")) != bool(self.public_key_id):
             raise GatewayError("WeChat Pay public-key mode needs both the public key file and its id",
                                retryable=False)
-        self._keys = ({self.public_key_id: crypto.load_public_key(_read(config["public_key_path"]))}
+        self._keys = ({self.public_key_id: _load(crypto.load_public_key, config["public_key_path"])}
                       if self.public_key_id else {})
         self._certificates = {}
         self._lock = threading.Lock()
@@ -137,8 +134,9 @@ class WechatPayGateway(Gateway):
             payload["user_name"] = crypto.encrypt_field(key, user_name)
             headers[crypto.SERIAL] = serial
         data = self._call("POST", "/v3/fund-app/mch-transfer/transfer-bills", payload, headers=headers)
-        return TransferResult(transfer_no=data.get("out_bill_no", transfer_no), transfer_id=data.get("transfer_bill_no"),
-                              status=data.get("state", "PROCESSING"), raw=data)
+        return TransferResult(transfer_no=data.get("out_bill_no", transfer_no),
+                              transfer_id=data.get("transfer_bill_no"), status=data.get("state", "PROCESSING"),
+                              raw=data)
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -151,8 +149,7 @@ class WechatPayGateway(Gateway):
         if 200 <= status < 300:
             return _json(raw) if raw else {}
         # Error answers are verified when signed; like WeChat's own SDKs we do not insist that they are.
-        error = _json(raw, default={}) if raw else {}
-        error = error if isinstance(error, dict) else {}
+        error = _error_body(raw)
         code, message = error.get("code") or f"HTTP_{status}", error.get("message") or ""
         if status == 404 and code in not_found:
             return None
@@ -212,12 +209,13 @@ class WechatPayGateway(Gateway):
             status, headers, raw = self._send("GET", "/v3/certificates", None, {})
             self._certificates_loaded_at = time.monotonic()
             if status != 200:
-                error = _json(raw, default={}) if raw else {}
-                raise WechatPayError(f"WeChat Pay certificates: {error.get('code') or status} {error.get('message', '')}",
-                                     retryable=True, code=error.get("code"), http_status=status)
+                error = _error_body(raw)
+                code = error.get("code") or f"HTTP_{status}"
+                raise WechatPayError(f"WeChat Pay certificates: {code} {error.get('message', '')}".rstrip(),
+                                     retryable=True, code=code, http_status=status)
             now = datetime.now(timezone.utc)
             certificates = {}
-            for item in _json(raw).get("data", []):
+            for item in _json(raw).get("data") or []:
                 try:
                     cert = crypto.load_certificate(crypto.decrypt_resource(self.apiv3_key, item["encrypt_certificate"]))
                 except (KeyError, ValueError) as exc:
@@ -248,9 +246,11 @@ class WechatPayGateway(Gateway):
 
 def payment_notice(gateway, data):
     """A PaymentNotice from a transaction resource (notification or query answer)."""
+    state = data["trade_state"]
+    # Money taken must state its amount; an unpaid order's query answer need not.
+    total = data["amount"]["total"] if state in ("SUCCESS", "REFUND") else (data.get("amount") or {}).get("total", 0)
     return PaymentNotice(gateway=gateway, order_no=data["out_trade_no"],
-                         transaction_id=data.get("transaction_id") or "",
-                         amount_fen=_int(data["amount"]["total"]), trade_state=data["trade_state"],
+                         transaction_id=data.get("transaction_id") or "", amount_fen=_int(total), trade_state=state,
                          paid_at=crypto.parse_rfc3339(data.get("success_time")),
                          payer_openid=(data.get("payer") or {}).get("openid"), raw=data)
 
@@ -276,14 +276,14 @@ def notice_from_notification(gateway, verified, mchid=None):
     try:
         return build(gateway, data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise NotificationRejected(f"resource lacks {exc}", status=400) from None
+        raise NotificationRejected(f"malformed resource ({type(exc).__name__}: {exc})", status=400) from None
 
 
 def _mapped(build, gateway, data):
     try:
         return build(gateway, data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise WechatPayError(f"WeChat Pay answer lacks {exc}", retryable=True) from None
+        raise WechatPayError(f"WeChat Pay answer malformed ({type(exc).__name__}: {exc})", retryable=True) from None
 
 
 def fen(amount):
@@ -299,18 +299,31 @@ def _int(value):
     return value
 
 
-def _json(raw, default=None):
+def _json(raw):
+    """A JSON object answered by WeChat; WechatPayError for anything else."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except ValueError:
-        if default is not None:
-            return default
-        raise WechatPayError("WeChat Pay answered something that is not JSON", retryable=True) from None
+        data = None
+    if not isinstance(data, dict):
+        raise WechatPayError("WeChat Pay answered something that is not a JSON object", retryable=True)
+    return data
 
 
-def _read(path):
+def _error_body(raw):
+    """{code, message} of an error answer, or {} when it has none (a proxy's error page, say)."""
+    try:
+        return _json(raw)
+    except WechatPayError:
+        return {}
+
+
+def _load(loader, path):
+    """A key from a PEM file; keys live outside the repository, at paths given by the settings."""
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            return loader(handle.read())
     except OSError as exc:
         raise GatewayError(f"WeChat Pay key file unreadable: {exc}", retryable=False) from None
+    except (ValueError, TypeError) as exc:
+        raise GatewayError(f"WeChat Pay key file {path} is not a PEM key: {exc}", retryable=False) from None
