@@ -134,4 +134,26 @@ def seed_demo(echo=print):
         role = "merchant admin" if is_admin else "shopper"
         echo(f"{role:14s} {phone} / {password}" + ("" if new else "  (already there)"))
     db.session.commit()
+    seed_distribution(echo)
     echo(f"demo data: {created} product(s) created, {total - created} already present")
+
+
+def seed_distribution(echo=print):
+    """Grades, and a chain among the demo shoppers: 小明 invites 小红, 小红 invites 阿强."""
+    from .distribution import binding, rules, services
+    from .distribution.models import Grade
+
+    if db.session.scalar(select(Grade.id).limit(1)) is None:
+        rules.save_grade(name="普通", rank=1)
+        rules.save_grade(name="银牌", rank=2, rate1_bp=1200, rate2_bp=600, min_direct=3)
+        rules.save_grade(name="金牌", rank=3, rate1_bp=1500, rate2_bp=800, min_direct=10,
+                         min_team_sales_fen=1_000_000)
+    rules.current_version()
+    users = [db.session.scalar(select(User).where(User.phone == phone)) for phone, _, _ in SHOPPERS]
+    for user in users:
+        services.become_distributor(user.id, "admin")
+    for child, parent in ((users[1], users[0]), (users[2], users[1])):
+        binding.bind_referrer(child.id, parent.id, "admin")
+    db.session.commit()
+    codes = ", ".join(f"{u.nickname} {services.get_distributor(u.id).invite_code}" for u in users)
+    echo(f"distribution: 小明 → 小红 → 阿强; invite codes: {codes}")
