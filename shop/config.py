@@ -42,6 +42,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SHOP_NAME = _env("NAME", "分销商城")
+    #: A font with Chinese glyphs for posters (a .ttf/.otf/.ttc path); unset = search the usual places.
+    CJK_FONT = _env("CJK_FONT")
     #: Public base URL, for links built outside a request (notify URLs from commands).
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 

@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -471,3 +471,21 @@ class ProductCommissionForm(FlaskForm):
     def overrides(self):
         """{level: (mode, value in bp or fen)} for distribution.rules.set_product_commission."""
         return dict(self.parsed)
+
+
+class PromoMaterialForm(FlaskForm):
+    """A promotion material (推广素材) for a product: a text distributors copy, an optional picture."""
+    text = TextAreaField(_l("推广文案"), filters=[strip], validators=[
+        DataRequired(_l("请填写推广文案")), Length(max=1000, message=_l("推广文案最多1000字"))])
+    image = FileField(_l("素材图片"), description=_l("选填；JPG、PNG、WEBP、GIF"))
+    sort = WholeNumberField(_l("排序"), default=0, description=_l("数字大的排在前面"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "material")  # the product form on the same page has its own "sort"
+        super().__init__(*args, **kwargs)
+
+    def upload(self):
+        """The uploaded picture, or None."""
+        data = self.image.data
+        return data if data is not None and getattr(data, "filename", None) else None
+

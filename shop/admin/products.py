@@ -1,4 +1,5 @@
-"""Admin 商品: the product list, the product form with SKUs and images, on/off the shelf, the product's commission."""
+"""Admin 商品: the product list, the product form with SKUs and images, on/off the shelf, the product's commission
+and its promotion materials (推广素材)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,7 +7,7 @@ from flask_login import current_user
 from ..accounts.views import safe_next
 from ..errors import ServiceError
 from . import services
-from .forms import ProductCommissionForm, ProductForm
+from .forms import ProductCommissionForm, ProductForm, PromoMaterialForm
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -45,10 +46,12 @@ def edit(product_id=None):
     return _form_page(form, product), 400 if request.method == "POST" else 200
 
 
-def _form_page(form, product, commission=None):
+def _form_page(form, product, commission=None, material=None):
     if product is not None and commission is None:
         commission = ProductCommissionForm.for_product(product)
-    return render_template("admin/products/form.html", form=form, product=product, commission=commission)
+    materials = services.product_materials(product.id) if product is not None else []
+    return render_template("admin/products/form.html", form=form, product=product, commission=commission,
+                           material=material or PromoMaterialForm(formdata=None), materials=materials)
 
 
 @bp.post("/<int:product_id>/commission")
@@ -63,6 +66,28 @@ def commission(product_id):
             flash(_("「%(title)s」的商品佣金已保存", title=product.title), "success")
             return redirect(url_for(".edit", product_id=product.id, _anchor="commission"))
     return _form_page(ProductForm.for_product(product, posted=False), product, form), 400
+
+
+@bp.post("/<int:product_id>/materials")
+def add_material(product_id):
+    product, form = services.get_product(product_id), PromoMaterialForm()
+    if form.validate_on_submit():
+        try:
+            services.add_promo_material(product, form.text.data, form.upload(), form.sort.data)
+        except ServiceError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash(_("推广素材已添加"), "success")
+            return redirect(url_for(".edit", product_id=product.id, _anchor="materials"))
+    return _form_page(ProductForm.for_product(product, posted=False), product, material=form), 400
+
+
+@bp.post("/<int:product_id>/materials/<int:material_id>/delete")
+def delete_material(product_id, material_id):
+    product = services.get_product(product_id)
+    services.delete_promo_material(product, material_id)
+    flash(_("推广素材已删除"), "success")
+    return redirect(url_for(".edit", product_id=product.id, _anchor="materials"))
 
 
 @bp.post("/<int:product_id>/shelf")

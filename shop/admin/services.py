@@ -13,6 +13,7 @@ from ..accounts.services import find_user_by_phone, normalize_phone
 from ..catalog.images import save_upload
 from ..catalog.models import Category, Product, Sku
 from ..catalog.services import category_ids_under, save_product
+from ..center.models import PromoMaterial
 from ..distribution import binding
 from ..distribution import rules as commission_rules
 from ..distribution import services as distribution
@@ -151,6 +152,35 @@ def save_merchant_product(data, image_order=(), uploads=(), product=None):
         # The same picture uploaded twice is stored once (files are named by content).
         product = save_product(dict(data, image_paths=list(dict.fromkeys(paths))), product)
     return product
+
+
+# ---- promotion materials (推广素材) ---------------------------------------------------------------------
+
+def product_materials(product_id):
+    """The product's promotion materials in the order distributors see them."""
+    return db.session.scalars(select(PromoMaterial).where(PromoMaterial.product_id == product_id)
+                              .order_by(PromoMaterial.sort.desc(), PromoMaterial.id.desc())).all()
+
+
+def add_promo_material(product, text, upload=None, sort=0):
+    """Attach a text (and optionally a checked, stored picture) to a product for distributors; commits."""
+    with transaction():
+        text = (text or "").strip()
+        if not text or len(text) > 1000:
+            raise ServiceError(_("推广文案必填，最多1000字"))
+        material = PromoMaterial(product_id=product.id, text=text, sort=int(sort or 0),
+                                 image_path=save_upload(upload) if upload is not None else None, created_at=utcnow())
+        db.session.add(material)
+    return material
+
+
+def delete_promo_material(product, material_id):
+    """Remove one of the product's materials (the picture file stays: files are shared by content)."""
+    with transaction():
+        material = db.session.get(PromoMaterial, material_id)
+        if material is None or material.product_id != product.id:
+            raise NotFound(_("推广素材不存在"))
+        db.session.delete(material)
 
 
 # ---- categories ------------------------------------------------------------------------------------------

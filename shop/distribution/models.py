@@ -35,6 +35,8 @@ class ReferralNode(db.Model):
     first paid order) and counters kept current by the services so team pages never count rows.
     """
     __tablename__ = "referral_nodes"
+    #: The invitee leaderboard counts bindings made in a period.
+    __table_args__ = (db.Index("ix_referral_nodes_bound_at", "bound_at"),)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
     bound_at = db.Column(db.DateTime)
@@ -198,6 +200,12 @@ class Commission(db.Model):
         db.UniqueConstraint("order_line_id", "level", "beneficiary_id", name="uq_commissions_line_level_beneficiary"),
         db.Index("ix_commissions_beneficiary_status", "beneficiary_id", "status", "id"),
         db.Index("ix_commissions_status_order", "status", "order_id"),
+        # The distributor center's pages: earnings by period, the team's per-member sums, promotion
+        # orders, and the shop-wide leaderboard by period.
+        db.Index("ix_commissions_beneficiary_created", "beneficiary_id", "created_at"),
+        db.Index("ix_commissions_beneficiary_buyer", "beneficiary_id", "buyer_id"),
+        db.Index("ix_commissions_beneficiary_order", "beneficiary_id", "order_id"),
+        db.Index("ix_commissions_created_at", "created_at"),
         db.CheckConstraint("amount_fen > 0", name="amount_positive"),
         db.CheckConstraint("reversed_fen >= 0 AND clawed_back_fen >= 0 AND reversed_fen + clawed_back_fen <= amount_fen",
                            name="adjustments_within_amount"),

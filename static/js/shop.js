@@ -76,4 +76,37 @@
         });
     });
   }
+  // Withdrawal form: the fee and what arrives, computed like the server does (integer fen, fee rounded down),
+  // and only the chosen method's payee fields shown.
+  var wform = document.getElementById("withdraw-form");
+  if (wform) {
+    var amount = document.getElementById("withdraw-amount");
+    var feeBp = parseInt(wform.dataset.feeBp, 10) || 0;
+    var money = function (fen) {
+      var sign = fen < 0 ? "-" : "", abs = Math.abs(fen);
+      return sign + "¥" + Math.floor(abs / 100) + "." + ("0" + (abs % 100)).slice(-2);
+    };
+    var toFen = function (text) {
+      var m = /^\s*(\d{1,10})(?:\.(\d{1,2}))?\s*$/.exec(text || "");
+      return m ? parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10) : null;
+    };
+    var quote = function () {
+      var fen = toFen(amount.value);
+      var fee = fen === null ? 0 : Math.floor(fen * feeBp / 10000);
+      document.getElementById("withdraw-fee").textContent = money(fee);
+      document.getElementById("withdraw-net").textContent = money(fen === null ? 0 : fen - fee);
+    };
+    amount.addEventListener("input", quote);
+    var all = document.getElementById("withdraw-all");
+    if (all) { all.addEventListener("click", function () { amount.value = all.dataset.amount; quote(); }); }
+    var showPayee = function () {
+      var chosen = wform.querySelector("input[name=method]:checked");
+      wform.querySelectorAll("fieldset.payee").forEach(function (f) {
+        f.classList.toggle("hidden", !!chosen && f.dataset.method !== chosen.value);
+      });
+    };
+    wform.querySelectorAll("input[name=method]").forEach(function (m) { m.addEventListener("change", showPayee); });
+    showPayee();
+    if (amount.value) { quote(); }
+  }
 })();

@@ -10,6 +10,8 @@ ADMIN_URLS = [
     ("POST", "/admin/products/1/edit"),
     ("POST", "/admin/products/1/shelf"),
     ("POST", "/admin/products/1/commission"),
+    ("POST", "/admin/products/1/materials"),
+    ("POST", "/admin/products/1/materials/1/delete"),
     ("GET", "/admin/categories"),
     ("GET", "/admin/categories/new"),
     ("POST", "/admin/categories/new"),

@@ -58,17 +58,43 @@ def live_server(app, db):
         app.config["WTF_CSRF_ENABLED"] = csrf_before
 
 
+def phone_context(browser, base_url, **options):
+    """A phone-sized browser context (own cookies, like its own phone) whose relative URLs go to base_url."""
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", base_url=base_url, **options)
+    context.set_default_timeout(15_000)
+    return context
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh phone-sized browser tab (own cookies) whose relative URLs go to the live server."""
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", base_url=live_server)
-    context.set_default_timeout(15_000)
+    context = phone_context(browser, live_server)
     tab = context.new_page()
     errors = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def new_phone(browser, live_server):
+    """new_phone(**context_options) -> a tab in a fresh phone-sized context of its own (another person's
+    phone: no shared cookies), e.g. new_phone(permissions=["clipboard-read", "clipboard-write"]).
+    JavaScript errors on any of them fail the test."""
+    contexts, errors = [], []
+
+    def open_phone(**options):
+        context = phone_context(browser, live_server, **options)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(f"{tab.url}: {exc}"))
+        return tab
+
+    yield open_phone
+    for context in contexts:
+        context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 

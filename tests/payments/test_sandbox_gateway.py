@@ -15,8 +15,15 @@ from sqlalchemy import select
 
 from shop import create_app
 from shop.extensions import db as _db
-from shop.payments.gateways import (GatewayError, NotificationRejected, PaymentNotice, RefundNotice, crypto,
-                                    get_gateway, sandbox)
+from shop.payments.gateways import (
+    GatewayError,
+    NotificationRejected,
+    PaymentNotice,
+    RefundNotice,
+    crypto,
+    get_gateway,
+    sandbox,
+)
 from shop.payments.gateways.sandbox import SandboxGateway, load_keys
 from shop.payments.gateways.wechat import WechatPayGateway
 from shop.payments.models import SandboxRefund, SandboxTransaction, SandboxTransfer
@@ -282,7 +289,7 @@ def test_the_same_refund_number_again_refunds_nothing_more(gateway, receiver):
     again = gateway.refund(order_no=no, refund_no="R" + no, amount_fen=5000, total_fen=5000, reason="x",
                            notify_url=NOTIFY_URL)
     assert again == first and len(receiver.received) == 1
-    assert len(_db.session.scalars(select(SandboxRefund)).all()) == 1
+    assert len(_db.session.scalars(select(SandboxRefund).where(SandboxRefund.order_no == no)).all()) == 1
 
 
 @pytest.mark.parametrize("refunds, error", [
@@ -306,10 +313,11 @@ def test_an_unpaid_order_cannot_be_refunded(gateway):
 
 
 def test_transfer_pays_at_once_and_only_once(gateway):
-    result = gateway.transfer(transfer_no="W1", openid="o-d", amount_fen=8800, description="佣金提现")
-    assert (result.status, result.transfer_no) == ("SUCCESS", "W1") and result.transfer_id.startswith("1330")
-    assert gateway.transfer(transfer_no="W1", openid="o-d", amount_fen=8800, description="佣金提现") == result
-    [row] = _db.session.scalars(select(SandboxTransfer)).all()
+    no = "W" + order_no()
+    result = gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现")
+    assert (result.status, result.transfer_no) == ("SUCCESS", no) and result.transfer_id.startswith("1330")
+    assert gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现") == result
+    [row] = _db.session.scalars(select(SandboxTransfer).where(SandboxTransfer.transfer_no == no)).all()
     assert (row.openid, row.amount_fen, row.status) == ("o-d", 8800, "SUCCESS")
 
 

@@ -9,8 +9,7 @@ import os
 
 from flask import current_app
 
-from .base import (Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice,
-                   TransferResult)
+from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
 
 __all__ = ["Gateway", "GatewayError", "NotificationRejected", "PaymentNotice", "PaymentStart", "RefundNotice",
            "TransferResult", "get_gateway", "configured_gateway_name"]

@@ -1,0 +1,210 @@
+"""推广中心, the distributor center: overview, joining, invites and posters, team, commissions, promotion
+orders, withdrawals, leaderboards and promotion materials. Every page shows only the logged-in member's
+own records; an id in the URL that belongs to someone else is a 404."""
+import functools
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..distribution.forms import ApplyForm
+from ..errors import ServiceError
+from ..extensions import limiter
+from ..money import format_fen
+from . import posters, services
+from .forms import WithdrawForm
+
+bp = Blueprint("center", __name__, url_prefix="/center")
+bp.add_app_template_filter(services.mask_name, "mask_name")
+bp.add_app_template_filter(services.mask_account, "mask_account")
+
+
+@bp.before_request
+def load_distributor():
+    """Members only; g.distributor is the member's Distributor or None."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    g.distributor = services.center_distributor(current_user.id)
+
+
+def needs_distributor(active=False):
+    """The view gets the member's Distributor; others go to /center (how to join). With active=True a
+    disabled distributor is refused too (invites and posters would lead nowhere): images answer 404."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            distributor = g.distributor
+            if distributor is None or (active and not distributor.is_active):
+                if request.path.endswith(".png"):
+                    abort(404)
+                if distributor is not None:
+                    flash(_("你的分销资格已被停用，不能再邀请和分享"), "error")
+                return redirect(url_for(".index"))
+            return view(distributor, **kwargs)
+        return wrapper
+    return decorate
+
+
+def _page():
+    return services.page_number(request.args.get("page"))
+
+
+def invite_link(distributor, **extra):
+    return url_for("distribution.invite", code=distributor.invite_code, _external=True, **extra)
+
+
+@bp.app_context_processor
+def share_helpers():
+    def my_invite_code():
+        """The logged-in member's invite code when they are an active distributor (for share links)."""
+        if not current_user.is_authenticated:
+            return None
+        distributor = services.center_distributor(current_user.id)
+        return distributor.invite_code if distributor is not None and distributor.is_active else None
+    return {"my_invite_code": my_invite_code}
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    """The overview for distributors; how to become one for everyone else."""
+    if g.distributor is None:
+        status = services.join_status(current_user)
+        if status["distributor"] is None:
+            return _join(status)
+        g.distributor = services.center_distributor(current_user.id)
+    return render_template("center/overview.html", distributor=g.distributor, **services.overview(g.distributor))
+
+
+def _join(status):
+    form = ApplyForm()
+    if status["mode"] == "apply" and form.validate_on_submit():
+        try:
+            services.apply(current_user, form.real_name.data, form.phone.data)
+        except ServiceError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash(_("申请已提交，请等待审核"), "success")
+            return redirect(url_for(".index"))
+    page = render_template("center/join.html", form=form, **status)
+    return page, 400 if request.method == "POST" else 200
+
+
+@bp.get("/invite")
+@needs_distributor(active=True)
+def invite(distributor):
+    return render_template("center/invite.html", distributor=distributor, link=invite_link(distributor))
+
+
+@bp.get("/qr.png")
+@needs_distributor(active=True)
+def qr(distributor):
+    response = current_app.response_class(posters.qr_png(invite_link(distributor, via="qr")),
+                                          mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _send_poster(path, name):
+    return send_file(path, mimetype="image/png", as_attachment=bool(request.args.get("download")),
+                     download_name=name, max_age=0, conditional=True)
+
+
+@bp.get("/poster.png")
+@needs_distributor(active=True)
+def poster(distributor):
+    path = services.invite_poster(distributor, invite_link(distributor, via="qr"))
+    return _send_poster(path, f"poster-{distributor.invite_code}.png")
+
+
+@bp.get("/poster/product/<int:product_id>.png")
+@needs_distributor(active=True)
+def product_poster(distributor, product_id):
+    product = services.shop_product(product_id)
+    link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, _external=True)
+    return _send_poster(services.product_poster(distributor, product, link), f"product-{product.id}.png")
+
+
+@bp.get("/team")
+@needs_distributor()
+def team(distributor):
+    levels = services.team_levels()
+    level = request.args.get("level", 1, type=int)
+    level = level if level in levels else 1
+    q = request.args.get("q", "").strip()[:20]
+    members, counts = services.team(distributor.user_id, level, page=_page(), q=q)
+    return render_template("center/team.html", members=members, counts=counts, levels=levels, level=level, q=q)
+
+
+@bp.get("/commissions")
+@needs_distributor()
+def commissions(distributor):
+    status = request.args.get("status")
+    status = status if status in services.COMMISSION_STATUSES else None
+    return render_template("center/commissions.html", status=status, statuses=services.COMMISSION_STATUSES,
+                           rows=services.commissions(distributor.user_id, status, page=_page()),
+                           totals=services.commission_totals(distributor.user_id))
+
+
+@bp.get("/commissions/<int:commission_id>")
+@needs_distributor()
+def commission(distributor, commission_id):
+    return render_template("center/commission.html", **services.get_commission(distributor.user_id, commission_id))
+
+
+@bp.get("/orders")
+@needs_distributor()
+def orders(distributor):
+    return render_template("center/orders.html", rows=services.promotion_orders(distributor.user_id, page=_page()))
+
+
+@bp.get("/orders/<order_no>")
+@needs_distributor()
+def order(distributor, order_no):
+    return render_template("center/order.html", **services.promotion_order(distributor.user_id, order_no))
+
+
+@bp.route("/withdraw", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@needs_distributor()
+def withdraw(distributor):
+    terms = services.withdraw_terms(distributor.user_id)
+    form, quote = WithdrawForm(terms["limits"]["methods"]), None
+    if form.validate_on_submit():
+        quote = services.quote_withdrawal(form.amount_fen)
+        if not request.form.get("preview"):
+            try:
+                done = services.request_withdrawal(current_user.id, form.amount_fen, form.method.data, form.payee())
+            except ServiceError as err:
+                form.form_errors.append(err.message)
+            else:
+                flash(_("提现申请已提交：提现 %(amount)s，手续费 %(fee)s，预计到账 %(net)s", amount=format_fen(
+                    done.amount_fen), fee=format_fen(done.fee_fen), net=format_fen(done.net_fen)), "success")
+                return redirect(url_for(".withdraw"))
+    page = render_template("center/withdraw.html", form=form, quote=quote, history=services.withdrawal_history(
+        current_user.id, page=_page()), **terms)
+    return page, 400 if form.errors else 200
+
+
+@bp.get("/withdrawals/<int:withdrawal_id>")
+@needs_distributor()
+def withdrawal(distributor, withdrawal_id):
+    return render_template("center/withdrawal.html",
+                           withdrawal=services.get_withdrawal(distributor.user_id, withdrawal_id))
+
+
+@bp.get("/ranking")
+@needs_distributor()
+def ranking(distributor):
+    board = request.args.get("board") if request.args.get("board") in services.BOARDS else "commission"
+    period = request.args.get("period") if request.args.get("period") in services.PERIODS else "week"
+    return render_template("center/ranking.html", board=board, period=period,
+                           rows=services.leaderboard(board, period), me=distributor.user_id)
+
+
+@bp.get("/materials")
+@needs_distributor(active=True)
+def materials(distributor):
+    product_id = request.args.get("product_id", type=int)
+    product = services.shop_product(product_id) if product_id else None
+    return render_template("center/materials.html", product=product,
+                           rows=services.materials(page=_page(), product_id=product_id))
