@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
+from flask.testing import FlaskClient
+
 from shop import create_app
 from shop.extensions import db as _db
 
@@ -95,6 +97,22 @@ def db(app):
         yield _db
         _db.session.remove()
     empty_tables(app)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own `g` (logged-in user,
+    locale) and its own database session, never the test's."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # the test's own session re-reads what the request changed
+        return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_context_clients(app):
+    app.test_client_class = FreshContextClient
 
 
 @pytest.fixture

@@ -70,13 +70,14 @@ def test_deleting_a_category_keeps_its_products_uncategorised(client, db, staff,
     top = make_category("服装")
     child = make_category("卫衣", parent=top)
     product = make_product("加绒卫衣", category=child)
+    child_id, top_id = child.id, top.id
 
-    resp = client.post(f"/admin/categories/{child.id}/delete", follow_redirects=True)
+    resp = client.post(f"/admin/categories/{child_id}/delete", follow_redirects=True)
 
     assert "分类「卫衣」已删除" in resp.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Category, child.id) is None
+    assert db.session.get(Category, child_id) is None
     assert product.category_id is None
     assert client.get(f"/p/{product.id}").status_code == 200
-    assert client.post(f"/admin/categories/{top.id}/delete").status_code == 302
-    assert db.session.get(Category, top.id) is None
+    assert client.post(f"/admin/categories/{top_id}/delete").status_code == 302
+    assert db.session.get(Category, top_id) is None

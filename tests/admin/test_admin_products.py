@@ -152,13 +152,14 @@ def test_images_can_be_reordered_and_removed(client, db, staff, make_png, produc
         "images-1-id": str(second.id), "images-1-sort": "1", "images-1-remove": "y",
         "images-2-id": str(third.id), "images-2-sort": "2"})
 
-    assert post_product(data, files=[("d.png", make_png("white"))], product_id=product.id).status_code == 302
+    first_path, second_path, third_path, product_id = first.path, second.path, third.path, product.id
+    assert post_product(data, files=[("d.png", make_png("white"))], product_id=product_id).status_code == 302
 
     db.session.expire_all()
-    product = db.session.get(Product, product.id)
+    product = db.session.get(Product, product_id)
     paths = [img.path for img in product.images]
-    assert paths[:2] == [third.path, first.path] and len(paths) == 3 and second.path not in paths
-    assert product.cover_path == third.path
+    assert paths[:2] == [third_path, first_path] and len(paths) == 3 and second_path not in paths
+    assert product.cover_path == third_path
 
 
 def test_an_image_id_of_another_product_is_ignored(client, db, staff, make_png, product_form, post_product):
