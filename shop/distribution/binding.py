@@ -143,27 +143,37 @@ def admin_move(user_id, new_referrer_id, actor, reason):
     return node
 
 
-def record_paid_order(user_id, amount_fen, now=None):
+def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
     """A member paid an order: update their and their uplines' figures, renew the binding,
-    bind a pending referral, and check threshold membership and grades."""
+    bind a pending referral, and check threshold membership and grades.
+
+    Returns {user_id: reason} of the members whose grades the change may affect; with
+    check_grades=False the caller checks them (the payment path batches them with its own).
+    """
     from sqlalchemy import update
 
-    from .grades import check_upgrade
+    from .grades import check_upgrades
     from .models import ReferralPath
     from .services import check_threshold
 
     now = now or utcnow()
-    node = tree.ensure_node(user_id)
-    first = node.own_paid_orders == 0
-    db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
-        own_paid_fen=ReferralNode.own_paid_fen + amount_fen, own_paid_orders=ReferralNode.own_paid_orders + 1,
-        last_paid_at=now))
-    db.session.execute(update(ReferralNode).where(ReferralNode.user_id.in_(
+    values = dict(own_paid_fen=ReferralNode.own_paid_fen + amount_fen,
+                  own_paid_orders=ReferralNode.own_paid_orders + 1, last_paid_at=now)
+    row = db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(**values)
+                             .returning(ReferralNode.own_paid_orders)).first()
+    if row is None:  # a member outside the tree so far
+        tree.ensure_node(user_id)
+        row = db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(**values)
+                                 .returning(ReferralNode.own_paid_orders)).first()
+    ancestor_ids = db.session.scalars(update(ReferralNode).where(ReferralNode.user_id.in_(
         select(ReferralPath.ancestor_id).where(ReferralPath.descendant_id == user_id, ReferralPath.depth > 0)
-    )).values(team_sales_fen=ReferralNode.team_sales_fen + amount_fen))
-    if first:
+    )).values(team_sales_fen=ReferralNode.team_sales_fen + amount_fen).returning(ReferralNode.user_id)).all()
+    if row[0] == 1:  # the first paid order
         bind_pending(user_id, now)
     check_threshold(user_id)
-    check_upgrade(user_id, "own spending")
-    for ancestor_id, _depth in tree.ancestors(user_id, max_depth=tree.MAX_DEPTH_FOR_GRADES):
-        check_upgrade(ancestor_id, "team sales")
+    reasons = {user_id: "own spending"}
+    for ancestor_id in ancestor_ids:
+        reasons.setdefault(ancestor_id, "team sales")
+    if check_grades:
+        check_upgrades(reasons)
+    return reasons

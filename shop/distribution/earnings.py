@@ -25,8 +25,9 @@ def expected_shares(order):
     return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
 
 
-def create_commissions(order):
-    """Insert the order's commissions frozen and credit each beneficiary's frozen balance."""
+def create_commissions(order, check_grades=True):
+    """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
+    {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched)."""
     totals = defaultdict(int)
     now = utcnow()
     for share in expected_shares(order):
@@ -43,7 +44,8 @@ def create_commissions(order):
     for user_id, amount in totals.items():
         db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
             commission_frozen_fen=ReferralNode.commission_frozen_fen + amount))
-        check_upgrade(user_id, "commission earned")
+        if check_grades:
+            check_upgrade(user_id, "commission earned")
     return totals
 
 

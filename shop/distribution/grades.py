@@ -33,6 +33,41 @@ def check_upgrade(user_id, reason):
     return None
 
 
+def check_upgrades(reasons):
+    """check_upgrade for several members at once: {user_id: reason}; grades, distributors and
+    nodes are read in three queries whatever the number of members (the payment path's batch)."""
+    if not reasons:
+        return []
+    ids = list(reasons)
+    grades = db.session.scalars(select(Grade).order_by(Grade.rank.desc())).all()
+    if not grades:
+        return []
+    rank_of = {g.id: g.rank for g in grades}
+    distributors = {d.user_id: d for d in db.session.scalars(select(Distributor).where(Distributor.user_id.in_(ids)))}
+    nodes = {n.user_id: n for n in db.session.scalars(select(ReferralNode).where(ReferralNode.user_id.in_(ids))
+                                                       .execution_options(populate_existing=True))}
+    changes = []
+    for user_id in ids:
+        distributor, node = distributors.get(user_id), nodes.get(user_id)
+        if distributor is None or not distributor.is_active or node is None:
+            continue
+        current_rank = rank_of.get(distributor.grade_id, -1)
+        for grade in grades:
+            if grade.rank <= current_rank:
+                break
+            if meets(grade, node):
+                change = GradeChange(user_id=user_id, from_grade_id=distributor.grade_id, to_grade_id=grade.id,
+                                     reason=f"{reasons[user_id]}: direct {node.direct_count}, team "
+                                            f"{node.team_sales_fen}, own {node.own_paid_fen}"[:200],
+                                     created_at=utcnow())
+                distributor.grade_id = grade.id
+                db.session.add(change)
+                changes.append(change)
+                break
+    db.session.flush()
+    return changes
+
+
 def next_grade_progress(distributor, node):
     """The next grade up and, per condition it sets, (current, required) — for the center's progress bar."""
     current_rank = distributor.grade.rank if distributor.grade else -1

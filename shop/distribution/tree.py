@@ -121,4 +121,3 @@ def recount(user_id):
     """Recompute a node's level counters from the closure table (for audits and repairs)."""
     counts = _subtree_depth_counts(user_id, max_depth=3)
     return {column: counts.get(depth, 0) for depth, column in LEVEL_COLUMNS.items()}
-MAX_DEPTH_FOR_GRADES = 3

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from ..catalog.models import Product
 from ..distribution.binding import record_paid_order
 from ..distribution.earnings import create_commissions
+from ..distribution.grades import check_upgrades
 from ..errors import ServiceError
 from ..extensions import db
 from ..money import utcnow
@@ -156,9 +157,12 @@ def _reserve_again(order):
 
 def _on_paid(order, now):
     """Everything a paid order changes besides its status: commissions, figures, sales."""
-    create_commissions(order)
+    earned = create_commissions(order, check_grades=False)
     goods_paid = sum(line.paid_amount_fen for line in order.lines)
-    record_paid_order(order.user_id, goods_paid, now)
+    reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False)
+    for user_id in earned:
+        reasons.setdefault(user_id, "commission earned")
+    check_upgrades(reasons)
     for line in order.lines:
         if line.product_id:
             db.session.execute(update(Product).where(Product.id == line.product_id)

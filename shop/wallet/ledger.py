@@ -36,18 +36,19 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
     used by clawbacks) and its affected-row count is checked, so concurrent posts can never
     overdraw an account. Returns the entry.
     """
-    ensure_account(user_id)
     guard = [Account.user_id == user_id, Account.frozen_fen + frozen >= 0,
              Account.withdrawing_fen + withdrawing >= 0, Account.withdrawn_fen + withdrawn >= 0]
     if not allow_debt and available < 0:
         guard.append(Account.available_fen + available >= 0)
-    row = db.session.execute(
-        update(Account).where(*guard).values(
-            frozen_fen=Account.frozen_fen + frozen, available_fen=Account.available_fen + available,
-            withdrawing_fen=Account.withdrawing_fen + withdrawing, withdrawn_fen=Account.withdrawn_fen + withdrawn)
+    stmt = (update(Account).where(*guard).values(
+        frozen_fen=Account.frozen_fen + frozen, available_fen=Account.available_fen + available,
+        withdrawing_fen=Account.withdrawing_fen + withdrawing, withdrawn_fen=Account.withdrawn_fen + withdrawn)
         .returning(Account.frozen_fen, Account.available_fen, Account.withdrawing_fen, Account.withdrawn_fen)
-        .execution_options(synchronize_session=False)
-    ).first()
+        .execution_options(synchronize_session=False))
+    row = db.session.execute(stmt).first()
+    if row is None and db.session.get(Account, user_id) is None:
+        ensure_account(user_id)  # the first entry of this account: create it, then apply the change
+        row = db.session.execute(stmt).first()
     if row is None:
         raise InsufficientBalance()
     entry = LedgerEntry(user_id=user_id, kind=kind, d_frozen=frozen, d_available=available,
