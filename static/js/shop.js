@@ -44,6 +44,9 @@
       else { document.execCommand("copy"); done(); }
     });
   });
+  // The distributor center's section bar scrolls sideways on a phone: keep the current section in view.
+  var current = document.querySelector("#center-nav a.on");
+  if (current) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
   // Confirmation for destructive buttons.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });
