@@ -149,7 +149,7 @@ def bulk_load(raw, dialect, table, columns, rows, progress, label, chunk=20_000)
 
 def build_tree(db, n, seed):
     from shop.accounts.models import User
-    from shop.distribution.models import ReferralNode, ReferralPath
+    from shop.distribution.models import ReferralNode
 
     t0 = time.perf_counter()
     parent, depth = build_shape(n, seed)
@@ -309,10 +309,11 @@ def explain(db, recorder, fn, label):
 
 
 def run_benchmarks(app, db, tree, nodes, args):
+    from sqlalchemy import func, select
+
     from shop.distribution import services
     from shop.distribution import tree as tree_mod
     from shop.distribution.models import ReferralNode, ReferralPath
-    from sqlalchemy import func, select
 
     team = tree["team"]
     root = nodes["root"]

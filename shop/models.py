@@ -4,10 +4,27 @@ from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401
 from .center.models import PromoMaterial  # noqa: F401
 from .distribution.models import (  # noqa: F401
-    Application, BindingLog, Commission, CommissionSettings, Distributor, Grade, GradeChange, ProductCommission,
-    ReferralNode, ReferralPath, RuleVersion)
-from .payments.models import (  # noqa: F401
-    Payment, PaymentAlert, Refund, RefundLine, SandboxRefund, SandboxTransaction, SandboxTransfer)
-from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401
+    Application,
+    BindingLog,
+    Commission,
+    CommissionSettings,
+    Distributor,
+    Grade,
+    GradeChange,
+    ProductCommission,
+    ReferralNode,
+    ReferralPath,
+    RuleVersion,
+)
 from .orders.models import Order, OrderLine  # noqa: F401
+from .payments.models import (  # noqa: F401
+    Payment,
+    PaymentAlert,
+    Refund,
+    RefundLine,
+    SandboxRefund,
+    SandboxTransaction,
+    SandboxTransfer,
+)
 from .settings import Setting  # noqa: F401
+from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401

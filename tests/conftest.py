@@ -6,10 +6,9 @@ import os
 import tempfile
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
-
-from flask.testing import FlaskClient
 
 from shop import create_app
 from shop.extensions import db as _db

@@ -6,8 +6,7 @@ from flask_login import current_user
 from ..accounts.views import safe_next
 from ..errors import ServiceError
 from . import services
-from .forms import (CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm,
-                    RejectApplicationForm)
+from .forms import CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm, RejectApplicationForm
 
 bp = Blueprint("distribution", __name__, url_prefix="/distribution")
 

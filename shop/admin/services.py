@@ -17,8 +17,16 @@ from ..center.models import PromoMaterial
 from ..distribution import binding
 from ..distribution import rules as commission_rules
 from ..distribution import services as distribution
-from ..distribution.models import (Application, BindingLog, Distributor, Grade, GradeChange, ProductCommission,
-                                   ReferralNode, RuleVersion)
+from ..distribution.models import (
+    Application,
+    BindingLog,
+    Distributor,
+    Grade,
+    GradeChange,
+    ProductCommission,
+    ReferralNode,
+    RuleVersion,
+)
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..money import utcnow

@@ -15,8 +15,17 @@ from ..catalog.images import upload_root
 from ..catalog.models import Product
 from ..distribution import grades, rules, tree
 from ..distribution import services as distribution
-from ..distribution.models import (ACTIVE, CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, Distributor,
-                                   ReferralNode, RuleVersion)
+from ..distribution.models import (
+    ACTIVE,
+    CLAWED_BACK,
+    FROZEN,
+    REVERSED,
+    SETTLED,
+    Commission,
+    Distributor,
+    ReferralNode,
+    RuleVersion,
+)
 from ..distribution.settlement import OPEN_REFUNDS, freeze_days
 from ..errors import NotFound, ServiceError
 from ..extensions import db

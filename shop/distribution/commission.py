@@ -154,7 +154,7 @@ def compute_shares(lines: Sequence[Line], upline: Upline, rules: Rules) -> list[
     seats = chain(upline, rules)
     _check_lines(lines)
     shares = []
-    for line in sorted(lines, key=lambda l: l.line_id):
+    for line in sorted(lines, key=lambda ln: ln.line_id):
         shares.extend(_line_shares(line, seats, rules))
     return shares
 

@@ -13,8 +13,7 @@ from ..orders import status as st
 from ..orders.models import Order, OrderLine
 from ..settings import get_setting
 from .gateways import GatewayError, get_gateway
-from .models import (APPROVED, FAILED, PROCESSING, REFUNDED, REJECTED, REQUESTED, SUCCEEDED, Payment, Refund,
-                     RefundLine)
+from .models import APPROVED, FAILED, PROCESSING, REFUNDED, REJECTED, REQUESTED, SUCCEEDED, Payment, Refund, RefundLine
 from .services import external_url, new_refund_no
 
 OPEN = (REQUESTED, APPROVED, PROCESSING)

@@ -4,8 +4,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from shop.distribution.commission import (
-    MAX_LEVELS, Beneficiary, Line, Override, RuleError, Rules, Share, Upline, chain, compute_shares,
-    format_fen, validate_rules,
+    MAX_LEVELS,
+    Beneficiary,
+    Line,
+    Override,
+    RuleError,
+    Rules,
+    Share,
+    Upline,
+    chain,
+    compute_shares,
+    format_fen,
+    validate_rules,
 )
 
 A, B, C, D = 1, 2, 3, 4  # user ids, in invitation order: A invites B, B invites C, C invites D
@@ -332,27 +342,27 @@ def rules_strategy(max_bp, max_fixed):
 
 def lowest_prices(lines):
     prices = {}
-    for l in lines:
-        prices[l.product_id] = min(prices.get(l.product_id, l.unit_price_fen), l.unit_price_fen)
+    for ln in lines:
+        prices[ln.product_id] = min(prices.get(ln.product_id, ln.unit_price_fen), ln.unit_price_fen)
     return prices
 
 
 def assert_shares_are_sound(lines, up, r, shares):
     seats = chain(up, r)
     assert [(s.line_id, s.level) for s in shares] == sorted({(s.line_id, s.level) for s in shares})  # unique, ordered
-    by_line = {l.line_id: l for l in lines}
+    by_line = {ln.line_id: ln for ln in lines}
     for s in shares:
         assert type(s.amount_fen) is int and s.amount_fen > 0
         assert s.rule_version == r.version and s.base_fen == by_line[s.line_id].paid_fen
         seat = seats[s.level - 1]
         assert seat is not None and seat.active and seat.user_id == s.beneficiary_id
         assert s.amount_fen <= s.full_amount_fen
-    for l in lines:
-        amounts = [s.amount_fen for s in shares if s.line_id == l.line_id]
-        limit = min(l.paid_fen * r.cap_bp // 10000, l.paid_fen)
+    for ln in lines:
+        amounts = [s.amount_fen for s in shares if s.line_id == ln.line_id]
+        limit = min(ln.paid_fen * r.cap_bp // 10000, ln.paid_fen)
         assert sum(amounts) <= limit
         if sum(amounts) < limit:  # the clamp bit only if the cap was reached
-            assert all(s.amount_fen == s.full_amount_fen for s in shares if s.line_id == l.line_id)
+            assert all(s.amount_fen == s.full_amount_fen for s in shares if s.line_id == ln.line_id)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
