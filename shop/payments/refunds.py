@@ -14,7 +14,7 @@ from ..orders.models import Order, OrderLine
 from ..settings import get_setting
 from .gateways import GatewayError, get_gateway
 from .models import APPROVED, FAILED, PROCESSING, REFUNDED, REJECTED, REQUESTED, SUCCEEDED, Payment, Refund, RefundLine
-from .services import external_url, new_refund_no
+from .services import PaymentRefused, external_url, new_refund_no, raise_alert
 
 OPEN = (REQUESTED, APPROVED, PROCESSING)
 REFUNDABLE = (st.PAID, st.SHIPPED, st.COMPLETED)
@@ -163,7 +163,10 @@ def apply_refund_result(notice):
         return refund  # already applied (duplicate notification) or not ours to change
     if notice.status == "SUCCESS":
         if notice.amount_fen != refund.amount_fen:
-            raise ServiceError(f"refund {refund.refund_no}: gateway amount {notice.amount_fen} != {refund.amount_fen}")
+            message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "
+                       f"we asked for {refund.amount_fen} fen")
+            raise_alert("refund_amount_mismatch", message, order_no=notice.order_no)
+            raise PaymentRefused(message, status=400)
         _refund_succeeded(refund, notice)
     elif notice.status in ("CLOSED", "ABNORMAL"):
         refund.status = FAILED

@@ -199,3 +199,22 @@ def test_audit_command_fails_on_a_tampered_balance(app, db, shop, place, notify)
     db.session.commit()
     result = runner.invoke(args=["shop", "audit"])
     assert result.exit_code == 1 and "PROBLEM account" in result.output
+
+
+def test_refund_result_with_another_amount_is_refused_with_an_alert(db, shop, place, notify, admin):
+    from shop.payments.gateways.base import RefundNotice
+    from shop.payments.models import PaymentAlert
+    from shop.payments.services import PaymentRefused
+
+    order = paid_order(db, place, notify)
+    refund = refunds.request_refund(shop.buyer, order, "坏了")
+    refund.status = "processing"
+    db.session.commit()
+    with pytest.raises(PaymentRefused):
+        refunds.apply_refund_result(RefundNotice(gateway="sandbox", refund_no=refund.refund_no,
+                                                 order_no=order.order_no, refund_id="50300", amount_fen=1,
+                                                 status="SUCCESS"))
+    db.session.expire_all()
+    assert db.session.get(refunds.Refund, refund.id).status == "processing"
+    assert db.session.scalar(select(PaymentAlert.kind)) == "refund_amount_mismatch"
+    assert run_audit().clean
