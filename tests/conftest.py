@@ -6,6 +6,7 @@ import os
 import tempfile
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -105,7 +106,8 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        _db.session.expire_all()  # the test's own session re-reads what the request changed
+        if has_app_context():  # the test's own session re-reads what the request changed
+            _db.session.expire_all()
         return response
 
 
