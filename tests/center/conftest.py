@@ -29,19 +29,6 @@ def make_distributor(db, make_user):
     return make
 
 
-@pytest.fixture
-def settings(db):
-    """settings(key=value, ...) stores merchant settings for the test."""
-    from shop.settings import set_setting
-
-    def apply(**values):
-        for key, value in values.items():
-            set_setting(key, value)
-        db.session.commit()
-
-    return apply
-
-
 @dataclass
 class Shop:
     a: object
