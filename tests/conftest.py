@@ -4,6 +4,7 @@ import functools
 import itertools
 import os
 import tempfile
+from dataclasses import dataclass
 
 import pytest
 from flask import has_app_context
@@ -232,3 +233,17 @@ def settings(db):
         db.session.commit()
 
     return apply
+
+
+@dataclass
+class Shop:
+    """The commission test shop: A invites B, B invites the buyer; one product; the buyer's address."""
+    a: object
+    b: object
+    buyer: object
+    product: object
+    address: object
+
+    @property
+    def sku_id(self):
+        return self.product.skus[0].id

@@ -1,7 +1,6 @@
 """Center fixtures: A invites B, B invites the buyer C; a ¥100 product at 10% / 5%; orders paid through the
 sandbox's signed notification, as in production; a second distributor Z for "someone else's" records."""
 import itertools
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from shop.distribution.models import Distributor
 from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
+from tests.conftest import Shop
 
 
 @pytest.fixture
@@ -27,19 +27,6 @@ def make_distributor(db, make_user):
         return user
 
     return make
-
-
-@dataclass
-class Shop:
-    a: object
-    b: object
-    buyer: object
-    product: object
-    address: object
-
-    @property
-    def sku_id(self):
-        return self.product.skus[0].id
 
 
 @pytest.fixture

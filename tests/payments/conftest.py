@@ -1,23 +1,10 @@
 """A shop with a two-level chain (A invites B, B invites the buyer C) and a ¥100 product, 10% / 5%."""
-from dataclasses import dataclass
 
 import pytest
 
 from shop.distribution import binding, rules, services
 from shop.orders.services import place_order
-
-
-@dataclass
-class Shop:
-    a: object
-    b: object
-    buyer: object
-    product: object
-    address: object
-
-    @property
-    def sku_id(self):
-        return self.product.skus[0].id
+from tests.conftest import Shop
 
 
 @pytest.fixture
