@@ -108,10 +108,8 @@ def register_errorhandlers(app):
 
 
 def register_template_helpers(app):
-    from .money import format_fen
     from .templating import register
 
-    app.add_template_filter(format_fen, "money")
     register(app)
 
 

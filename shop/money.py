@@ -1,8 +1,11 @@
-"""Money is integer fen; these are the only conversions, at the edges."""
+"""Money is integer fen and rates are integer basis points; these are the only conversions, at the edges."""
 import re
-from datetime import datetime, timezone
 
 _YUAN = re.compile(r"^\s*(\d{1,10})(?:\.(\d{1,2}))?\s*$")
+# ASCII digits only: 0 to 100 with at most two decimals, an optional % sign after it.
+_PERCENT = re.compile(r"^([0-9]{1,3})(?:\.([0-9]{1,2}))?\s*%?$")
+BP = 10000  #: basis points in 100%
+BP_PER_PERCENT = 100
 
 
 def format_fen(fen):
@@ -29,6 +32,29 @@ def fen_to_yuan_text(fen):
     return format_fen(fen).replace("¥", "")
 
 
-def utcnow():
-    """Naive UTC now: every timestamp column stores naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+def format_bp(bp):
+    """1050 -> '10.50%'; negative rates keep their sign; None -> ''."""
+    if bp is None:
+        return ""
+    sign = "-" if bp < 0 else ""
+    whole, frac = divmod(abs(int(bp)), BP_PER_PERCENT)
+    return f"{sign}{whole}.{frac:02d}%"
+
+
+def parse_percent_bp(text):
+    """'10' -> 1000, '7.5' -> 750, '7.55' -> 755 basis points; ValueError unless 0..100 with at most two decimals."""
+    match = _PERCENT.match(str(text if text is not None else "").strip())
+    if not match:
+        raise ValueError(f"not a percentage: {text!r}")
+    bp = int(match.group(1)) * BP_PER_PERCENT + int((match.group(2) or "").ljust(2, "0"))
+    if bp > BP:
+        raise ValueError(f"over 100%: {text!r}")
+    return bp
+
+
+def bp_to_percent_text(bp):
+    """750 -> '7.5', 1000 -> '10', 755 -> '7.55' for form fields; None -> ''."""
+    if bp is None:
+        return ""
+    whole, frac = divmod(int(bp), BP_PER_PERCENT)
+    return str(whole) if not frac else f"{whole}.{frac:02d}".rstrip("0")

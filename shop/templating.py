@@ -1,18 +1,10 @@
 """Template filters and globals shared by every page."""
-from datetime import timedelta, timezone
-
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-CHINA = timezone(timedelta(hours=8))
-
-
-def local_time(value, fmt="%Y-%m-%d %H:%M"):
-    """A naive UTC timestamp shown in China time."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=timezone.utc).astimezone(CHINA).strftime(fmt)
+from .clock import local_time
+from .money import format_bp, format_fen
 
 
 def media_url(path):
@@ -32,6 +24,8 @@ def page_url(page, **extra):
 
 def register(app):
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(format_fen, "money")
+    app.add_template_filter(format_bp, "percent")
     app.add_template_global(media_url)
     app.add_template_global(page_url)
 

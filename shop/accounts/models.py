@@ -2,8 +2,8 @@
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 
 class User(UserMixin, db.Model):

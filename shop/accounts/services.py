@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import utcnow
 from .models import Address, SmsCode, User
 from .sms import get_sender
 

@@ -20,43 +20,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..money import fen_to_yuan_text, parse_yuan
+from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 from .services import MAX_IMAGES, category_choices, commission_levels, parent_choices, product_overrides
 
 #: Empty SKU rows offered under the existing ones (the page's script can add more).
 BLANK_SKU_ROWS = 3
 _LIST_SEPARATORS = re.compile(r"[,，、]")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
-# ASCII digits only: 0 to 100 with at most two decimals, an optional % sign after it.
-_PERCENT = re.compile(r"^([0-9]{1,3})(?:\.([0-9]{1,2}))?\s*%?$")
-BP_PER_PERCENT = 100
-MAX_BP = 10000
 LEVEL_LABELS = {1: _l("一级"), 2: _l("二级"), 3: _l("三级")}
 
 
 def split_list(text):
     """'颜色, 尺码' (ASCII or Chinese commas) -> ['颜色', '尺码']; empty parts dropped."""
     return [part.strip() for part in _LIST_SEPARATORS.split(text or "") if part.strip()]
-
-
-def parse_percent_bp(text):
-    """'10' -> 1000, '7.5' -> 750, '7.55' -> 755 basis points, in integers; ValueError unless 0..100 with
-    at most two decimals."""
-    match = _PERCENT.match(str(text if text is not None else "").strip())
-    if not match:
-        raise ValueError(f"not a percentage: {text!r}")
-    bp = int(match.group(1)) * BP_PER_PERCENT + int((match.group(2) or "").ljust(2, "0"))
-    if bp > MAX_BP:
-        raise ValueError(f"over 100%: {text!r}")
-    return bp
-
-
-def bp_to_percent_text(bp):
-    """750 -> '7.5', 1000 -> '10', 755 -> '7.55' for form fields; None -> ''."""
-    if bp is None:
-        return ""
-    whole, frac = divmod(int(bp), BP_PER_PERCENT)
-    return str(whole) if not frac else f"{whole}.{frac:02d}".rstrip("0")
 
 
 def strip(value):

@@ -1,7 +1,5 @@
 """Merchant admin use cases: dashboard figures, product and category editing, order lookup, shipping rule,
 and the distribution area (settings, commission rules, grades, applications, distributors)."""
-from contextlib import contextmanager
-from datetime import timezone
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,6 +12,8 @@ from ..catalog.images import save_upload
 from ..catalog.models import Category, Product, Sku
 from ..catalog.services import category_ids_under, save_product
 from ..center.models import PromoMaterial
+from ..clock import today_start, utcnow
+from ..database import transaction
 from ..distribution import binding
 from ..distribution import rules as commission_rules
 from ..distribution import services as distribution
@@ -29,11 +29,9 @@ from ..distribution.models import (
 )
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import utcnow
 from ..orders import status as st
 from ..orders.models import Order
 from ..settings import get_setting, set_setting
-from ..templating import CHINA
 
 PER_PAGE = 20
 #: SKUs at or below this stock are listed on the dashboard.
@@ -46,25 +44,7 @@ def _like(text):
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-@contextmanager
-def transaction():
-    """Commit what the block did, or roll all of it back on a refusal or error."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 # ---- dashboard -------------------------------------------------------------------------------------------
-
-def today_start(now=None):
-    """Midnight of today in China time, as naive UTC like every timestamp column."""
-    local = (now or utcnow()).replace(tzinfo=timezone.utc).astimezone(CHINA)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(timezone.utc).replace(tzinfo=None)
-
 
 def order_status_counts():
     """{status: count} over every order."""

@@ -1,6 +1,6 @@
 """A member's cart lines."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 
 class CartItem(db.Model):

@@ -1,6 +1,6 @@
 """The catalog: two-level categories, products, images and SKUs."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 
 class Category(db.Model):

@@ -1,6 +1,6 @@
 """Promotion materials (推广素材): texts and images the merchant attaches to products for distributors."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 
 class PromoMaterial(db.Model):

@@ -3,7 +3,7 @@ fixed number of statements whatever the size of the team (a page of ids first, t
 for the figures of that page)."""
 import math
 import os
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import User, mask_phone
 from ..catalog.images import upload_root
 from ..catalog.models import Product
+from ..clock import period_start, today_start
 from ..distribution import grades, rules, tree
 from ..distribution import services as distribution
 from ..distribution.models import (
@@ -29,11 +30,10 @@ from ..distribution.models import (
 from ..distribution.settlement import OPEN_REFUNDS, freeze_days
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import format_fen, utcnow
+from ..money import format_fen
 from ..orders.models import Order, OrderLine
 from ..payments.models import Refund
 from ..settings import get_setting
-from ..templating import CHINA
 from ..wallet import withdrawals
 from ..wallet.models import W_REJECTED, Account, Withdrawal
 from . import posters
@@ -92,17 +92,6 @@ def mask_name(user):
 
 
 # ---- periods (China time) --------------------------------------------------------------------------------
-
-def period_start(period, now=None):
-    """Start of today / this week (Monday) / this month in China time, as naive UTC like the columns."""
-    local = (now or utcnow()).replace(tzinfo=timezone.utc).astimezone(CHINA)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "week":
-        start -= timedelta(days=start.weekday())
-    elif period == "month":
-        start = start.replace(day=1)
-    return start.astimezone(timezone.utc).replace(tzinfo=None)
-
 
 # ---- who is asking ---------------------------------------------------------------------------------------
 
@@ -303,7 +292,7 @@ def today_withdrawals(user_id, now=None):
     the same figures wallet.withdrawals.request_withdrawal checks."""
     count, total = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0))
-        .where(Withdrawal.user_id == user_id, Withdrawal.created_at >= withdrawals.start_of_today(now or utcnow()),
+        .where(Withdrawal.user_id == user_id, Withdrawal.created_at >= today_start(now),
                Withdrawal.status != W_REJECTED)).one()
     return int(count), int(total)
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import select
 
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 from ..settings import get_setting
 from . import tree
 from .models import BindingLog, Distributor, ReferralNode

@@ -1,16 +1,16 @@
 """The commission engine: pure functions from order lines, the buyer's upline and the rules to shares.
 
-No Flask, no database, standard library only, so every rule in DOMAIN.md ("Commission rules") can be
+No Flask, no database: the standard library and the shop's pure money formatting only, so every rule in DOMAIN.md ("Commission rules") can be
 tested as a table. Money is int fen, rates are int basis points (10000 bp = 100%); never a float.
 """
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..money import BP, format_bp, format_fen
+
 #: Hard cap in code: China's 禁止传销条例 and WeChat's platform rules treat more than three levels
 #: of commission as pyramid selling. No setting can raise it.
 MAX_LEVELS = 3
-
-BP = 10000  #: basis points in 100%
 
 PERCENT = "percent"
 FIXED = "fixed"
@@ -122,20 +122,6 @@ class Share:
         if self.clamped:
             formula += f"，受佣金封顶限制实得 {format_fen(self.amount_fen)}"
         return f"{level}佣金：{formula}（{label}）"
-
-
-def format_fen(fen):
-    """12345 -> '¥123.45' (kept local so the engine imports nothing from the shop)."""
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{yuan}.{cents:02d}"
-
-
-def format_bp(bp):
-    """1050 -> '10.50%'."""
-    sign = "-" if bp < 0 else ""
-    whole, frac = divmod(abs(int(bp)), 100)
-    return f"{sign}{whole}.{frac:02d}%"
 
 
 def chain(upline: Upline, rules: Rules) -> list[Beneficiary | None]:

@@ -4,8 +4,8 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 from ..wallet import ledger
 from . import commission as engine
 from .grades import check_upgrade

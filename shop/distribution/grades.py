@@ -1,8 +1,8 @@
 """Grade upgrades: checked on the events that change the figures; never downgraded automatically."""
 from sqlalchemy import select
 
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 from .models import Distributor, Grade, GradeChange, ReferralNode
 
 

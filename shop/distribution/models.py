@@ -1,6 +1,6 @@
 """Distributors, the referral tree (closure table), grades, applications and rule versions."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 ACTIVE, DISABLED = "active", "disabled"
 BIND_SOURCES = ("link", "share", "qr", "code", "admin")

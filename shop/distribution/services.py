@@ -6,9 +6,9 @@ from sqlalchemy import func, or_, select
 
 from ..accounts.models import User
 from ..accounts.services import normalize_phone
+from ..clock import utcnow
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import utcnow
 from ..settings import get_setting
 from . import tree
 from .models import ACTIVE, DISABLED, Application, Distributor, ReferralNode, ReferralPath

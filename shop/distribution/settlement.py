@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select, text
 
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 from ..orders import status as st
 from ..orders.models import Order
 from ..payments.models import Refund

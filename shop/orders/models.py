@@ -1,6 +1,6 @@
 """Orders and their lines; each line snapshots what was bought at what price."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 from . import status as st
 
 

@@ -1,7 +1,6 @@
 """Order use cases: quote, place (reserving stock), cancel, expire, confirm receipt."""
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -11,15 +10,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.services import get_address
 from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
 from ..catalog.models import Sku
+from ..clock import utcnow
 from ..distribution.rules import current_version, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import utcnow
+from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
 from .models import Order, OrderLine
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -89,10 +87,7 @@ def quote(items):
 
 def new_order_no():
     """Date + 10 random digits, e.g. 202611231234567890; checked for uniqueness."""
-    while True:
-        no = datetime.now(CHINA).strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
-        if not db.session.scalar(select(Order.id).where(Order.order_no == no)):
-            return no
+    return new_number(column=Order.order_no)
 
 
 def reserve_stock(sku_id, quantity):

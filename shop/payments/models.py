@@ -1,6 +1,6 @@
 """Payments received, alerts for the merchant, refunds (after-sale), and the sandbox gateway's store."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 # Payment.status
 APPLIED = "applied"            # counted for its order

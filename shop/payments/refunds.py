@@ -5,10 +5,10 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..clock import utcnow
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import utcnow
 from ..orders import status as st
 from ..orders.models import Order, OrderLine
 from ..settings import get_setting

@@ -7,8 +7,7 @@ computed from the order's upline snapshot and inserted frozen with their ledger 
 distributors' figures and grades updated — and only then is the transaction committed.
 """
 import logging
-import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from blinker import signal
 from flask import current_app, has_request_context, url_for
@@ -16,12 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..catalog.models import Product
+from ..clock import utcnow
 from ..distribution.binding import record_paid_order
 from ..distribution.earnings import create_commissions
 from ..distribution.grades import check_upgrades
 from ..errors import ServiceError
 from ..extensions import db
-from ..money import utcnow
+from ..numbers import new_number
 from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
@@ -32,8 +32,6 @@ log = logging.getLogger("shop.payments")
 
 #: Sent inside the payment transaction just before commit (receivers may veto by raising).
 payment_applied = signal("payment-applied")
-
-CHINA = timezone(timedelta(hours=8))
 
 # Outcomes of apply_payment.
 APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
@@ -68,7 +66,7 @@ def external_url(endpoint, **values):
 
 
 def new_refund_no():
-    return "R" + datetime.now(CHINA).strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}"
+    return new_number("R", Refund.refund_no)
 
 
 def _lock_order(order_no):

@@ -4,9 +4,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
-from ..money import utcnow
 from .models import Account, LedgerEntry
 
 

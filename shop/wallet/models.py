@@ -1,6 +1,6 @@
 """Each distributor's balances in one row, and the append-only ledger that explains them."""
+from ..clock import utcnow
 from ..extensions import db
-from ..money import utcnow
 
 
 class Account(db.Model):

@@ -1,19 +1,17 @@
 """Withdrawals: available -> withdrawing in one guarded statement; approve -> pay -> withdrawn;
 reject with a reason -> back to available. Two requests at once never take more than the balance."""
-import secrets
-from datetime import datetime, timedelta, timezone
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..clock import today_start, utcnow
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..money import format_fen, utcnow
+from ..money import format_fen
+from ..numbers import new_number
 from ..settings import get_setting
 from . import ledger
 from .models import METHODS, W_APPROVED, W_PAID, W_REJECTED, W_REQUESTED, Withdrawal
 
-CHINA = timezone(timedelta(hours=8))
 PENDING = (W_REQUESTED, W_APPROVED)
 
 
@@ -37,11 +35,6 @@ def _check_payee(method, payee):
     return {k: payee[k] for k in required}
 
 
-def start_of_today(now):
-    local = now.replace(tzinfo=timezone.utc).astimezone(CHINA)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def request_withdrawal(user_id, amount_fen, method, payee, now=None):
     """Ask to withdraw; every refusal names its reason. The account row is locked for the checks
     and the move itself is a guarded UPDATE, so concurrent requests cannot overdraw."""
@@ -62,7 +55,7 @@ def request_withdrawal(user_id, amount_fen, method, payee, now=None):
                                                      Withdrawal.status.in_(PENDING))):
         raise ServiceError(_("你有一笔提现正在处理中，请等它完成后再申请"), status=409)
     count, total = db.session.execute(select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0)).where(
-        Withdrawal.user_id == user_id, Withdrawal.created_at >= start_of_today(now),
+        Withdrawal.user_id == user_id, Withdrawal.created_at >= today_start(now),
         Withdrawal.status != W_REJECTED)).one()
     if count >= rules["daily_count"]:
         raise ServiceError(_("每天最多提现 %(n)s 次", n=rules["daily_count"]), status=409)
@@ -72,7 +65,7 @@ def request_withdrawal(user_id, amount_fen, method, payee, now=None):
     if amount_fen > account.available_fen:
         raise ServiceError(_("可提现余额不足（可提现 %(a)s）", a=format_fen(account.available_fen)), status=409)
     fee = fee_for(amount_fen)
-    withdrawal = Withdrawal(withdrawal_no="W" + datetime.now(CHINA).strftime("%Y%m%d") + f"{secrets.randbelow(10**10):010d}",
+    withdrawal = Withdrawal(withdrawal_no=new_number("W", Withdrawal.withdrawal_no),
                             user_id=user_id, amount_fen=amount_fen, fee_fen=fee, net_fen=amount_fen - fee,
                             method=method, payee=payee, status=W_REQUESTED, created_at=now)
     db.session.add(withdrawal)

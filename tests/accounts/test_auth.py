@@ -8,8 +8,8 @@ from shop import create_app
 from shop.accounts import services
 from shop.accounts.models import SmsCode, User
 from shop.accounts.sms import outbox
+from shop.clock import utcnow
 from shop.errors import ServiceError
-from shop.money import utcnow
 from tests.conftest import make_test_config
 
 

@@ -27,7 +27,7 @@ def make_png():
 @pytest.fixture
 def make_order(db, make_user, make_address):
     """Factory: make_order(sku, quantity=1, status='pending', user=None, **address) -> Order placed for real."""
-    from shop.money import utcnow
+    from shop.clock import utcnow
     from shop.orders.services import place_order
 
     def make(sku, quantity=1, status="pending", user=None, **address):

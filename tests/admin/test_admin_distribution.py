@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from shop.admin.forms import bp_to_percent_text, parse_percent_bp
 from shop.distribution import rules
 from shop.distribution.models import CommissionSettings, Grade, ProductCommission, RuleVersion
+from shop.money import bp_to_percent_text, parse_percent_bp
 from shop.settings import get_setting
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from shop.accounts.models import User
 from shop.admin.services import add_promo_material
+from shop.clock import utcnow
 from shop.distribution import rules
 from shop.distribution import services as distribution
 from shop.distribution.models import Commission, ReferralNode
 from shop.distribution.settlement import freeze_days
-from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.settings import set_setting

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from shop.clock import utcnow
 from shop.distribution import binding, rules, services
 from shop.distribution.models import Distributor
-from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
 from tests.conftest import Shop

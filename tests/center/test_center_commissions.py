@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from shop.clock import utcnow
 from shop.distribution import rules
 from shop.distribution.models import Commission, RuleVersion
-from shop.money import utcnow
 from shop.orders.models import Order
 from shop.payments import refunds
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from shop.accounts.models import User
+from shop.clock import utcnow
 from shop.distribution.models import Commission
-from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.wallet import withdrawals

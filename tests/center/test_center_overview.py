@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
+from shop import clock
 from shop.center import services
 from shop.distribution import rules
 from shop.distribution.models import Commission, Distributor, Grade
@@ -24,7 +25,7 @@ from shop.distribution.models import Commission, Distributor, Grade
     (datetime(2026, 4, 5, 16, 30), "week", datetime(2026, 4, 5, 16, 0)),
 ])
 def test_periods_start_at_china_midnight(now_utc, period, start_utc):
-    assert services.period_start(period, now_utc) == start_utc
+    assert clock.period_start(period, now_utc) == start_utc
 
 
 def test_overview_shows_balances_earnings_and_team(client, db, login, shop, paid_order):

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import insert, update
 
 from shop.accounts.models import User
+from shop.clock import utcnow
 from shop.distribution import rules
 from shop.distribution.models import Commission, ReferralNode, ReferralPath
-from shop.money import utcnow
 from shop.orders.models import Order, OrderLine
 from shop.sql import count_statements
 from tests.conftest import empty_tables

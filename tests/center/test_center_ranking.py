@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from shop import clock
 from shop.center import services
+from shop.clock import utcnow
 from shop.distribution import binding
 from shop.distribution import services as distribution
 from shop.distribution.models import Commission, ReferralNode
-from shop.money import utcnow
 
 
 def ranked(html):
@@ -57,7 +58,7 @@ def test_invitee_board_counts_bindings_in_the_period(client, db, login, shop, ma
     late = make_user()
     binding.bind_referrer(late.id, shop.a.id, "link")
     db.session.execute(update(ReferralNode).where(ReferralNode.user_id == late.id)
-                       .values(bound_at=services.period_start("month") - timedelta(days=1)))
+                       .values(bound_at=clock.period_start("month") - timedelta(days=1)))
     db.session.commit()
     rows = services.leaderboard("invitees", "week")
     assert [(r["user_id"], r["value"]) for r in rows][:2] == [(shop.b.id, 4), (shop.a.id, 1)]  # B: 3 + the buyer C

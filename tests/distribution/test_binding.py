@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from shop.clock import utcnow
 from shop.distribution import binding, tree
 from shop.distribution.models import BindingLog, ReferralNode, ReferralPath
-from shop.money import utcnow
 
 
 def referrer_of(db, user_id):

@@ -145,7 +145,7 @@ def test_order_stores_upline_and_rule_version_and_ignores_rebinding(db, make_dis
     buyer = make_user()
     from datetime import timedelta
 
-    from shop.money import utcnow
+    from shop.clock import utcnow
     binding.bind_referrer(buyer.id, b.user_id, "link", now=utcnow() - timedelta(hours=1))
     binding.bind_referrer(b.user_id, a.user_id, "link")
     p = make_product()

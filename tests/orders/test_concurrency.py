@@ -8,8 +8,8 @@ from sqlalchemy import func, insert, select
 
 from shop.accounts.models import Address, User
 from shop.catalog.models import Sku
+from shop.clock import utcnow
 from shop.errors import ServiceError
-from shop.money import utcnow
 from shop.orders import services
 from shop.orders.models import Order
 from tests.conftest import IS_PG, cheap_hash

@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from shop.catalog.models import Sku
-from shop.money import utcnow
+from shop.clock import utcnow
 from shop.orders import services
 from shop.orders.models import Order
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from shop.clock import utcnow
 from shop.distribution.models import Commission
 from shop.distribution.settlement import settle_due_commissions
 from shop.errors import ServiceError
-from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import refunds

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from shop.clock import utcnow
 from shop.distribution.models import Commission, ReferralNode
-from shop.money import utcnow
 from shop.orders.models import Order
 from shop.payments.models import Payment, PaymentAlert, Refund
 from shop.payments.services import payment_applied

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from shop.accounts.models import Address, User
+from shop.clock import utcnow
 from shop.distribution import binding, rules, services
 from shop.distribution.models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 from shop.distribution.settlement import settle_due_commissions
 from shop.errors import ServiceError
-from shop.money import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import refunds

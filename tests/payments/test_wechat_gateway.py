@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shop.money import utcnow
+from shop.clock import utcnow
 from shop.payments.gateways import crypto, wechat
 from shop.payments.gateways.base import GatewayError, NotificationRejected, PaymentNotice, RefundNotice
 from shop.payments.gateways.wechat import WechatPayError, WechatPayGateway

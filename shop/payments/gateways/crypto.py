@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+from ...clock import CHINA
 from .base import NotificationRejected
 
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
@@ -325,9 +326,6 @@ def jsapi_params(*, appid, prepay_id, private_key, timestamp=None, nonce=None):
 
 
 # --- small conversions ----------------------------------------------------------------------
-
-CHINA = timezone(timedelta(hours=8))
-
 
 def rfc3339(moment):
     """'2024-05-01T10:00:00+08:00', the way WeChat writes times (China time)."""

@@ -21,8 +21,8 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ...clock import utcnow
 from ...extensions import db
-from ...money import utcnow
 from ..models import SandboxRefund, SandboxTransaction, SandboxTransfer
 from . import crypto
 from .base import Gateway, GatewayError, PaymentStart, TransferResult
