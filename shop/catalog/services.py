@@ -1,4 +1,5 @@
-"""Catalog use cases: browse, search, show, and the merchant's product editing."""
+"""Catalog use cases and rules: browse, search, show, the merchant's product editing, SKU codes and the
+two-level category tree."""
 import nh3
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -46,8 +47,7 @@ def shelf_query(category_id=None, q=None, sort="default"):
         stmt = stmt.where(Product.category_id.in_(category_ids_under(category_id)))
     q = (q or "").strip()[:50]
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Product.title.like(like, escape="\\"), Product.subtitle.like(like, escape="\\")))
+        stmt = stmt.where(or_(Product.title.contains(q, autoescape=True), Product.subtitle.contains(q, autoescape=True)))
     return stmt.order_by(*SORTS.get(sort, SORTS["default"]))
 
 
@@ -130,3 +130,36 @@ def save_product(data, product=None):
     refresh_product_summary(product)
     db.session.flush()
     return product
+
+
+def check_sku_codes(rows, product=None):
+    """Refuse SKU codes repeated in the rows or already held by another SKU (codes are unique)."""
+    codes = [(row.get("code") or "").strip() for row in rows]
+    codes = [c for c in codes if c]
+    for code in codes:
+        if codes.count(code) > 1:
+            raise ServiceError(_("SKU编码「%(code)s」重复了", code=code))
+    if not codes:
+        return
+    holders = dict(db.session.execute(select(Sku.code, Sku.id).where(Sku.code.in_(codes))).all())
+    own = {s.id for s in product.skus} if product is not None else set()
+    for row in rows:
+        holder = holders.get((row.get("code") or "").strip())
+        if holder is not None and not (holder == row.get("id") and holder in own):
+            raise ServiceError(_("SKU编码「%(code)s」已被其他规格使用", code=row["code"].strip()))
+
+
+def category_parent(parent_id, category=None):
+    """The parent category (None for top level) may sit under, or a refusal: categories are two levels deep, so
+    only a top-level category may be a parent, never of itself, and one with children stays top-level."""
+    parent = db.session.get(Category, parent_id) if parent_id else None
+    if parent_id and parent is None:
+        raise ServiceError(_("上级分类不存在"))
+    if parent is not None:
+        if parent.parent_id is not None:
+            raise ServiceError(_("只有一级分类可以作为上级分类"))
+        if category is not None and parent.id == category.id:
+            raise ServiceError(_("不能把分类设为自己的上级"))
+        if category is not None and category.children:
+            raise ServiceError(_("「%(name)s」下还有子分类，不能再设为二级分类", name=category.name))
+    return parent
