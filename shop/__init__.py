@@ -58,7 +58,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
-    from .admin.views import bp as admin_bp
+    from .admin import bp as admin_bp
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from shop.accounts.models import User
-from shop.admin.services import add_promo_material
+from shop.admin.products.services import add_promo_material
 from shop.clock import utcnow
 from shop.distribution import rules
 from shop.distribution import services as distribution

@@ -2,9 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import ServiceError
-from ..orders import status as st
-from ..orders.services import ship_order
+from ...errors import ServiceError
+from ...orders import status as st
+from ...orders.services import ship_order
+from ...pagination import requested_page
 from . import services
 from .forms import ShipForm
 
@@ -14,7 +15,7 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 @bp.get("")
 def index():
     status, q = request.args.get("status"), request.args.get("q", "")[:32]
-    orders = services.merchant_orders(status, q, page=request.args.get("page", 1, type=int) or 1)
+    orders = services.merchant_orders(status, q, page=requested_page())
     return render_template("admin/orders/list.html", orders=orders, status=status, q=q, tabs=st.LABELS,
                            counts=services.order_status_counts())
 

@@ -4,8 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.views import safe_next
-from ..errors import ServiceError
+from ...accounts.views import safe_next
+from ...errors import ServiceError
+from ...pagination import requested_page
+from ..categories.services import category_choices
+from ..fields import page_status
 from . import services
 from .forms import ProductCommissionForm, ProductForm, PromoMaterialForm
 
@@ -24,9 +27,9 @@ def allow_several_images(endpoint, values):
 def index():
     filters = {"q": request.args.get("q", "")[:50], "category_id": request.args.get("cid", type=int),
                "shelf": request.args.get("shelf")}
-    products = services.merchant_products(page=request.args.get("page", 1, type=int) or 1, **filters)
+    products = services.merchant_products(page=requested_page(), **filters)
     return render_template("admin/products/list.html", products=products, filters=filters,
-                           categories=services.category_choices(_("全部分类")))
+                           categories=category_choices(_("全部分类")))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -43,7 +46,7 @@ def edit(product_id=None):
         else:
             flash(_("商品「%(title)s」已保存", title=product.title), "success")
             return redirect(url_for(".edit", product_id=product.id))
-    return _form_page(form, product), 400 if request.method == "POST" else 200
+    return _form_page(form, product), page_status()
 
 
 def _form_page(form, product, commission=None, material=None):

@@ -1,7 +1,8 @@
 """Admin 设置: the shipping rule."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..fields import page_status
 from . import services
 from .forms import ShippingRuleForm
 
@@ -15,4 +16,4 @@ def index():
         services.save_shipping_rule(form.shipping_fee.data, form.free_shipping_threshold.data)
         flash(_("运费设置已保存"), "success")
         return redirect(url_for(".index"))
-    return render_template("admin/settings/index.html", form=form), 400 if request.method == "POST" else 200
+    return render_template("admin/settings/index.html", form=form), page_status()

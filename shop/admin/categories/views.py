@@ -1,8 +1,9 @@
 """Admin 分类: the two-level category tree."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..errors import ServiceError
+from ...errors import ServiceError
+from ..fields import page_status
 from . import services
 from .forms import CategoryForm
 
@@ -27,8 +28,7 @@ def edit(category_id=None):
         else:
             flash(_("分类「%(name)s」已保存", name=form.name.data), "success")
             return redirect(url_for(".index"))
-    return render_template("admin/categories/form.html", form=form, category=category), \
-        400 if request.method == "POST" else 200
+    return render_template("admin/categories/form.html", form=form, category=category), page_status()
 
 
 @bp.post("/<int:category_id>/delete")

@@ -3,21 +3,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.views import safe_next
-from ..errors import ServiceError
+from ...accounts.views import safe_next
+from ...distribution import settings as distribution_settings
+from ...errors import ServiceError
+from ...pagination import requested_page
+from ..fields import page_status
 from . import services
 from .forms import CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm, RejectApplicationForm
 
 bp = Blueprint("distribution", __name__, url_prefix="/distribution")
 
 
-def _status():
-    return 400 if request.method == "POST" else 200
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    form = DistributionSettingsForm.from_settings(services.distribution_settings())
+    form = DistributionSettingsForm.from_settings(distribution_settings.current())
     if form.validate_on_submit():
         try:
             services.save_distribution_settings(form.settings_data())
@@ -26,7 +25,7 @@ def settings():
         else:
             flash(_("分销设置已保存"), "success")
             return redirect(url_for(".settings"))
-    return render_template("admin/distribution/settings.html", form=form), _status()
+    return render_template("admin/distribution/settings.html", form=form), page_status()
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -41,7 +40,7 @@ def rules():
             flash(_("佣金规则已保存（规则版本 #%(id)s）", id=version.id), "success")
             return redirect(url_for(".rules"))
     return render_template("admin/distribution/rules.html", form=form,
-                           versions=services.recent_rule_versions()), _status()
+                           versions=services.recent_rule_versions()), page_status()
 
 
 @bp.get("/grades")
@@ -63,14 +62,14 @@ def grade(grade_id=None):
         else:
             flash(_("分销等级「%(name)s」已保存", name=grade.name), "success")
             return redirect(url_for(".grades"))
-    return render_template("admin/distribution/grade_form.html", form=form, grade=grade), _status()
+    return render_template("admin/distribution/grade_form.html", form=form, grade=grade), page_status()
 
 
 def _applications_page(form=None, failed_id=None):
     status = "done" if request.args.get("status") == "done" else "pending"
     return render_template("admin/distribution/applications.html", status=status, form=form or RejectApplicationForm(),
                            failed_id=failed_id, pending_count=services.pending_application_count(),
-                           applications=services.applications(status, page=request.args.get("page", 1, type=int) or 1))
+                           applications=services.applications(status, page=requested_page()))
 
 
 @bp.get("/applications")
@@ -107,12 +106,12 @@ def reject(application_id):
 @bp.get("/distributors")
 def distributors():
     filters = {"q": request.args.get("q", "")[:20], "status": request.args.get("status")}
-    page, nodes = services.merchant_distributors(page=request.args.get("page", 1, type=int) or 1, **filters)
+    page, nodes = services.merchant_distributors(page=requested_page(), **filters)
     return render_template("admin/distribution/distributors.html", distributors=page, nodes=nodes, filters=filters)
 
 
 def _distributor_page(distributor, form=None):
-    detail = services.distributor_detail(distributor, page=request.args.get("page", 1, type=int) or 1)
+    detail = services.distributor_detail(distributor, page=requested_page())
     return render_template("admin/distribution/distributor.html", distributor=distributor,
                            form=form or MoveReferrerForm(formdata=None), **detail)
 

@@ -1,0 +1,1 @@
+"""Admin 分类: the two-level category tree."""

@@ -1,0 +1,1 @@
+"""Admin 概览: the figures the merchant sees first."""

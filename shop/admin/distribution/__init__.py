@@ -1,0 +1,1 @@
+"""Admin 分销: distribution settings, commission rules, grades, applications and distributors."""

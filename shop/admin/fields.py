@@ -1,0 +1,93 @@
+"""The admin's generic form fields, shared by every area: money typed in yuan, rates typed in percent, whole
+numbers in our own words, and the small parsers for typed lists and ids."""
+import re
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+
+from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
+
+_LIST_SEPARATORS = re.compile(r"[,，、]")
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
+LEVEL_LABELS = {1: _l("一级"), 2: _l("二级"), 3: _l("三级")}
+
+
+def split_list(text):
+    """'颜色, 尺码' (ASCII or Chinese commas) -> ['颜色', '尺码']; empty parts dropped."""
+    return [part.strip() for part in _LIST_SEPARATORS.split(text or "") if part.strip()]
+
+
+def strip(value):
+    """A filter: text without surrounding blanks; anything else as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def to_id(value):
+    """A row id from a hidden field: the int, or None for anything that is not digits."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def page_status():
+    """200 for a form page shown, 400 when a POST re-renders it refused."""
+    return 400 if request.method == "POST" else 200
+
+
+def yuan_message():
+    return _("金额格式不正确，请填写如 59.00 的数字")
+
+
+def percent_message():
+    return _("比例格式不正确，请填写 0 到 100 之间、最多两位小数的数字，如 7.5")
+
+
+class TypedField(StringField):
+    """A text field whose .data is parsed by parse(text) (None when left blank); refusals raise ValueError."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            self.data = self.parse(text)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self.format(self.data)
+
+
+class YuanField(TypedField):
+    """An amount typed in yuan ("59.00"); .data is integer fen, or None when left blank."""
+
+    def parse(self, text):
+        try:
+            return parse_yuan(text)
+        except ValueError:
+            raise ValueError(yuan_message())
+
+    format = staticmethod(fen_to_yuan_text)
+
+
+class PercentField(TypedField):
+    """A rate typed in percent ("7.5"); .data is integer basis points (750), or None when left blank."""
+
+    def parse(self, text):
+        try:
+            return parse_percent_bp(text)
+        except ValueError:
+            raise ValueError(percent_message())
+
+    format = staticmethod(bp_to_percent_text)
+
+
+class WholeNumberField(TypedField):
+    """A whole number; .data is an int, or None when left blank."""
+
+    def parse(self, text):
+        if not _WHOLE_NUMBER.match(text):
+            raise ValueError(_("请填写整数"))
+        return int(text)
+
+    format = staticmethod(str)

@@ -1,0 +1,37 @@
+"""Order lookup for the merchant: lists by status or search, one order with its lines. Reads only (shipping is
+orders.services.ship_order)."""
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ...errors import NotFound
+from ...extensions import db
+from ...orders import status as st
+from ...orders.models import Order
+from ...pagination import paginate
+
+
+def order_status_counts():
+    """{status: count} over every order."""
+    return dict(db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all())
+
+
+def merchant_orders(status=None, q=None, page=1):
+    """Every shopper's orders, newest first, by status and/or order number or recipient phone."""
+    stmt = select(Order).options(selectinload(Order.lines), selectinload(Order.user))
+    if status in st.ALL:
+        stmt = stmt.where(Order.status == status)
+    q = (q or "").strip()[:32]
+    if q:
+        stmt = stmt.where(or_(Order.order_no.contains(q, autoescape=True),
+                              Order.recipient_phone.contains(q, autoescape=True)))
+    return paginate(stmt.order_by(Order.id.desc()), page)
+
+
+def get_order(order_no):
+    """Any shopper's order by number, with its lines; or 404."""
+    order = db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
+                              .options(selectinload(Order.lines), joinedload(Order.user)))
+    if order is None:
+        raise NotFound(_("订单不存在"))
+    return order

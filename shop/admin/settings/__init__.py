@@ -1,0 +1,1 @@
+"""Admin 设置: the shipping rule."""
