@@ -36,21 +36,39 @@ def page_status():
 
 
 def yuan_message():
+    """Beside an amount that is not yuan with at most two decimals."""
     return _("金额格式不正确，请填写如 59.00 的数字")
 
 
 def percent_message():
+    """Beside a rate that is not a percent from 0 to 100 with at most two decimals."""
     return _("比例格式不正确，请填写 0 到 100 之间、最多两位小数的数字，如 7.5")
 
 
+def whole_number_message():
+    """Beside a number that is not whole."""
+    return _("请填写整数")
+
+
+def parse_whole_number(text):
+    """'-12' -> -12; raises ValueError for anything but up to nine digits with an optional sign."""
+    if not _WHOLE_NUMBER.match(text):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(text)
+
+
 class TypedField(StringField):
-    """A text field whose .data is parsed by parse(text) (None when left blank); refusals raise ValueError."""
+    """A text field whose .data is parse(text), or None when left blank, shown again as format(data); text that
+    parse refuses (ValueError) gets message() beside the field."""
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            self.data = self.parse(text)
+            try:
+                self.data = self.parse(text)
+            except ValueError:
+                raise ValueError(self.message())
 
     def _value(self):
         if self.raw_data:
@@ -60,34 +78,15 @@ class TypedField(StringField):
 
 class YuanField(TypedField):
     """An amount typed in yuan ("59.00"); .data is integer fen, or None when left blank."""
-
-    def parse(self, text):
-        try:
-            return parse_yuan(text)
-        except ValueError:
-            raise ValueError(yuan_message())
-
-    format = staticmethod(fen_to_yuan_text)
+    parse, format, message = staticmethod(parse_yuan), staticmethod(fen_to_yuan_text), staticmethod(yuan_message)
 
 
 class PercentField(TypedField):
     """A rate typed in percent ("7.5"); .data is integer basis points (750), or None when left blank."""
-
-    def parse(self, text):
-        try:
-            return parse_percent_bp(text)
-        except ValueError:
-            raise ValueError(percent_message())
-
-    format = staticmethod(bp_to_percent_text)
+    parse, format, message = (staticmethod(parse_percent_bp), staticmethod(bp_to_percent_text),
+                              staticmethod(percent_message))
 
 
 class WholeNumberField(TypedField):
     """A whole number; .data is an int, or None when left blank."""
-
-    def parse(self, text):
-        if not _WHOLE_NUMBER.match(text):
-            raise ValueError(_("请填写整数"))
-        return int(text)
-
-    format = staticmethod(str)
+    parse, format, message = staticmethod(parse_whole_number), staticmethod(str), staticmethod(whole_number_message)
