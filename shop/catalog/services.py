@@ -82,7 +82,7 @@ def refresh_product_summary(product):
 
 
 def save_product(data, product=None):
-    """Create or update a product with its spec names, SKUs and image paths.
+    """Create or update a product with its spec names, SKUs and image paths; joins the caller's transaction.
 
     data: title, subtitle, category_id, description, on_shelf, is_featured, sort, spec_names,
     skus ([{id?, spec_values, price_fen, original_price_fen, stock, code}]), image_paths (ordered).
@@ -133,7 +133,7 @@ def save_product(data, product=None):
 
 
 def check_sku_codes(rows, product=None):
-    """Refuse SKU codes repeated in the rows or already held by another SKU (codes are unique)."""
+    """Refuse SKU codes repeated in the rows or already held by another SKU (codes are unique); reads only."""
     codes = [(row.get("code") or "").strip() for row in rows]
     codes = [c for c in codes if c]
     for code in codes:
@@ -150,8 +150,10 @@ def check_sku_codes(rows, product=None):
 
 
 def category_parent(parent_id, category=None):
-    """The parent category (None for top level) may sit under, or a refusal: categories are two levels deep, so
-    only a top-level category may be a parent, never of itself, and one with children stays top-level."""
+    """The parent with id parent_id that category (None: a new one) may sit under, None for the top level; reads only.
+
+    Categories are two levels deep: only a top-level category may be a parent, never of itself, and a category
+    with children stays top-level. Anything else is refused with a ServiceError."""
     parent = db.session.get(Category, parent_id) if parent_id else None
     if parent_id and parent is None:
         raise ServiceError(_("上级分类不存在"))

@@ -205,6 +205,15 @@ def test_list_filters_by_title_category_and_shelf(client, staff, make_product, m
     assert titles("?shelf=on") == {"加绒卫衣", "陶瓷杯"}
 
 
+@pytest.mark.parametrize("query, found", [("100%", {"100% 纯棉"}), ("%", {"100% 纯棉"}), ("_", {"a_b 杯"})])
+def test_list_search_takes_wildcards_literally(client, staff, make_product, query, found):
+    make_product("100% 纯棉")
+    make_product("a_b 杯")
+    make_product("1000 纯棉")
+    html = client.get("/admin/products", query_string={"q": query}).get_data(as_text=True)
+    assert {t for t in ("100% 纯棉", "a_b 杯", "1000 纯棉") if t in html} == found
+
+
 def test_list_shows_price_range_total_stock_and_sales(client, db, staff, make_product):
     product = make_product("两价商品", skus=((1000, 3, ["红"]), (2500, 4, ["蓝"])), spec_names=["颜色"])
     product.sales = 12
