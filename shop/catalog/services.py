@@ -52,15 +52,18 @@ def shelf_query(category_id=None, q=None, sort="default"):
 
 
 def paginate_shelf(page=1, per_page=PER_PAGE, **filters):
+    """One page of shelf_query(**filters); a page past the end is empty."""
     return db.paginate(shelf_query(**filters), page=page, per_page=per_page, max_per_page=50, error_out=False)
 
 
 def featured_products(limit=6):
+    """On-shelf products marked for the home page, in display order."""
     return db.session.scalars(select(Product).where(Product.on_shelf.is_(True), Product.is_featured.is_(True))
                               .order_by(Product.sort.desc(), Product.id.desc()).limit(limit)).all()
 
 
 def new_products(limit=10):
+    """The newest on-shelf products."""
     return db.session.scalars(select(Product).where(Product.on_shelf.is_(True))
                               .order_by(Product.id.desc()).limit(limit)).all()
 
