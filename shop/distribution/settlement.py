@@ -84,7 +84,7 @@ def settle_due_commissions(now=None, echo=None, batch=200):
             if echo:
                 echo("another settlement is running; nothing done")
             return None
-        with transaction():
+        with transaction():  # the read ends here: each batch below is a short transaction of its own
             ids = due_commission_ids(now)
         count = amount = 0
         for start in range(0, len(ids), batch):
