@@ -11,12 +11,14 @@ from ..distribution.forms import ApplyForm
 from ..errors import ServiceError
 from ..extensions import limiter
 from ..money import format_fen
-from . import posters, services
+from ..pagination import requested_page
+from . import poster_files, posters, queries, services
 from .forms import WithdrawForm
+from .masking import mask_account, mask_name
 
 bp = Blueprint("center", __name__, url_prefix="/center")
-bp.add_app_template_filter(services.mask_name, "mask_name")
-bp.add_app_template_filter(services.mask_account, "mask_account")
+bp.add_app_template_filter(mask_name, "mask_name")
+bp.add_app_template_filter(mask_account, "mask_account")
 
 
 @bp.before_request
@@ -24,7 +26,7 @@ def load_distributor():
     """Members only; g.distributor is the member's Distributor or None."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    g.distributor = services.center_distributor(current_user.id)
+    g.distributor = queries.center_distributor(current_user.id)
 
 
 def needs_distributor(active=False):
@@ -45,10 +47,6 @@ def needs_distributor(active=False):
     return decorate
 
 
-def _page():
-    return services.page_number(request.args.get("page"))
-
-
 def invite_link(distributor, **extra):
     return url_for("distribution.invite", code=distributor.invite_code, _external=True, **extra)
 
@@ -59,24 +57,21 @@ def share_helpers():
         """The logged-in member's invite code when they are an active distributor (for share links)."""
         if not current_user.is_authenticated:
             return None
-        distributor = services.center_distributor(current_user.id)
+        distributor = queries.center_distributor(current_user.id)
         return distributor.invite_code if distributor is not None and distributor.is_active else None
     return {"my_invite_code": my_invite_code}
 
 
 @bp.route("", methods=["GET", "POST"])
 def index():
-    """The overview for distributors; how to become one for everyone else."""
+    """The overview for distributors; how to become one for everyone else (a POST here is an application)."""
     if g.distributor is None:
-        status = services.join_status(current_user)
-        if status["distributor"] is None:
-            return _join(status)
-        g.distributor = services.center_distributor(current_user.id)
-    return render_template("center/overview.html", distributor=g.distributor, **services.overview(g.distributor))
+        return _join()
+    return render_template("center/overview.html", distributor=g.distributor, **queries.overview(g.distributor))
 
 
-def _join(status):
-    form = ApplyForm()
+def _join():
+    status, form = queries.join_status(current_user.id), ApplyForm()
     if status["mode"] == "apply" and form.validate_on_submit():
         try:
             services.apply(current_user, form.real_name.data, form.phone.data)
@@ -87,6 +82,13 @@ def _join(status):
             return redirect(url_for(".index"))
     page = render_template("center/join.html", form=form, **status)
     return page, 400 if request.method == "POST" else 200
+
+
+@bp.post("/join")
+def join():
+    """"Everyone" mode, for a member who is not a distributor yet (logged in before the merchant chose it)."""
+    services.join(current_user.id)
+    return redirect(url_for(".index"))
 
 
 @bp.get("/invite")
@@ -112,26 +114,26 @@ def _send_poster(path, name):
 @bp.get("/poster.png")
 @needs_distributor(active=True)
 def poster(distributor):
-    path = services.invite_poster(distributor, invite_link(distributor, via="qr"))
+    path = poster_files.invite_poster(distributor, invite_link(distributor, via="qr"))
     return _send_poster(path, f"poster-{distributor.invite_code}.png")
 
 
 @bp.get("/poster/product/<int:product_id>.png")
 @needs_distributor(active=True)
 def product_poster(distributor, product_id):
-    product = services.shop_product(product_id)
+    product = queries.shop_product(product_id)
     link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, _external=True)
-    return _send_poster(services.product_poster(distributor, product, link), f"product-{product.id}.png")
+    return _send_poster(poster_files.product_poster(distributor, product, link), f"product-{product.id}.png")
 
 
 @bp.get("/team")
 @needs_distributor()
 def team(distributor):
-    levels = services.team_levels()
+    levels = queries.team_levels()
     level = request.args.get("level", 1, type=int)
     level = level if level in levels else 1
     q = request.args.get("q", "").strip()[:20]
-    members, counts = services.team(distributor.user_id, level, page=_page(), q=q)
+    members, counts = queries.team(distributor.user_id, level, page=requested_page(), q=q)
     return render_template("center/team.html", members=members, counts=counts, levels=levels, level=level, q=q)
 
 
@@ -139,38 +141,39 @@ def team(distributor):
 @needs_distributor()
 def commissions(distributor):
     status = request.args.get("status")
-    status = status if status in services.COMMISSION_STATUSES else None
-    return render_template("center/commissions.html", status=status, statuses=services.COMMISSION_STATUSES,
-                           rows=services.commissions(distributor.user_id, status, page=_page()),
-                           totals=services.commission_totals(distributor.user_id))
+    status = status if status in queries.COMMISSION_STATUSES else None
+    return render_template("center/commissions.html", status=status, statuses=queries.COMMISSION_STATUSES,
+                           rows=queries.commissions(distributor.user_id, status, page=requested_page()),
+                           totals=queries.commission_totals(distributor.user_id))
 
 
 @bp.get("/commissions/<int:commission_id>")
 @needs_distributor()
 def commission(distributor, commission_id):
-    return render_template("center/commission.html", **services.get_commission(distributor.user_id, commission_id))
+    return render_template("center/commission.html", **queries.get_commission(distributor.user_id, commission_id))
 
 
 @bp.get("/orders")
 @needs_distributor()
 def orders(distributor):
-    return render_template("center/orders.html", rows=services.promotion_orders(distributor.user_id, page=_page()))
+    rows = queries.promotion_orders(distributor.user_id, page=requested_page())
+    return render_template("center/orders.html", rows=rows)
 
 
 @bp.get("/orders/<order_no>")
 @needs_distributor()
 def order(distributor, order_no):
-    return render_template("center/order.html", **services.promotion_order(distributor.user_id, order_no))
+    return render_template("center/order.html", **queries.promotion_order(distributor.user_id, order_no))
 
 
 @bp.route("/withdraw", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @needs_distributor()
 def withdraw(distributor):
-    terms = services.withdraw_terms(distributor.user_id)
+    terms = queries.withdraw_terms(distributor.user_id)
     form, quote = WithdrawForm(terms["limits"]["methods"]), None
     if form.validate_on_submit():
-        quote = services.quote_withdrawal(form.amount_fen)
+        quote = queries.quote_withdrawal(form.amount_fen)
         if not request.form.get("preview"):
             try:
                 done = services.request_withdrawal(current_user.id, form.amount_fen, form.method.data, form.payee())
@@ -180,8 +183,8 @@ def withdraw(distributor):
                 flash(_("提现申请已提交：提现 %(amount)s，手续费 %(fee)s，预计到账 %(net)s", amount=format_fen(
                     done.amount_fen), fee=format_fen(done.fee_fen), net=format_fen(done.net_fen)), "success")
                 return redirect(url_for(".withdraw"))
-    page = render_template("center/withdraw.html", form=form, quote=quote, history=services.withdrawal_history(
-        current_user.id, page=_page()), **terms)
+    page = render_template("center/withdraw.html", form=form, quote=quote, history=queries.withdrawal_history(
+        current_user.id, page=requested_page()), **terms)
     return page, 400 if form.errors else 200
 
 
@@ -189,22 +192,22 @@ def withdraw(distributor):
 @needs_distributor()
 def withdrawal(distributor, withdrawal_id):
     return render_template("center/withdrawal.html",
-                           withdrawal=services.get_withdrawal(distributor.user_id, withdrawal_id))
+                           withdrawal=queries.get_withdrawal(distributor.user_id, withdrawal_id))
 
 
 @bp.get("/ranking")
 @needs_distributor()
 def ranking(distributor):
-    board = request.args.get("board") if request.args.get("board") in services.BOARDS else "commission"
-    period = request.args.get("period") if request.args.get("period") in services.PERIODS else "week"
+    board = request.args.get("board") if request.args.get("board") in queries.BOARDS else "commission"
+    period = request.args.get("period") if request.args.get("period") in queries.PERIODS else "week"
     return render_template("center/ranking.html", board=board, period=period,
-                           rows=services.leaderboard(board, period), me=distributor.user_id)
+                           rows=queries.leaderboard(board, period), me=distributor.user_id)
 
 
 @bp.get("/materials")
 @needs_distributor(active=True)
 def materials(distributor):
     product_id = request.args.get("product_id", type=int)
-    product = services.shop_product(product_id) if product_id else None
+    product = queries.shop_product(product_id) if product_id else None
     return render_template("center/materials.html", product=product,
-                           rows=services.materials(page=_page(), product_id=product_id))
+                           rows=queries.materials(page=requested_page(), product_id=product_id))

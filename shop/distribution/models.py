@@ -1,4 +1,6 @@
 """Distributors, the referral tree (closure table), grades, applications and rule versions."""
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from ..clock import utcnow
 from ..extensions import db
 
@@ -234,6 +236,7 @@ class Commission(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     settled_at = db.Column(db.DateTime)
 
-    @property
+    @hybrid_property
     def net_fen(self):
+        """What the commission pays after reversals and clawbacks: a number on a row, SQL on the class."""
         return self.amount_fen - self.reversed_fen - self.clawed_back_fen

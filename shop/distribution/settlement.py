@@ -1,61 +1,96 @@
 """Settlement (结算): frozen commissions become available once their order is completed and the
-after-sale window has passed. Idempotent, and safe on two hosts (an advisory lock on PostgreSQL)."""
+after-sale window has passed, unless an after-sale refund of the order is open. The one home of that rule:
+the scheduled command settles by it and the distributor center explains it with it. Idempotent, and safe
+on two hosts (an advisory lock on PostgreSQL)."""
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import exists, select, text
 
 from ..clock import utcnow
+from ..database import transaction
 from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
-from ..payments.models import Refund
+from ..payments.models import APPROVED, PROCESSING, REQUESTED, Refund
 from ..settings import get_setting
 from .earnings import settle
-from .models import FROZEN, Commission
+from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 
 SETTLE_LOCK_KEY = 7_301_002
-OPEN_REFUNDS = ("requested", "approved", "processing")
+#: After-sale refund statuses that hold settlement back.
+OPEN_REFUNDS = (REQUESTED, APPROVED, PROCESSING)
 
 
 def freeze_days():
-    """Never shorter than the refund window."""
+    """Days after completion before commissions settle: never shorter than the refund window."""
     return max(int(get_setting("commission_freeze_days")), int(get_setting("refund_window_days")))
 
 
+def open_refund(order_id):
+    """SQL: the order (an id or a column) has an open after-sale refund."""
+    return exists().where(Refund.order_id == order_id, Refund.status.in_(OPEN_REFUNDS))
+
+
 def due_commission_ids(now):
+    """Ids of the frozen commissions due at `now` (a read; joins the caller's transaction)."""
     cutoff = now - timedelta(days=freeze_days())
-    open_refund = exists().where(Refund.order_id == Order.id, Refund.status.in_(OPEN_REFUNDS))
     return db.session.scalars(
         select(Commission.id).join(Order, Order.id == Commission.order_id)
-        .where(Commission.status == FROZEN, Order.status == st.COMPLETED, Order.completed_at <= cutoff, ~open_refund)
+        .where(Commission.status == FROZEN, Order.status == st.COMPLETED, Order.completed_at <= cutoff,
+               ~open_refund(Order.id))
         .order_by(Commission.id)).all()
 
 
-def settle_due_commissions(now=None, echo=None, batch=200):
-    """Settle every due commission; returns (settled count, amount) or None when another host holds
-    the lock. Commits per batch and reports progress."""
-    now = now or utcnow()
+def availability(commission, order):
+    """When one commission becomes (or became) available: (state, moment, freeze days); a read.
+
+    settled: moment = settled_at; due: the order is completed, moment = completed_at + freeze days
+    (settlement moves it then, unless an after-sale refund is open: "after_sale"); after_completion: the
+    order is not completed yet; reversed / clawed_back: it never will."""
+    days = freeze_days()
+    if commission.status == SETTLED:
+        return "settled", commission.settled_at, days
+    if commission.status in (REVERSED, CLAWED_BACK):
+        return commission.status, None, days
+    if order.completed_at is None:
+        return "after_completion", None, days
+    state = "after_sale" if db.session.scalar(select(open_refund(order.id))) else "due"
+    return state, order.completed_at + timedelta(days=days), days
+
+
+@contextmanager
+def _settlement_lock():
+    """Yields whether this host may settle: on PostgreSQL a session-level advisory lock held for the run."""
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
     with db.engine.connect() as lock_conn:
-        if db.engine.dialect.name == "postgresql":
-            if not lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SETTLE_LOCK_KEY}).scalar():
-                if echo:
-                    echo("another settlement is running; nothing done")
-                return None
+        held = lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SETTLE_LOCK_KEY}).scalar()
         try:
-            ids = due_commission_ids(now)
-            db.session.rollback()
-            count = amount = 0
-            for i, commission_id in enumerate(ids, start=1):
-                moved = settle(commission_id, now)
-                if moved:
-                    count, amount = count + 1, amount + moved
-                if i % batch == 0 or i == len(ids):
-                    db.session.commit()
-                    if echo:
-                        echo(f"settled {i}/{len(ids)} commissions")
-            db.session.commit()
-            return count, amount
+            yield bool(held)
         finally:
-            if db.engine.dialect.name == "postgresql":
+            if held:
                 lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SETTLE_LOCK_KEY})
                 lock_conn.commit()
+
+
+def settle_due_commissions(now=None, echo=None, batch=200):
+    """Settle every due commission; returns (settled count, amount) or None when another host holds the
+    lock. Owns its transactions: one per batch of `batch` commissions, reporting progress after each."""
+    now = now or utcnow()
+    with _settlement_lock() as held:
+        if not held:
+            if echo:
+                echo("another settlement is running; nothing done")
+            return None
+        with transaction():  # the read ends here: each batch below is a short transaction of its own
+            ids = due_commission_ids(now)
+        count = amount = 0
+        for start in range(0, len(ids), batch):
+            with transaction():
+                moved = [settle(commission_id, now) for commission_id in ids[start:start + batch]]
+            count, amount = count + sum(1 for m in moved if m), amount + sum(moved)
+            if echo:
+                echo(f"settled {min(start + batch, len(ids))}/{len(ids)} commissions")
+        return count, amount

@@ -29,7 +29,7 @@ class AuditReport:
 
 
 def run_audit(echo=None):
-    """Check every invariant; returns an AuditReport (clean when no problem was found)."""
+    """Check every invariant; returns an AuditReport (clean when no problem was found). A read: writes nothing."""
     report = AuditReport()
     _accounts_match_ledger(report)
     _ledger_running_balances(report)

@@ -16,13 +16,14 @@ class InsufficientBalance(ServiceError):
 
 
 def ensure_account(user_id):
+    """Create the member's account with empty buckets unless it exists. Joins the caller's transaction."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(Account).values(user_id=user_id, frozen_fen=0, available_fen=0, withdrawing_fen=0,
                                               withdrawn_fen=0).on_conflict_do_nothing())
 
 
 def lock_account(user_id):
-    """Lock the account row for the rest of the transaction (serializes one distributor's requests)."""
+    """Lock the account row for the rest of the caller's transaction (serializes one distributor's requests)."""
     ensure_account(user_id)
     return db.session.execute(select(Account).where(Account.user_id == user_id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
@@ -30,7 +31,7 @@ def lock_account(user_id):
 
 def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=0, withdrawn=0, order_id=None,
          actor_id=None, memo="", allow_debt=False):
-    """Apply signed deltas to one account and append the ledger entry, atomically.
+    """Apply signed deltas to one account and append the ledger entry, atomically; joins the caller's transaction.
 
     The UPDATE carries its own guard (no bucket may go negative; available only with allow_debt,
     used by clawbacks) and its affected-row count is checked, so concurrent posts can never
@@ -62,7 +63,8 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
 
 
 def advisory_lock(key, wait=True):
-    """A transaction-scoped lock across hosts on PostgreSQL; True when held (SQLite serializes writers)."""
+    """A lock across hosts on PostgreSQL, scoped to the caller's transaction; True when held (SQLite serializes
+    writers)."""
     if db.engine.dialect.name != "postgresql":
         return True
     if wait:

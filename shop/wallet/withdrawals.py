@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..clock import today_start, utcnow
+from ..database import transaction
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..money import format_fen
@@ -16,12 +17,12 @@ PENDING = (W_REQUESTED, W_APPROVED)
 
 
 def fee_for(amount_fen):
-    """The fee in fen: floor(amount x fee bp / 10000)."""
+    """The fee in fen: floor(amount x fee bp / 10000). A read."""
     return amount_fen * int(get_setting("withdraw_fee_bp")) // 10000
 
 
 def limits():
-    """The merchant's withdrawal rules, for the form."""
+    """The merchant's withdrawal rules, for the form. A read."""
     return {"min_fen": int(get_setting("withdraw_min_fen")), "daily_count": int(get_setting("withdraw_daily_count")),
             "daily_amount_fen": int(get_setting("withdraw_daily_amount_fen")),
             "fee_bp": int(get_setting("withdraw_fee_bp")), "methods": list(get_setting("withdraw_methods"))}
@@ -35,9 +36,19 @@ def _check_payee(method, payee):
     return {k: payee[k] for k in required}
 
 
+def today_usage(user_id, now=None):
+    """(count, amount) of the member's withdrawals today (China time) that count toward the daily limits:
+    every one but the rejected. A read."""
+    count, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0))
+        .where(Withdrawal.user_id == user_id, Withdrawal.created_at >= today_start(now),
+               Withdrawal.status != W_REJECTED)).one()
+    return int(count), int(total)
+
+
 def request_withdrawal(user_id, amount_fen, method, payee, now=None):
-    """Ask to withdraw; every refusal names its reason. The account row is locked for the checks
-    and the move itself is a guarded UPDATE, so concurrent requests cannot overdraw."""
+    """Ask to withdraw; every refusal names its reason. Joins the caller's transaction. The account row is locked
+    for the checks and the move itself is a guarded UPDATE, so concurrent requests cannot overdraw."""
     now = now or utcnow()
     rules = limits()
     if method not in METHODS or method not in rules["methods"]:
@@ -54,9 +65,7 @@ def request_withdrawal(user_id, amount_fen, method, payee, now=None):
     if db.session.scalar(select(Withdrawal.id).where(Withdrawal.user_id == user_id,
                                                      Withdrawal.status.in_(PENDING))):
         raise ServiceError(_("你有一笔提现正在处理中，请等它完成后再申请"), status=409)
-    count, total = db.session.execute(select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0)).where(
-        Withdrawal.user_id == user_id, Withdrawal.created_at >= today_start(now),
-        Withdrawal.status != W_REJECTED)).one()
+    count, total = today_usage(user_id, now)
     if count >= rules["daily_count"]:
         raise ServiceError(_("每天最多提现 %(n)s 次", n=rules["daily_count"]), status=409)
     if total + amount_fen > rules["daily_amount_fen"]:
@@ -87,21 +96,39 @@ def _move(withdrawal_id, allowed, **values):
 
 
 def approve(withdrawal_id, actor):
-    """Approve; a WeChat withdrawal is then paid through 商家转账, others are paid by hand."""
-    withdrawal = _move(withdrawal_id, (W_REQUESTED,), status=W_APPROVED, decided_at=utcnow(),
-                       decided_by=actor.id if actor else None)
-    if withdrawal.method == "wechat":
-        from ..payments.gateways import get_gateway
-        db.session.commit()
-        result = get_gateway().transfer(transfer_no=withdrawal.withdrawal_no, openid=withdrawal.payee["openid"],
-                                        amount_fen=withdrawal.net_fen, description=_("佣金提现"))
-        if result.status == "SUCCESS":
-            return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
+    """Approve; a WeChat withdrawal is then paid through 商家转账, others are paid by hand. Joins the caller's
+    transaction, except for WeChat: the approval commits on its own before the transfer call (call it outside
+    any transaction(), or the approval would not be committed first)."""
+    withdrawal = db.session.get(Withdrawal, withdrawal_id)
+    if withdrawal is None or withdrawal.method != "wechat":
+        return _approve(withdrawal_id, actor)
+    # The approval stores the out-bill number (the withdrawal number) before the money moves: after a timeout,
+    # a late answer or a crash during the call, the transfer is retried or queried under that same number, so
+    # it is never paid twice, and an approved withdrawal can no longer be rejected.
+    with transaction():
+        withdrawal = _approve(withdrawal_id, actor)
+    return _transfer(withdrawal, actor)
+
+
+def _approve(withdrawal_id, actor):
+    return _move(withdrawal_id, (W_REQUESTED,), status=W_APPROVED, decided_at=utcnow(),
+                 decided_by=actor.id if actor else None)
+
+
+def _transfer(withdrawal, actor):
+    """Ask the gateway to pay an approved WeChat withdrawal; a SUCCESS at once marks it paid (the caller's
+    transaction), anything else leaves it approved until the transfer's notification or query."""
+    from ..payments.gateways import get_gateway
+    result = get_gateway().transfer(transfer_no=withdrawal.withdrawal_no, openid=withdrawal.payee["openid"],
+                                    amount_fen=withdrawal.net_fen, description=_("佣金提现"))
+    if result.status == "SUCCESS":
+        return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
     return withdrawal
 
 
 def mark_paid(withdrawal_id, actor, reference):
-    """The money went out (transfer or manual payment with its reference): withdrawing -> withdrawn."""
+    """The money went out (transfer or manual payment with its reference): withdrawing -> withdrawn. Joins the
+    caller's transaction."""
     reference = (reference or "").strip()[:64]
     if not reference:
         raise ServiceError(_("请填写付款凭证号"))
@@ -113,7 +140,7 @@ def mark_paid(withdrawal_id, actor, reference):
 
 
 def reject(withdrawal_id, actor, reason):
-    """Refuse with a reason: the money goes back to available."""
+    """Refuse with a reason: the money goes back to available. Joins the caller's transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写拒绝原因"))

@@ -149,6 +149,6 @@ def test_promotion_order_detail_lists_my_commissions_on_it(client, db, login, sh
 
 def test_an_order_that_paid_me_nothing_is_not_a_promotion_order(client, db, login, shop, paid_order, make_user):
     order = paid_order()
-    login(make_user())  # everyone mode: becomes a distributor, but earned nothing on this order
-    client.get("/center")
+    login(make_user())
+    client.post("/center/join")  # everyone mode: becomes a distributor, but earned nothing on this order
     assert client.get(f"/center/orders/{order.order_no}").status_code == 404

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import update
 
 from shop import clock
-from shop.center import services
+from shop.center import queries
 from shop.distribution import rules
 from shop.distribution.models import Commission, Distributor, Grade
+from shop.sql import count_statements
 
 
 @pytest.mark.parametrize("now_utc,period,start_utc", [
@@ -49,7 +50,7 @@ def test_earnings_count_net_commission_by_china_day_and_month(db, shop, paid_ord
                                                               Commission.created_at == created[1]))
     yesterday.reversed_fen = 100  # a partial refund: earnings are net
     db.session.commit()
-    assert services.earnings(shop.b.id, now) == {"today": 1000, "month": 1900}
+    assert queries.earnings(shop.b.id, now) == {"today": 1000, "month": 1900}
 
 
 def test_settled_and_withdrawn_amounts_come_from_the_wallet(client, db, login, shop, paid_order, complete, settle):
@@ -113,6 +114,52 @@ def test_everyone_mode_joins_on_the_first_visit(client, db, make_user, login):
     login(user)
     html = client.get("/center").get_data(as_text=True)
     assert db.session.get(Distributor, user.id) is not None and 'id="center-overview"' in html
+
+
+def writes(statements):
+    """The statements that are not reads."""
+    return [s for s in statements if not s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+@pytest.mark.parametrize("mode", ["everyone", "apply", "threshold"])
+def test_a_get_of_the_center_writes_nothing(client, db, make_user, login, settings, mode):
+    """Not even for a member who logged in before the merchant switched to "everyone" mode."""
+    settings(distribution_mode="apply")
+    user = make_user()
+    login(user)
+    settings(distribution_mode=mode)
+    with count_statements() as counter:
+        html = client.get("/center").get_data(as_text=True)
+    assert writes(counter.statements) == [] and db.session.get(Distributor, user.id) is None
+    assert ('id="join-form"' in html) == (mode == "everyone") and 'id="center-overview"' not in html
+
+
+def test_everyone_mode_the_join_button_makes_a_distributor(client, db, make_user, login, settings):
+    settings(distribution_mode="apply")
+    user = make_user()
+    login(user)
+    settings(distribution_mode="everyone")
+    resp = client.post("/center/join")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/center"
+    assert db.session.get(Distributor, user.id).source == "everyone"
+    assert 'id="center-overview"' in client.get("/center").get_data(as_text=True)
+    assert client.post("/center/join").headers["Location"] == "/center"  # idempotent
+    assert db.session.query(Distributor).count() == 1
+
+
+@pytest.mark.parametrize("mode", ["apply", "threshold"])
+def test_the_join_button_makes_no_distributor_in_the_other_modes(client, db, make_user, login, settings, mode):
+    settings(distribution_mode=mode)
+    user = make_user()
+    login(user)
+    assert client.post("/center/join").headers["Location"] == "/center"
+    assert db.session.get(Distributor, user.id) is None
+
+
+def test_strangers_cannot_join(client, db):
+    resp = client.post("/center/join")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert db.session.query(Distributor).count() == 0
 
 
 def test_threshold_mode_shows_the_spending_still_needed(client, make_user, login, settings):

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import update
 
 from shop import clock
-from shop.center import services
+from shop.center import queries
+from shop.center.masking import mask_name
 from shop.clock import utcnow
 from shop.distribution import binding
 from shop.distribution import services as distribution
@@ -37,9 +38,9 @@ def test_refunds_and_older_commissions_do_not_count(db, shop, paid_order):
     db.session.execute(update(Commission).where(Commission.order_id == this_week.id,
                                                 Commission.beneficiary_id == shop.a.id).values(reversed_fen=1000))
     db.session.commit()
-    week = services.leaderboard("commission", "week", now)
+    week = queries.leaderboard("commission", "week", now)
     assert [(r["user_id"], r["value"]) for r in week] == [(shop.b.id, 2000)]  # A's ¥10 was all reversed
-    month = services.leaderboard("commission", "month", now)
+    month = queries.leaderboard("commission", "month", now)
     assert [(r["user_id"], r["value"]) for r in month] == [(shop.b.id, 3000), (shop.a.id, 500)]
 
 
@@ -47,7 +48,7 @@ def test_disabled_distributors_are_not_ranked(db, shop, paid_order):
     paid_order()
     distribution.set_active(shop.b.id, False)
     db.session.commit()
-    assert [r["user_id"] for r in services.leaderboard("commission", "week")] == [shop.a.id]
+    assert [r["user_id"] for r in queries.leaderboard("commission", "week")] == [shop.a.id]
 
 
 def test_invitee_board_counts_bindings_in_the_period(client, db, login, shop, make_user, make_distributor):
@@ -60,7 +61,7 @@ def test_invitee_board_counts_bindings_in_the_period(client, db, login, shop, ma
     db.session.execute(update(ReferralNode).where(ReferralNode.user_id == late.id)
                        .values(bound_at=clock.period_start("month") - timedelta(days=1)))
     db.session.commit()
-    rows = services.leaderboard("invitees", "week")
+    rows = queries.leaderboard("invitees", "week")
     assert [(r["user_id"], r["value"]) for r in rows][:2] == [(shop.b.id, 4), (shop.a.id, 1)]  # B: 3 + the buyer C
     login(shop.a)
     html = client.get("/center/ranking?board=invitees&period=month").get_data(as_text=True)
@@ -75,14 +76,14 @@ def test_at_most_twenty_rows(db, shop, make_user):
     for u in users:
         binding.bind_referrer(make_user().id, u.id, "link")
     db.session.commit()
-    assert len(services.leaderboard("invitees", "month")) == 20
+    assert len(queries.leaderboard("invitees", "month")) == 20
 
 
 @pytest.mark.parametrize("name,phone,masked", [("阿强", "13811112222", "阿**"), ("Bo", "13811112222", "B**"),
                                                 ("王", "13811112222", "王**"), ("", "13811112222", "138****2222")])
 def test_names_are_masked(name, phone, masked):
     from shop.accounts.models import User
-    assert services.mask_name(User(nickname=name, phone=phone)) == masked
+    assert mask_name(User(nickname=name, phone=phone)) == masked
 
 
 def test_empty_board(client, login, make_distributor):
@@ -93,7 +94,7 @@ def test_empty_board(client, login, make_distributor):
 def test_leaderboard_is_one_query(db, shop, paid_order):
     from shop.sql import count_statements
     paid_order()
-    for board in services.BOARDS:
+    for board in queries.BOARDS:
         with count_statements() as counted:
-            services.leaderboard(board, "month", utcnow())
+            queries.leaderboard(board, "month", utcnow())
         assert len(counted) == 1, board

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from shop.center import services
+from shop.center import queries
 from shop.distribution import binding, rules
 
 
@@ -55,8 +55,8 @@ def test_what_they_earned_me_is_net_of_refunds(db, shop, paid_order):
     commission = db.session.scalar(db.select(Commission).where(Commission.beneficiary_id == shop.a.id))
     commission.reversed_fen = 300
     db.session.commit()
-    assert services.earned_from_members(shop.a.id, [shop.buyer.id, shop.b.id]) == {shop.buyer.id: 700}
-    assert services.earned_from_members(shop.a.id, []) == {}
+    assert queries.earned_from_members(shop.a.id, [shop.buyer.id, shop.b.id]) == {shop.buyer.id: 700}
+    assert queries.earned_from_members(shop.a.id, []) == {}
 
 
 @pytest.fixture

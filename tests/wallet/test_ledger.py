@@ -86,6 +86,21 @@ def test_withdrawal_lifecycle_and_fee(db, make_user):
         withdrawals.mark_paid(w2.id, admin, "x")
 
 
+def test_a_wechat_approval_is_committed_before_the_transfer_call(db, make_user):
+    """Whatever happens to the caller's transaction after the call, the withdrawal stays approved (its number,
+    the transfer's out-bill number, is reused by any retry): the transfer is never asked for twice."""
+    admin, user = make_user(is_admin=True), make_user()
+    credit(db, user.id, 10000)
+    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {"openid": "o-test"})
+    db.session.commit()
+    assert withdrawals.approve(w.id, admin).status == "paid"  # the sandbox pays WeChat change at once
+    db.session.rollback()  # the caller's transaction fails after the call: the payment is not recorded
+    db.session.expire_all()
+    assert db.session.get(Withdrawal, w.id).status == "approved"
+    with pytest.raises(ServiceError, match="已处理"):
+        withdrawals.approve(w.id, admin)
+
+
 @pytest.mark.parametrize("amount, method, payee, message", [
     (50, "alipay", ALIPAY, "最低提现金额"),
     (0, "alipay", ALIPAY, "正确的提现金额"),
