@@ -120,3 +120,13 @@ def sums(page, scope):
     labels = [t.strip() for t in dl.locator("dt").all_inner_texts()]
     values = [" ".join(t.split()) for t in dl.locator("dd").all_inner_texts()]
     return dict(zip(labels, values))
+
+
+def fill_address(page, recipient, phone, detail):
+    """Fill the address form with an address in 浙江省 杭州市 西湖区."""
+    page.get_by_label("收货人").fill(recipient)
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("省", exact=True).fill("浙江省")
+    page.get_by_label("市", exact=True).fill("杭州市")
+    page.get_by_label("区/县").fill("西湖区")
+    page.get_by_label("详细地址").fill(detail)

@@ -25,7 +25,7 @@ from shop.settings import set_setting
 from shop.wallet import withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account, Withdrawal
-from tests.browser.journey import JourneySteps, arrive, expect_text, sums
+from tests.browser.journey import JourneySteps, arrive, expect_text, fill_address, sums
 
 pytestmark = pytest.mark.browser
 
@@ -184,12 +184,7 @@ class TestDistributorCenterJourney(JourneySteps):
         b.locator("a.address-pick").click()
         arrive(b, r"/me/addresses\?pick=1&next=.+")
         b.get_by_role("link", name="新增收货地址").click()
-        b.get_by_label("收货人").fill("贝贝")
-        b.get_by_label("手机号").fill("13912345678")
-        b.get_by_label("省", exact=True).fill("浙江省")
-        b.get_by_label("市", exact=True).fill("杭州市")
-        b.get_by_label("区/县").fill("西湖区")
-        b.get_by_label("详细地址").fill("龙井路 1 号")
+        fill_address(b, "贝贝", "13912345678", "龙井路 1 号")
         b.get_by_role("button", name="保存").click()
         arrive(b, r"/me/addresses\?pick=1&next=.+")
         expect_text(b, "地址已保存")

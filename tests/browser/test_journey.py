@@ -11,7 +11,7 @@ from shop.cart.models import CartItem
 from shop.catalog.models import Product, Sku
 from shop.demo import seed_demo
 from shop.orders.models import Order
-from tests.browser.journey import JourneySteps, arrive, expect_text, sums
+from tests.browser.journey import JourneySteps, arrive, expect_text, fill_address, sums
 
 pytestmark = pytest.mark.browser
 
@@ -179,12 +179,7 @@ class TestShopperJourney(JourneySteps):
         screenshot(page, "10-addresses-empty")
         page.get_by_role("link", name="新增收货地址").click()
         expect_text(page, "新增地址")
-        page.get_by_label("收货人").fill("李四")
-        page.get_by_label("手机号").fill("13911112222")
-        page.get_by_label("省", exact=True).fill("浙江省")
-        page.get_by_label("市", exact=True).fill("杭州市")
-        page.get_by_label("区/县").fill("西湖区")
-        page.get_by_label("详细地址").fill("文三路 90 号")
+        fill_address(page, "李四", "13911112222", "文三路 90 号")
         screenshot(page, "11-address-new")
         page.get_by_role("button", name="保存").click()
         arrive(page, r"/me/addresses\?pick=1&next=.+")
