@@ -208,8 +208,8 @@ def login(client):
 
 @pytest.fixture
 def make_distributor(db, make_user):
-    """Factory: make_distributor(user=None, referrer=None, **user_columns) -> Distributor (committed),
-    bound under referrer (a Distributor) when given."""
+    """Factory: make_distributor(user=None, referrer=None, **user_columns) -> Distributor (committed; its
+    `.user` is the member, e.g. for `login`), bound under referrer (a Distributor) when given."""
     from shop.distribution import binding, services
 
     def make(user=None, referrer=None, **kw):
@@ -268,7 +268,7 @@ def shop(db, make_user, make_product, make_address, make_distributor):
 
 
 @pytest.fixture
-def place(db, shop, make_address):
+def place(shop, make_address):
     """place(quantity=1, buyer=None, product=None) -> an unpaid Order of the shop's product (or `product`),
     placed by the buyer C (or `buyer`, at a new address)."""
     from shop.orders.services import place_order
