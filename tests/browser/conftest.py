@@ -78,10 +78,10 @@ def screenshot():
     return shoot
 
 
-# --- journeys: steps run in order; after a failed or missing step the later ones skip -----------------------
+# --- journeys: steps run in order; after a failed, skipped or missing step the later ones skip ---------------
 
 PASSED = pytest.StashKey[set]()
-FAILED = pytest.StashKey[str]()
+STOPPED = pytest.StashKey[str]()
 
 
 def is_step(item):
@@ -93,8 +93,8 @@ def pytest_runtest_setup(item):
     if not is_step(item):
         return
     journey = item.parent.stash
-    if FAILED in journey:
-        pytest.skip(f"the journey stopped at its step {journey[FAILED]}")
+    if STOPPED in journey:
+        pytest.skip(f"the journey stopped: its step {journey[STOPPED]}")
     steps = steps_of(item.cls)
     missing = [step for step in steps[:steps.index(item.originalname)] if step not in journey.get(PASSED, set())]
     if missing:
@@ -103,13 +103,14 @@ def pytest_runtest_setup(item):
 
 
 def pytest_runtest_makereport(item, call):
-    """Remember which steps passed and the first that failed (in its call, or in its setup or teardown)."""
+    """Remember which steps passed, and the first that did not (in its setup, call or teardown)."""
     if not is_step(item):
         return
     journey = item.parent.stash
     if call.excinfo is None:
         if call.when == "call":
             journey.setdefault(PASSED, set()).add(item.originalname)
-    elif not call.excinfo.errisinstance(pytest.skip.Exception):
-        journey.setdefault(FAILED, item.name)
-        journey.get(PASSED, set()).discard(item.originalname)
+        return
+    journey.get(PASSED, set()).discard(item.originalname)
+    outcome = "was skipped" if call.excinfo.errisinstance(pytest.skip.Exception) else "failed"
+    journey.setdefault(STOPPED, f"{item.name} {outcome}")
