@@ -5,6 +5,7 @@ import itertools
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import has_app_context
@@ -207,8 +208,8 @@ def login(client):
 
 @pytest.fixture
 def make_distributor(db, make_user):
-    """Factory: make_distributor(user=None, referrer=None, **user_columns) -> Distributor (committed),
-    bound under referrer (a Distributor) when given."""
+    """Factory: make_distributor(user=None, referrer=None, **user_columns) -> Distributor (committed; its
+    `.user` is the member, e.g. for `login`), bound under referrer (a Distributor) when given."""
     from shop.distribution import binding, services
 
     def make(user=None, referrer=None, **kw):
@@ -247,3 +248,90 @@ class Shop:
     @property
     def sku_id(self):
         return self.product.skus[0].id
+
+
+@pytest.fixture
+def shop(db, make_user, make_product, make_address, make_distributor):
+    """The commission test shop: rules 10% / 5% over two levels; distributor A (阿强) invites distributor B (小B),
+    B invites the buyer C (买家C); a ¥100 product (100 in stock); C's address."""
+    from shop.distribution import binding, rules
+
+    rules.update_global_rules(levels=2, rate1_bp=1000, rate2_bp=500)
+    db.session.commit()
+    a = make_distributor(nickname="阿强", phone="13811112222")
+    b = make_distributor(nickname="小B", phone="13933334444", referrer=a)
+    buyer = make_user(nickname="买家C", phone="13755556666")
+    assert binding.bind_referrer(buyer.id, b.user_id, "link") == binding.BOUND
+    db.session.commit()
+    product = make_product("好物", skus=[(10000, 100, ["红", "M"])])
+    return Shop(a.user, b.user, buyer, product, make_address(buyer))
+
+
+@pytest.fixture
+def place(shop, make_address):
+    """place(quantity=1, buyer=None, product=None) -> an unpaid Order of the shop's product (or `product`),
+    placed by the buyer C (or `buyer`, at a new address)."""
+    from shop.orders.services import place_order
+
+    def do(quantity=1, buyer=None, product=None):
+        buyer = buyer or shop.buyer
+        address = shop.address if buyer.id == shop.buyer.id else make_address(buyer)
+        sku_id = product.skus[0].id if product is not None else shop.sku_id
+        return place_order(buyer, [(sku_id, quantity)], address.id)
+
+    return do
+
+
+@pytest.fixture
+def notify(app):
+    """notify(order_no, amount_fen, transaction_id=None, **build_options) -> the response to the sandbox's signed
+    payment notification, delivered as the payment provider does (from a client of its own)."""
+    from shop.payments.gateways import sandbox
+
+    transactions = itertools.count()
+
+    def do(order_no, amount_fen, transaction_id=None, **kw):
+        transaction_id = transaction_id or f"4200{next(transactions):012d}"
+        headers, body = sandbox.build_notification(order_no, transaction_id, amount_fen, **kw)
+        return app.test_client().post("/pay/notify/sandbox", data=body, headers=headers,
+                                      content_type="application/json")
+
+    return do
+
+
+@pytest.fixture
+def pay(db, notify):
+    """pay(order) -> the Order, re-read after the sandbox's payment notification was accepted (commissions are
+    created)."""
+    from shop.orders.models import Order
+
+    def do(order):
+        resp = notify(order.order_no, order.pay_total_fen)
+        assert resp.status_code == 204, resp.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(Order, order.id)
+
+    return do
+
+
+@pytest.fixture
+def paid_order(place, pay):
+    """paid_order(quantity=1, buyer=None, product=None) -> a paid Order: `place`, then `pay`."""
+    def do(quantity=1, buyer=None, product=None):
+        return pay(place(quantity=quantity, buyer=buyer, product=product))
+
+    return do
+
+
+@pytest.fixture
+def complete():
+    """complete(order, days_ago=0): the merchant ships, and receipt is confirmed `days_ago` days back."""
+    from shop.clock import utcnow
+    from shop.orders import services as orders
+
+    def do(order, days_ago=0):
+        orders.ship_order(order, "顺丰", "SF1")
+        orders.confirm_receipt(order, now=utcnow() - timedelta(days=days_ago))
+        return order
+
+    return do

@@ -1,18 +1,18 @@
-"""Browser fixtures: the real app served from a thread with CSRF on, and Chromium at phone size.
+"""Browser fixtures: the real app served from a thread with CSRF on, and Chromium at phone size; the hooks that
+run a journey's steps in order (tests/browser/journey.py).
 
 Without Chromium or Playwright the browser tests skip, except in CI (CI=true), where they must run.
 """
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.browser.journey import JourneySteps, Phones, assert_no_javascript_errors, serving, steps_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
-VIEWPORT = {"width": 375, "height": 812}
 
 
 def in_ci():
@@ -44,38 +44,8 @@ def browser():
 @pytest.fixture
 def live_server(app, db):
     """The test app served on a free port from a thread, with CSRF protection switched on."""
-    csrf_before = app.config["WTF_CSRF_ENABLED"]
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.config["WTF_CSRF_ENABLED"] = csrf_before
-
-
-def phone_context(browser, base_url, **options):
-    """A phone-sized browser context (own cookies, like its own phone) whose relative URLs go to base_url."""
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", base_url=base_url, **options)
-    context.set_default_timeout(15_000)
-    return context
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh phone-sized browser tab (own cookies) whose relative URLs go to the live server."""
-    context = phone_context(browser, live_server)
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -83,19 +53,16 @@ def new_phone(browser, live_server):
     """new_phone(**context_options) -> a tab in a fresh phone-sized context of its own (another person's
     phone: no shared cookies), e.g. new_phone(permissions=["clipboard-read", "clipboard-write"]).
     JavaScript errors on any of them fail the test."""
-    contexts, errors = [], []
+    phones = Phones(browser, live_server)
+    yield phones.open
+    phones.close()
+    assert_no_javascript_errors(phones.errors)
 
-    def open_phone(**options):
-        context = phone_context(browser, live_server, **options)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("pageerror", lambda exc: errors.append(f"{tab.url}: {exc}"))
-        return tab
 
-    yield open_phone
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+@pytest.fixture
+def page(new_phone):
+    """A fresh phone-sized browser tab (own cookies) whose relative URLs go to the live server."""
+    return new_phone()
 
 
 @pytest.fixture
@@ -109,3 +76,41 @@ def screenshot():
         return path
 
     return shoot
+
+
+# --- journeys: steps run in order; after a failed, skipped or missing step the later ones skip ---------------
+
+PASSED = pytest.StashKey[set]()
+STOPPED = pytest.StashKey[str]()
+
+
+def is_step(item):
+    return isinstance(getattr(item, "cls", None), type) and issubclass(item.cls, JourneySteps)
+
+
+def pytest_runtest_setup(item):
+    """A step runs only when every step written before it has passed."""
+    if not is_step(item):
+        return
+    journey = item.parent.stash
+    if STOPPED in journey:
+        pytest.skip(f"the journey stopped: its step {journey[STOPPED]}")
+    steps = steps_of(item.cls)
+    missing = [step for step in steps[:steps.index(item.originalname)] if step not in journey.get(PASSED, set())]
+    if missing:
+        pytest.skip(f"this step needs the steps before it, which did not run: {', '.join(missing)} "
+                    f"(run the whole {item.cls.__name__})")
+
+
+def pytest_runtest_makereport(item, call):
+    """Remember which steps passed, and the first that did not (in its setup, call or teardown)."""
+    if not is_step(item):
+        return
+    journey = item.parent.stash
+    if call.excinfo is None:
+        if call.when == "call":
+            journey.setdefault(PASSED, set()).add(item.originalname)
+        return
+    journey.get(PASSED, set()).discard(item.originalname)
+    outcome = "was skipped" if call.excinfo.errisinstance(pytest.skip.Exception) else "failed"
+    journey.setdefault(STOPPED, f"{item.name} {outcome}")

@@ -57,7 +57,7 @@ def records(db, other):
 
 @pytest.mark.parametrize("rule", sorted(OWNED))
 def test_another_distributors_record_is_404(client, login, make_distributor, records, rule):
-    login(make_distributor(nickname="A"))
+    login(make_distributor(nickname="A").user)
     resp = client.get(OWNED[rule](records))
     assert resp.status_code == 404
     assert "别人Z" not in resp.get_data(as_text=True)
@@ -71,7 +71,7 @@ def test_the_owner_sees_the_same_record(client, login, other, records, rule):
 
 @pytest.mark.parametrize("rule", sorted(OWNED))
 def test_an_id_that_does_not_exist_is_404(client, login, make_distributor, rule):
-    login(make_distributor())
+    login(make_distributor().user)
     missing = {"commission": SimpleNamespace(id=999999), "order": SimpleNamespace(order_no="X1"),
                "withdrawal": SimpleNamespace(id=999999)}
     assert client.get(OWNED[rule](missing)).status_code == 404
@@ -79,7 +79,7 @@ def test_an_id_that_does_not_exist_is_404(client, login, make_distributor, rule)
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_show_none_of_another_distributors_records(client, login, make_distributor, other, path):
-    login(make_distributor(nickname="A"))
+    login(make_distributor(nickname="A").user)
     resp = client.get(path)
     assert resp.status_code == 200
     if not path.endswith(".png"):

@@ -21,7 +21,7 @@ def test_invite_buy_see_settle_withdraw(app, db, client, login, make_distributor
     rules.update_global_rules(levels=2, rate1_bp=1000, rate2_bp=500)
     db.session.commit()
     product = make_product("好物", skus=[(10000, 100, ["红", "M"])])
-    a = make_distributor(nickname="阿强")
+    a = make_distributor(nickname="阿强").user
     login(a)
     link = re.search(r'id="invite-link" value="([^"]+)"', client.get("/center/invite").get_data(as_text=True))[1]
 

@@ -88,7 +88,7 @@ def test_center_lists_materials_with_copy_and_save(client, db, login, make_distr
     product = make_product("好物")
     with_picture = make_material(db, product, "第一条文案", "products/ab/cdef.png")
     text_only = make_material(db, product, "第二条文案", sort=5)
-    login(make_distributor())
+    login(make_distributor().user)
     html = client.get("/center/materials").get_data(as_text=True)
     assert re.findall(r'id="material-(\d+)"', html) == [str(text_only.id), str(with_picture.id)]  # larger sort first
     assert f'id="material-text-{with_picture.id}"' in html and "第一条文案" in html
@@ -106,7 +106,7 @@ def test_materials_of_one_product_and_none_of_products_off_the_shelf(client, db,
     make_material(db, hidden, "下架文案")
     hidden.on_shelf = False
     db.session.commit()
-    login(make_distributor())
+    login(make_distributor().user)
     everything = client.get("/center/materials").get_data(as_text=True)
     assert "在售文案" in everything and "另一个文案" in everything and "下架文案" not in everything
     one = client.get(f"/center/materials?product_id={shown.id}").get_data(as_text=True)
@@ -116,5 +116,5 @@ def test_materials_of_one_product_and_none_of_products_off_the_shelf(client, db,
 
 def test_product_page_links_to_its_materials(client, login, make_distributor, make_product):
     product = make_product()
-    login(make_distributor())
+    login(make_distributor().user)
     assert f"/center/materials?product_id={product.id}" in client.get(f"/p/{product.id}").get_data(as_text=True)

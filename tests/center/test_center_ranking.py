@@ -87,7 +87,7 @@ def test_names_are_masked(name, phone, masked):
 
 
 def test_empty_board(client, login, make_distributor):
-    login(make_distributor())
+    login(make_distributor().user)
     assert "本期还没有上榜的分销商" in client.get("/center/ranking?period=month").get_data(as_text=True)
 
 

@@ -89,7 +89,7 @@ def test_search_by_nickname_or_phone(client, login, shop, big_team, q, expected)
 
 def test_search_stays_inside_my_team(client, login, make_distributor, make_user, db, shop):
     stranger = make_user(nickname="小B的表哥")
-    z = make_distributor(nickname="Z")
+    z = make_distributor(nickname="Z").user
     binding.bind_referrer(stranger.id, z.id, "link")
     db.session.commit()
     login(shop.a)
@@ -98,5 +98,5 @@ def test_search_stays_inside_my_team(client, login, make_distributor, make_user,
 
 
 def test_empty_team_invites_to_invite(client, login, make_distributor):
-    login(make_distributor())
+    login(make_distributor().user)
     assert "还没有一级成员" in client.get("/center/team").get_data(as_text=True)

@@ -15,7 +15,7 @@ ALIPAY = {"method": "alipay", "alipay_account": "a@example.com", "alipay_name": 
 def rich(db, login, make_distributor, settings, client):
     """A logged-in distributor with ¥500.00 available, a 0.6% fee and the default limits."""
     settings(withdraw_fee_bp=60, withdraw_min_fen=1000, withdraw_daily_count=3, withdraw_daily_amount_fen=30000)
-    user = make_distributor(nickname="阿强")
+    user = make_distributor(nickname="阿强").user
     ledger.post(user.id, "adjustment", available=50000, ref_type="adjustment", ref_id=1, memo="test")
     db.session.commit()
     login(user)

@@ -44,6 +44,8 @@ def test_invite_link_binds_a_visitor_through_registration(client, db, make_distr
     a = make_distributor()
     resp = client.get(f"/i/{a.invite_code}")
     assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    with client.session_transaction() as sess:  # the visitor's session remembers the referral
+        assert sess[binding.SESSION_KEY] == {"code": a.invite_code, "source": "link"}
     client.post("/register", data={"phone": "13812340000", "password": "abc12345", "confirm": "abc12345"})
     from shop.accounts.models import User
     user = db.session.scalar(select(User).where(User.phone == "13812340000"))
@@ -76,12 +78,14 @@ def test_qr_source_and_typed_code(client, db, make_distributor):
     assert (node.referrer_id, node.bind_source) == (c.user_id, "code")
 
 
-@pytest.mark.parametrize("code", ["NOSUCH", "x" * 200, "<script>", "", "%00"])
-def test_unknown_codes_are_ignored_politely(client, db, code):
-    assert client.get(f"/i/{code}").status_code in (302, 404)
+@pytest.mark.parametrize("code, status", [("NOSUCH", 302), ("x" * 200, 302), ("<script>", 302),
+                                          ("", 404),  # /i/ is no invite link
+                                          ("%00", 302)])
+def test_unknown_codes_are_ignored_politely(client, db, code, status):
+    assert client.get(f"/i/{code}").status_code == status
     assert client.get(f"/?ref={code}").status_code == 200
     with client.session_transaction() as sess:
-        assert "ref" not in sess
+        assert binding.SESSION_KEY not in sess
 
 
 def test_disabled_distributor_code_is_ignored(client, db, make_distributor, make_user, login):

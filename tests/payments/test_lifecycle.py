@@ -23,28 +23,16 @@ def admin(make_user):
     return make_user(is_admin=True)
 
 
-def paid_order(db, place, notify, quantity=1):
-    order = place(quantity=quantity)
-    assert notify(order.order_no, order.pay_total_fen).status_code == 204
-    db.session.expire_all()
-    return db.session.get(Order, order.id)
-
-
-def complete(db, order, days_ago):
-    orders.ship_order(order, "顺丰", "SF1")
-    orders.confirm_receipt(order, now=utcnow() - timedelta(days=days_ago))
-
-
 def balances(db, user_id):
     db.session.expire_all()
     acc = db.session.get(Account, user_id)
     return acc.frozen_fen, acc.available_fen, acc.withdrawing_fen, acc.withdrawn_fen
 
 
-def test_settlement_waits_for_completion_and_the_window(app, db, shop, place, notify):
-    order = paid_order(db, place, notify)
+def test_settlement_waits_for_completion_and_the_window(app, db, shop, paid_order, complete):
+    order = paid_order()
     assert settle_due_commissions() == (0, 0)  # paid but not completed
-    complete(db, order, days_ago=3)
+    complete(order, days_ago=3)
     assert settle_due_commissions() == (0, 0)  # inside the 7-day after-sale window
     db.session.execute(Order.__table__.update().values(completed_at=utcnow() - timedelta(days=8)))
     db.session.commit()
@@ -56,8 +44,8 @@ def test_settlement_waits_for_completion_and_the_window(app, db, shop, place, no
     assert run_audit().clean
 
 
-def test_partial_refund_before_settlement_reverses_in_proportion(db, shop, place, notify, admin):
-    order = paid_order(db, place, notify, quantity=3)  # ¥300: B 3000, A 1500
+def test_partial_refund_before_settlement_reverses_in_proportion(db, shop, paid_order, admin):
+    order = paid_order(quantity=3)  # ¥300: B 3000, A 1500
     line = order.lines[0]
     refund = refunds.request_refund(shop.buyer, order, "尺码不合适", {line.id: 1})
     db.session.commit()
@@ -75,11 +63,11 @@ def test_partial_refund_before_settlement_reverses_in_proportion(db, shop, place
     assert run_audit().clean
 
 
-def test_odd_amounts_are_reversed_exactly_to_the_fen(db, shop, place, notify, admin, make_product):
+def test_odd_amounts_are_reversed_exactly_to_the_fen(db, shop, paid_order, admin, make_product):
     from shop.distribution import rules
     rules.update_global_rules(rate1_bp=333, rate2_bp=777)
     db.session.commit()
-    order = paid_order(db, place, notify, quantity=7)  # base 70000: 2331 / 5439
+    order = paid_order(quantity=7)  # base 70000: 2331 / 5439
     line = order.lines[0]
     taken = []
     for qty in (2, 1, 3, 1):
@@ -91,9 +79,9 @@ def test_odd_amounts_are_reversed_exactly_to_the_fen(db, shop, place, notify, ad
     assert run_audit().clean
 
 
-def test_refund_after_settlement_claws_back_as_a_debt_then_earnings_repay_it(db, shop, place, notify, admin):
-    order = paid_order(db, place, notify)
-    complete(db, order, days_ago=10)
+def test_refund_after_settlement_claws_back_as_a_debt_then_earnings_repay_it(db, shop, paid_order, admin, complete):
+    order = paid_order()
+    complete(order, days_ago=10)
     settle_due_commissions()
     assert balances(db, shop.b.id) == (0, 1000, 0, 0)
     w = withdrawals.request_withdrawal(shop.b.id, 800, "alipay", ALIPAY)
@@ -108,20 +96,20 @@ def test_refund_after_settlement_claws_back_as_a_debt_then_earnings_repay_it(db,
     assert run_audit().clean
     # Later earnings repay the debt.
     for _ in range(2):
-        o = paid_order(db, place, notify)
-        complete(db, o, days_ago=10)
+        o = paid_order()
+        complete(o, days_ago=10)
     settle_due_commissions()
     assert balances(db, shop.b.id) == (0, 1200, 0, 800)
     assert run_audit().clean
 
 
-def test_refund_window_and_one_open_refund(db, shop, place, notify, admin):
-    order = paid_order(db, place, notify)
-    complete(db, order, days_ago=8)
+def test_refund_window_and_one_open_refund(db, shop, paid_order, admin, complete):
+    order = paid_order()
+    complete(order, days_ago=8)
     with pytest.raises(ServiceError, match="售后期"):
         refunds.request_refund(shop.buyer, order, "晚了")
     db.session.rollback()
-    order2 = paid_order(db, place, notify, quantity=2)
+    order2 = paid_order(quantity=2)
     refunds.request_refund(shop.buyer, order2, "一", {order2.lines[0].id: 1})
     db.session.commit()
     with pytest.raises(ServiceError, match="处理中"):
@@ -133,8 +121,8 @@ def test_refund_window_and_one_open_refund(db, shop, place, notify, admin):
         refunds.request_refund(shop.buyer, order2, "三", {order2.lines[0].id: 3})
 
 
-def test_shopper_refund_page_and_strangers(client, db, shop, place, notify, login, make_user):
-    order = paid_order(db, place, notify, quantity=2)
+def test_shopper_refund_page_and_strangers(client, db, shop, paid_order, login, make_user):
+    order = paid_order(quantity=2)
     login(make_user())
     assert client.get(f"/orders/{order.order_no}/refund").status_code == 404
     client.post("/logout")
@@ -181,8 +169,8 @@ def test_reconcile_applies_a_payment_whose_notification_was_lost(app, db, shop, 
     assert "applied" not in app.test_cli_runner().invoke(args=["shop", "reconcile-payments"]).output.split(":")[0]
 
 
-def test_auto_confirm(app, db, shop, place, notify):
-    order = paid_order(db, place, notify)
+def test_auto_confirm(app, db, shop, paid_order):
+    order = paid_order()
     orders.ship_order(order, "顺丰", "SF1")
     db.session.execute(Order.__table__.update().values(shipped_at=utcnow() - timedelta(days=11)))
     db.session.commit()
@@ -191,8 +179,8 @@ def test_auto_confirm(app, db, shop, place, notify):
     assert db.session.get(Order, order.id).status == "completed"
 
 
-def test_audit_command_fails_on_a_tampered_balance(app, db, shop, place, notify):
-    paid_order(db, place, notify)
+def test_audit_command_fails_on_a_tampered_balance(app, db, shop, paid_order):
+    paid_order()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["shop", "audit"]).exit_code == 0
     db.session.execute(Account.__table__.update().where(Account.user_id == shop.b.id).values(frozen_fen=999999))
@@ -201,12 +189,12 @@ def test_audit_command_fails_on_a_tampered_balance(app, db, shop, place, notify)
     assert result.exit_code == 1 and "PROBLEM account" in result.output
 
 
-def test_refund_result_with_another_amount_is_refused_with_an_alert(db, shop, place, notify, admin):
+def test_refund_result_with_another_amount_is_refused_with_an_alert(db, shop, paid_order, admin):
     from shop.payments.gateways.base import RefundNotice
     from shop.payments.models import PaymentAlert
     from shop.payments.services import PaymentRefused
 
-    order = paid_order(db, place, notify)
+    order = paid_order()
     refund = refunds.request_refund(shop.buyer, order, "坏了")
     refund.status = "processing"
     db.session.commit()

@@ -266,14 +266,15 @@ def gateway_mode(gateway):
     return "certificate" if gateway.certificate_mode else "public_key"
 
 
-def paid_order(gateway, fake, amount=2590):
+def paid_order_no(gateway, fake, amount=2590):
+    """The number of an order paid at the fake WeChat Pay (not the `paid_order` fixture: no shop order)."""
     no = start(gateway, amount=amount)
     fake.pay(no, openid="o-payer")
     return no
 
 
 def test_a_payment_notification_is_accepted(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     headers, body = fake.payment_notification(no, mode=mode)
     notice = gateway.parse_notification(headers, body)
     assert isinstance(notice, PaymentNotice)
@@ -283,14 +284,14 @@ def test_a_payment_notification_is_accepted(gateway, fake, mode):
 
 
 def test_header_names_are_read_case_insensitively(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     headers, body = fake.payment_notification(no, mode=mode)
     assert gateway.parse_notification({k.lower(): v for k, v in headers.items()}, body).order_no == no
 
 
 @pytest.mark.parametrize("status", ["SUCCESS", "ABNORMAL", "CLOSED"])
 def test_a_refund_notification_is_accepted(gateway, fake, mode, status):
-    no = paid_order(gateway, fake, amount=5000)
+    no = paid_order_no(gateway, fake, amount=5000)
     gateway.refund(order_no=no, refund_no="R" + no, amount_fen=5000, total_fen=5000, reason="退货", notify_url=None)
     notice = gateway.parse_notification(*fake.refund_notification("R" + no, mode=mode, status=status))
     assert isinstance(notice, RefundNotice)
@@ -352,7 +353,7 @@ def _alter_ciphertext(body):
 @pytest.mark.parametrize("case", REJECTIONS, ids=list(REJECTIONS))
 def test_a_bad_notification_is_rejected(gateway, fake, mode, case):
     spoil, reason = REJECTIONS[case]
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     headers, body = spoil(*fake.payment_notification(no, mode=mode), fake, mode)
     with pytest.raises(NotificationRejected, match=reason) as err:
         gateway.parse_notification(headers, body)
@@ -361,40 +362,40 @@ def test_a_bad_notification_is_rejected(gateway, fake, mode, case):
 
 @pytest.mark.parametrize("offset", [-299, 299])
 def test_a_timestamp_within_five_minutes_is_accepted(gateway, fake, mode, offset):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     headers, body = fake.payment_notification(no, mode=mode, timestamp=int(time.time()) + offset)
     assert gateway.parse_notification(headers, body).order_no == no
 
 
 def test_a_notification_encrypted_with_another_apiv3_key_is_rejected(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     headers, body = fake.payment_notification(no, mode=mode, apiv3_key="z" * 32)
     with pytest.raises(NotificationRejected, match="decryption failed"):
         gateway.parse_notification(headers, body)
 
 
 def test_a_notification_for_another_merchant_is_rejected(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     resource = dict(fake.transactions[no], mchid="1230000109")
     with pytest.raises(NotificationRejected, match="another merchant"):
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
 
 
 def test_a_notification_of_an_unknown_event_is_rejected(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     with pytest.raises(NotificationRejected, match="unsupported event type"):
         gateway.parse_notification(*fake.notification("PROFITSHARING.SUCCESS", fake.transactions[no], mode=mode))
 
 
 def test_a_notification_whose_amount_is_not_integer_fen_is_rejected(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     resource = dict(fake.transactions[no], amount={"total": "25.90", "currency": "CNY"})
     with pytest.raises(NotificationRejected, match="not an integer"):
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
 
 
 def test_a_payment_notification_without_its_amount_is_rejected(gateway, fake, mode):
-    no = paid_order(gateway, fake)
+    no = paid_order_no(gateway, fake)
     resource = {k: v for k, v in fake.transactions[no].items() if k != "amount"}
     with pytest.raises(NotificationRejected, match="malformed resource"):
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
