@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..distribution.models import LEVELS as LEVEL_LABELS
 from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 from .services import MAX_IMAGES, category_choices, commission_levels, parent_choices, product_overrides
 
@@ -27,7 +28,6 @@ from .services import MAX_IMAGES, category_choices, commission_levels, parent_ch
 BLANK_SKU_ROWS = 3
 _LIST_SEPARATORS = re.compile(r"[,，、]")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
-LEVEL_LABELS = {1: _l("一级"), 2: _l("二级"), 3: _l("三级")}
 
 
 def split_list(text):
