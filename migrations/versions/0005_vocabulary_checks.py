@@ -61,13 +61,37 @@ def downgrade():
                 for column in columns:
                     batch_op.drop_constraint(op.f(f'ck_{table}_{column}_valid'), type_='check')
 
-        # Revision 0004's code shows the stored sentence; rows come back with an empty one.
+        # Revision 0004's code shows a stored Chinese sentence: write it back, as 0004 wrote it.
         with op.batch_alter_table('commissions', schema=None) as batch_op:
-            batch_op.add_column(sa.Column('explanation', sa.String(length=300), nullable=False, server_default=''))
+            batch_op.add_column(sa.Column('explanation', sa.String(length=300), nullable=True))
+        bind = op.get_bind()
+        rows = bind.execute(sa.text('SELECT id, level, amount_fen, base_fen, rate_bp, fixed_fen, quantity, source '
+                                    'FROM commissions')).all()
+        if rows:
+            bind.execute(sa.text('UPDATE commissions SET explanation = :text WHERE id = :id'),
+                         [{'id': row.id, 'text': _sentence_0004(row)} for row in rows])
         with op.batch_alter_table('commissions', schema=None) as batch_op:
-            batch_op.alter_column('explanation', existing_type=sa.String(length=300), server_default=None)
+            batch_op.alter_column('explanation', existing_type=sa.String(length=300), nullable=False)
             batch_op.drop_constraint(op.f('ck_commissions_quantity_positive'), type_='check')
             batch_op.drop_column('quantity')
+
+
+def _sentence_0004(row):
+    """The sentence revision 0004 stored: '一级佣金：实付 ¥100.00 × 10.00% = ¥10.00（全局比例）'."""
+    def fen(amount):
+        return f"¥{amount // 100}.{amount % 100:02d}"
+
+    level = {1: '一级', 2: '二级', 3: '三级'}[row.level]
+    if row.fixed_fen is not None:
+        label, full = ('商品固定金额', row.fixed_fen * row.quantity)
+        formula = f'每件 {fen(row.fixed_fen)} × {row.quantity} 件 = {fen(full)}'
+    else:
+        label = {'product': '商品比例', 'grade': '等级比例', 'global': '全局比例'}[row.source]
+        full = row.base_fen * row.rate_bp // 10000
+        formula = f'实付 {fen(row.base_fen)} × {row.rate_bp // 100}.{row.rate_bp % 100:02d}% = {fen(full)}'
+    if row.amount_fen < full:
+        formula += f'，受佣金封顶限制实得 {fen(row.amount_fen)}'
+    return f'{level}佣金：{formula}（{label}）'[:300]
 
 
 class _foreign_keys_off:
