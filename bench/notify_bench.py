@@ -564,7 +564,7 @@ def order_context(order, txn, raw):
     for k, s in enumerate(expected_shares(order)):
         ctx.update({f"share{k}.beneficiary_id": s.beneficiary_id, f"share{k}.amount_fen": s.amount_fen,
                     f"share{k}.base_fen": s.base_fen, f"share{k}.line_id": s.line_id,
-                    f"share{k}.explanation": s.explain()[:300], f"share{k}.memo": f"order {order.order_no} L{s.level}"})
+                    f"share{k}.memo": f"order {order.order_no} L{s.level}"})
     return ctx
 
 

@@ -1,4 +1,6 @@
 """Template filters and globals shared by every page."""
+from types import SimpleNamespace
+
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -22,12 +24,37 @@ def page_url(page, **extra):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def label_sets():
+    """The `labels` global: every closed set's value -> label mapping, read from beside its model.
+
+    `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
+    from .distribution import models as distribution
+    from .orders import status as order
+    from .payments import models as payments
+    from .wallet import models as wallet
+
+    return SimpleNamespace(
+        order_status=order.LABELS,
+        commission_status=distribution.COMMISSION_STATUSES, commission_level=distribution.LEVELS,
+        rule_source=distribution.RULE_SOURCES, distributor_status=distribution.DISTRIBUTOR_STATUSES,
+        distributor_source=distribution.DISTRIBUTOR_SOURCES, bind_source=distribution.BIND_SOURCES,
+        application_status=distribution.APPLICATION_STATUSES,
+        withdrawal_status=wallet.WITHDRAWAL_STATUSES, withdrawal_method=wallet.METHODS,
+        payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
+        refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
+    )
+
+
 def register(app):
+    from .distribution.explain import explain
+
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(format_fen, "money")
     app.add_template_filter(format_bp, "percent")
     app.add_template_global(media_url)
     app.add_template_global(page_url)
+    app.add_template_global(label_sets(), "labels")
+    app.add_template_global(explain)
 
     @app.context_processor
     def shop_globals():

@@ -4,14 +4,12 @@ import re
 
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 
 _LIST_SEPARATORS = re.compile(r"[,，、]")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
-LEVEL_LABELS = {1: _l("一级"), 2: _l("二级"), 3: _l("三级")}
 
 
 def split_list(text):

@@ -5,8 +5,8 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..money import parse_yuan
+from ..wallet.models import METHODS as METHOD_LABELS
 
-METHOD_LABELS = {"wechat": _l("微信零钱"), "alipay": _l("支付宝"), "bank": _l("银行卡")}
 #: Form field -> (method, the payee key wallet.withdrawals expects).
 PAYEE_FIELDS = {"wechat_openid": ("wechat", "openid"), "alipay_account": ("alipay", "account"),
                 "alipay_name": ("alipay", "name"), "bank_name": ("bank", "bank"), "bank_card": ("bank", "card_no"),

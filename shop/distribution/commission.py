@@ -12,12 +12,14 @@ from ..money import BP, format_bp, format_fen
 #: of commission as pyramid selling. No setting can raise it.
 MAX_LEVELS = 3
 
+# Override.mode
 PERCENT = "percent"
 FIXED = "fixed"
+# Share.source: which rule applied, in precedence order.
+PRODUCT, GRADE, GLOBAL = "product", "grade", "global"
 
+#: For RuleError messages only (Chinese by design, see RuleError); pages use distribution.models.LEVELS.
 _LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
-_SOURCE_LABELS = {("product", PERCENT): "商品比例", ("product", FIXED): "商品固定金额",
-                  ("grade", PERCENT): "等级比例", ("global", PERCENT): "全局比例"}
 _TOO_MANY_LEVELS = "分销层级最多3级：依据《禁止传销条例》及微信平台规则，超过三级的返佣属于传销"
 
 
@@ -94,34 +96,24 @@ class Share:
     fixed_fen: int | None
     source: str
     rule_version: int
-    #: Units on the line, so a fixed share can explain itself; None when rebuilt without it.
-    quantity: int | None = None
+    #: Units on the line: a fixed amount is per unit.
+    quantity: int
 
     @property
     def full_amount_fen(self):
         """What the rule gave before the per-line cap clamped it."""
-        if self.fixed_fen is not None:
-            return self.fixed_fen * self.quantity if self.quantity is not None else self.amount_fen
-        return self.base_fen * self.rate_bp // BP
+        return rule_amount(self.base_fen, self.rate_bp, self.fixed_fen, self.quantity)
 
     @property
     def clamped(self):
         return self.amount_fen < self.full_amount_fen
 
-    def explain(self) -> str:
-        """'一级佣金：实付 ¥100.00 × 10.00% = ¥10.00（全局比例）' and the like."""
-        level = _LEVEL_NAMES.get(self.level, f"{self.level}级")
-        if self.fixed_fen is not None:
-            label = _SOURCE_LABELS[(self.source, FIXED)]
-            units = f" × {self.quantity} 件" if self.quantity is not None else ""
-            formula = f"每件 {format_fen(self.fixed_fen)}{units} = {format_fen(self.full_amount_fen)}"
-        else:
-            label = _SOURCE_LABELS[(self.source, PERCENT)]
-            formula = (f"实付 {format_fen(self.base_fen)} × {format_bp(self.rate_bp)}"
-                       f" = {format_fen(self.full_amount_fen)}")
-        if self.clamped:
-            formula += f"，受佣金封顶限制实得 {format_fen(self.amount_fen)}"
-        return f"{level}佣金：{formula}（{label}）"
+
+def rule_amount(base_fen: int, rate_bp: int | None, fixed_fen: int | None, quantity: int) -> int:
+    """What a rule gives on a line before the cap guard clamps it: fixed fen per unit, or floor(base x rate)."""
+    if fixed_fen is not None:
+        return fixed_fen * quantity
+    return base_fen * rate_bp // BP
 
 
 def chain(upline: Upline, rules: Rules) -> list[Beneficiary | None]:
@@ -156,11 +148,7 @@ def _line_shares(line, seats, rules):
         if beneficiary is None or not beneficiary.active:
             continue
         rate_bp, fixed_fen, source = _rule_for(rules, line.product_id, level, beneficiary.grade_id)
-        if fixed_fen is not None:
-            amount = fixed_fen * line.quantity
-        else:
-            amount = line.paid_fen * rate_bp // BP
-        amount = min(amount, limit - paid_out)
+        amount = min(rule_amount(line.paid_fen, rate_bp, fixed_fen, line.quantity), limit - paid_out)
         if amount <= 0:
             continue
         paid_out += amount
@@ -175,14 +163,14 @@ def _rule_for(rules, product_id, level, grade_id):
     override = rules.product_overrides.get(product_id, {}).get(level)
     if override is not None:
         if override.mode == FIXED:
-            return None, override.value, "product"
+            return None, override.value, PRODUCT
         if override.mode == PERCENT:
-            return override.value, None, "product"
+            return override.value, None, PRODUCT
         raise RuleError(f"商品 #{product_id} 的{_LEVEL_NAMES[level]}佣金方式无效：{override.mode!r}")
     grade_rate = _at(rules.grade_rates_bp.get(grade_id, ()), level) if grade_id is not None else None
     if grade_rate is not None:
-        return grade_rate, None, "grade"
-    return _at(rules.rates_bp, level) or 0, None, "global"
+        return grade_rate, None, GRADE
+    return _at(rules.rates_bp, level) or 0, None, GLOBAL
 
 
 def _at(rates, level):

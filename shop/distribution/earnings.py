@@ -34,8 +34,8 @@ def create_commissions(order, check_grades=True):
         commission = Commission(
             order_id=order.id, order_line_id=share.line_id, level=share.level, beneficiary_id=share.beneficiary_id,
             buyer_id=order.user_id, amount_fen=share.amount_fen, status=FROZEN, base_fen=share.base_fen,
-            rate_bp=share.rate_bp, fixed_fen=share.fixed_fen, source=share.source,
-            rule_version_id=share.rule_version, explanation=share.explain()[:300], created_at=now)
+            rate_bp=share.rate_bp, fixed_fen=share.fixed_fen, quantity=share.quantity, source=share.source,
+            rule_version_id=share.rule_version, created_at=now)
         db.session.add(commission)
         db.session.flush()
         ledger.post(share.beneficiary_id, "commission_frozen", frozen=share.amount_fen, ref_type="commission",

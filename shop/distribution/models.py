@@ -1,22 +1,33 @@
 """Distributors, the referral tree (closure table), grades, applications and rule versions."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from ..clock import utcnow
 from ..extensions import db
+from ..vocabulary import Labels, one_of
+from . import commission as engine
 
+# Distributor.status
 ACTIVE, DISABLED = "active", "disabled"
-BIND_SOURCES = ("link", "share", "qr", "code", "admin")
+DISTRIBUTOR_STATUSES = Labels({ACTIVE: _l("正常"), DISABLED: _l("已停用")})
+#: How a member became a distributor (Distributor.source).
+DISTRIBUTOR_SOURCES = Labels({"everyone": _l("人人分销"), "apply": _l("申请审核"), "threshold": _l("消费门槛"),
+                              "admin": _l("后台添加")})
+#: Where a binding came from (ReferralNode.bind_source, pending_source, BindingLog.source).
+BIND_SOURCES = Labels({"link": _l("推广链接"), "share": _l("商品分享链接"), "qr": _l("推广海报二维码"),
+                       "code": _l("注册时填写邀请码"), "admin": _l("后台调整")})
 
 
 class Distributor(db.Model):
     """A member with distribution rights. Joining never costs money."""
     __tablename__ = "distributors"
+    __table_args__ = (one_of("status", DISTRIBUTOR_STATUSES), one_of("source", DISTRIBUTOR_SOURCES))
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     #: Short, unique, non-sequential code used in /i/<code> and ?ref=<code>.
     invite_code = db.Column(db.String(12), nullable=False, unique=True)
     status = db.Column(db.String(10), nullable=False, default=ACTIVE)
     grade_id = db.Column(db.Integer, db.ForeignKey("distributor_grades.id", ondelete="SET NULL"))
-    #: How they became a distributor: everyone / apply / threshold / admin.
+    #: How they became a distributor: DISTRIBUTOR_SOURCES.
     source = db.Column(db.String(12), nullable=False)
     joined_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     disabled_at = db.Column(db.DateTime)
@@ -38,7 +49,8 @@ class ReferralNode(db.Model):
     """
     __tablename__ = "referral_nodes"
     #: The invitee leaderboard counts bindings made in a period.
-    __table_args__ = (db.Index("ix_referral_nodes_bound_at", "bound_at"),)
+    __table_args__ = (db.Index("ix_referral_nodes_bound_at", "bound_at"),
+                      one_of("bind_source", BIND_SOURCES), one_of("pending_source", BIND_SOURCES))
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
     bound_at = db.Column(db.DateTime)
@@ -91,6 +103,7 @@ class ReferralPath(db.Model):
 class BindingLog(db.Model):
     """Every binding and rebinding, with where it came from (append-only)."""
     __tablename__ = "binding_logs"
+    __table_args__ = (one_of("source", BIND_SOURCES),)
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     old_referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"))
@@ -134,15 +147,19 @@ class GradeChange(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
+#: Application.status
+APPLICATION_STATUSES = Labels({"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已拒绝")})
+
+
 class Application(db.Model):
     """A member's application to become a distributor (mode "apply")."""
     __tablename__ = "distributor_applications"
-    __table_args__ = (db.Index("ix_distributor_applications_status", "status", "id"),)
+    __table_args__ = (db.Index("ix_distributor_applications_status", "status", "id"),
+                      one_of("status", APPLICATION_STATUSES))
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     real_name = db.Column(db.String(40), nullable=False)
     phone = db.Column(db.String(20), nullable=False)
-    #: pending / approved / rejected
     status = db.Column(db.String(10), nullable=False, default="pending")
     reason = db.Column(db.String(200))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -171,7 +188,8 @@ class ProductCommission(db.Model):
     """A per-product, per-level override: percent (bp of the paid line) or fixed fen per unit."""
     __tablename__ = "product_commissions"
     __table_args__ = (db.CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
-                      db.CheckConstraint("value >= 0", name="value_not_negative"))
+                      db.CheckConstraint("value >= 0", name="value_not_negative"),
+                      one_of("mode", (engine.PERCENT, engine.FIXED)))
     product_id = db.Column(db.Integer, db.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
     level = db.Column(db.Integer, primary_key=True)
     #: "percent" or "fixed"
@@ -191,6 +209,13 @@ class RuleVersion(db.Model):
 
 # Commission.status
 FROZEN, SETTLED, REVERSED, CLAWED_BACK = "frozen", "settled", "reversed", "clawed_back"
+COMMISSION_STATUSES = Labels({FROZEN: _l("冻结中"), SETTLED: _l("已结算"), REVERSED: _l("已退回"),
+                              CLAWED_BACK: _l("已追回")})
+#: Commission.level (and every level of the rules).
+LEVELS = Labels({1: _l("一级"), 2: _l("二级"), 3: _l("三级")})
+#: Commission.source: which rule gave the rate or amount (the engine's precedence, highest first).
+RULE_SOURCES = Labels({engine.PRODUCT: _l("商品单独设置"), engine.GRADE: _l("分销等级比例"),
+                       engine.GLOBAL: _l("全局比例")})
 
 
 class Commission(db.Model):
@@ -212,6 +237,9 @@ class Commission(db.Model):
         db.CheckConstraint("reversed_fen >= 0 AND clawed_back_fen >= 0 AND reversed_fen + clawed_back_fen <= amount_fen",
                            name="adjustments_within_amount"),
         db.CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        db.CheckConstraint("quantity > 0", name="quantity_positive"),
+        one_of("status", COMMISSION_STATUSES),
+        one_of("source", RULE_SOURCES),
     )
     id = db.Column(db.Integer, primary_key=True)
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=False, index=True)
@@ -229,10 +257,10 @@ class Commission(db.Model):
     base_fen = db.Column(db.BigInteger, nullable=False)
     rate_bp = db.Column(db.Integer)
     fixed_fen = db.Column(db.BigInteger)
-    #: product / grade / global
+    #: Units on the line: a fixed amount is per unit (shop.distribution.explain rebuilds the sentence).
+    quantity = db.Column(db.Integer, nullable=False)
     source = db.Column(db.String(8), nullable=False)
     rule_version_id = db.Column(db.Integer, db.ForeignKey("commission_rule_versions.id"), nullable=False)
-    explanation = db.Column(db.String(300), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     settled_at = db.Column(db.DateTime)
 

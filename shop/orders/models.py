@@ -1,6 +1,7 @@
 """Orders and their lines; each line snapshots what was bought at what price."""
 from ..clock import utcnow
 from ..extensions import db
+from ..vocabulary import one_of
 from . import status as st
 
 
@@ -10,6 +11,7 @@ class Order(db.Model):
         db.Index("ix_orders_user_status", "user_id", "status", "id"),
         db.Index("ix_orders_status_created", "status", "created_at"),
         db.CheckConstraint("pay_total_fen >= 0", name="pay_total_not_negative"),
+        one_of("status", st.ALL),
     )
     id = db.Column(db.Integer, primary_key=True)
     #: Public number: date + 10 random digits, unique and not guessable from another.

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from ..errors import ServiceError
 from ..extensions import db
+from ..vocabulary import Labels
 
 PENDING = "pending"      # 待付款
 PAID = "paid"            # 待发货
@@ -19,14 +20,14 @@ REFUNDED = "refunded"    # 已退款 (everything refunded)
 
 ALL = (PENDING, PAID, SHIPPED, COMPLETED, CANCELLED, REFUNDED)
 
-LABELS = {
+LABELS = Labels({
     PENDING: _l("待付款"),
     PAID: _l("待发货"),
     SHIPPED: _l("待收货"),
     COMPLETED: _l("已完成"),
     CANCELLED: _l("已取消"),
     REFUNDED: _l("已退款"),
-}
+})
 
 #: from -> the statuses it may move to.
 TRANSITIONS = {

@@ -1,18 +1,23 @@
 """Payments received, alerts for the merchant, refunds (after-sale), and the sandbox gateway's store."""
+from flask_babel import lazy_gettext as _l
+
 from ..clock import utcnow
 from ..extensions import db
+from ..vocabulary import Labels, one_of
 
 # Payment.status
 APPLIED = "applied"            # counted for its order
 TO_REFUND = "to_refund"        # late or duplicate payment that could not be applied: refunded automatically
 REFUNDED = "refunded"          # that refund went through
+PAYMENT_STATUSES = Labels({APPLIED: _l("已入账"), TO_REFUND: _l("待退款"), REFUNDED: _l("已退款")})
 
 
 class Payment(db.Model):
     """Money a gateway says it received; unique per (gateway, transaction id)."""
     __tablename__ = "payments"
     __table_args__ = (db.UniqueConstraint("gateway", "transaction_id", name="uq_payments_gateway_txn"),
-                      db.CheckConstraint("amount_fen > 0", name="amount_positive"))
+                      db.CheckConstraint("amount_fen > 0", name="amount_positive"),
+                      one_of("status", PAYMENT_STATUSES))
     id = db.Column(db.Integer, primary_key=True)
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=False, index=True)
     gateway = db.Column(db.String(20), nullable=False)
@@ -25,9 +30,15 @@ class Payment(db.Model):
     raw = db.Column(db.JSON)
 
 
+#: PaymentAlert.kind
+ALERT_KINDS = Labels({"amount_mismatch": _l("支付金额与订单不符"), "transaction_reused": _l("支付单号重复使用"),
+                      "auto_refund": _l("付款无法入账，已自动退款"), "refund_amount_mismatch": _l("退款金额与申请不符")})
+
+
 class PaymentAlert(db.Model):
     """Something about a payment the merchant must look at (amount mismatch, late payment refunded, ...)."""
     __tablename__ = "payment_alerts"
+    __table_args__ = (one_of("kind", ALERT_KINDS),)
     id = db.Column(db.Integer, primary_key=True)
     kind = db.Column(db.String(30), nullable=False)
     order_no = db.Column(db.String(32))
@@ -42,13 +53,18 @@ class PaymentAlert(db.Model):
 # Refund.status
 REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
     "requested", "approved", "rejected", "processing", "succeeded", "failed")
+REFUND_STATUSES = Labels({REQUESTED: _l("待审核"), APPROVED: _l("已同意"), REJECTED: _l("已拒绝"),
+                          PROCESSING: _l("退款中"), SUCCEEDED: _l("退款成功"), FAILED: _l("退款失败")})
+#: Refund.kind
+REFUND_KINDS = Labels({"full": _l("整单退款"), "partial": _l("部分退款"), "auto": _l("自动退款")})
 
 
 class Refund(db.Model):
     """An after-sale refund of a whole order or of line quantities, or an automatic refund of a payment."""
     __tablename__ = "refunds"
     __table_args__ = (db.CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
-                      db.Index("ix_refunds_order_status", "order_id", "status"))
+                      db.Index("ix_refunds_order_status", "order_id", "status"),
+                      one_of("status", REFUND_STATUSES), one_of("kind", REFUND_KINDS))
     id = db.Column(db.Integer, primary_key=True)
     #: Our number, sent to the gateway as out_refund_no.
     refund_no = db.Column(db.String(32), nullable=False, unique=True)

@@ -1,6 +1,9 @@
 """Each distributor's balances in one row, and the append-only ledger that explains them."""
+from flask_babel import lazy_gettext as _l
+
 from ..clock import utcnow
 from ..extensions import db
+from ..vocabulary import Labels, one_of
 
 
 class Account(db.Model):
@@ -49,7 +52,10 @@ class LedgerEntry(db.Model):
 
 # Withdrawal.status
 W_REQUESTED, W_APPROVED, W_PAID, W_REJECTED, W_FAILED = "requested", "approved", "paid", "rejected", "failed"
-METHODS = ("wechat", "alipay", "bank")
+WITHDRAWAL_STATUSES = Labels({W_REQUESTED: _l("审核中"), W_APPROVED: _l("打款中"), W_PAID: _l("已到账"),
+                              W_REJECTED: _l("已拒绝"), W_FAILED: _l("打款失败")})
+#: Withdrawal.method
+METHODS = Labels({"wechat": _l("微信零钱"), "alipay": _l("支付宝"), "bank": _l("银行卡")})
 
 
 class Withdrawal(db.Model):
@@ -57,7 +63,8 @@ class Withdrawal(db.Model):
     __table_args__ = (db.CheckConstraint("amount_fen > 0", name="amount_positive"),
                       db.CheckConstraint("fee_fen >= 0 AND fee_fen <= amount_fen", name="fee_within_amount"),
                       db.Index("ix_withdrawals_user_created", "user_id", "created_at"),
-                      db.Index("ix_withdrawals_status", "status", "id"))
+                      db.Index("ix_withdrawals_status", "status", "id"),
+                      one_of("status", WITHDRAWAL_STATUSES), one_of("method", METHODS))
     id = db.Column(db.Integer, primary_key=True)
     withdrawal_no = db.Column(db.String(32), nullable=False, unique=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)

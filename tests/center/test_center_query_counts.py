@@ -78,7 +78,7 @@ def build_team(db, root, product, n):
         {"order_id": v, "order_line_id": v, "level": level, "beneficiary_id": root.id, "buyer_id": v,
          "amount_fen": 10000 * RATES[level] // 10000, "reversed_fen": 0, "clawed_back_fen": 0, "status": "frozen",
          "base_fen": 10000, "rate_bp": RATES[level], "fixed_fen": None, "source": "global", "rule_version_id": version,
-         "explanation": f"L{level}", "created_at": stamp[v]} for v, (_parent, level) in shape.items()])
+         "quantity": 1, "created_at": stamp[v]} for v, (_parent, level) in shape.items()])
     db.session.commit()
     return counts
 

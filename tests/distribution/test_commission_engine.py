@@ -10,7 +10,6 @@ from shop.distribution.commission import (
     Override,
     RuleError,
     Rules,
-    Share,
     Upline,
     chain,
     compute_shares,
@@ -284,26 +283,7 @@ def test_validate_rules_accepts(good_rules, prices):
     assert validate_rules(good_rules, prices) is None
 
 
-# --- explain() and money text ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("share, text", [
-    (Share(1, 1, A, 1000, 10000, 1000, None, "global", 1), "一级佣金：实付 ¥100.00 × 10.00% = ¥10.00（全局比例）"),
-    (Share(1, 2, A, 1000, 20000, None, 500, "product", 1, quantity=2),
-     "二级佣金：每件 ¥5.00 × 2 件 = ¥10.00（商品固定金额）"),
-    (Share(1, 3, A, 33, 999, 333, None, "grade", 1), "三级佣金：实付 ¥9.99 × 3.33% = ¥0.33（等级比例）"),
-    (Share(1, 1, A, 125, 2500, 500, None, "product", 1), "一级佣金：实付 ¥25.00 × 5.00% = ¥1.25（商品比例）"),
-    (Share(1, 1, A, 2000, 4000, None, 3000, "product", 1, quantity=2),
-     "一级佣金：每件 ¥30.00 × 2 件 = ¥60.00，受佣金封顶限制实得 ¥20.00（商品固定金额）"),
-])
-def test_explain(share, text):
-    assert share.explain() == text
-
-
-def test_explain_of_computed_shares():
-    shares = compute_shares([line(10000)], upline(dist(B), dist(A)), WORKED)
-    assert [s.explain() for s in shares] == ["一级佣金：实付 ¥100.00 × 10.00% = ¥10.00（全局比例）",
-                                             "二级佣金：实付 ¥100.00 × 5.00% = ¥5.00（全局比例）"]
-
+# --- money text ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fen, text", [(0, "¥0.00"), (5, "¥0.05"), (1234, "¥12.34"), (-250, "-¥2.50")])
 def test_format_fen(fen, text):

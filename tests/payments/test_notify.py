@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.clock import utcnow
+from shop.distribution.explain import explain
 from shop.distribution.models import Commission, ReferralNode
 from shop.orders.models import Order
 from shop.payments.models import Payment, PaymentAlert, Refund
@@ -30,7 +31,7 @@ def test_worked_example_pays_each_level_once(db, shop, place, notify):
     assert db.session.get(Account, shop.b.id).frozen_fen == 1000
     assert db.session.get(Account, shop.a.id).frozen_fen == 500
     c = db.session.scalar(select(Commission).where(Commission.level == 1))
-    assert "实付 ¥100.00 × 10.00% = ¥10.00" in c.explanation
+    assert "实付 ¥100.00 × 10.00% = ¥10.00" in explain(c)
     assert db.session.get(ReferralNode, shop.b.id).commission_frozen_fen == 1000
     assert run_audit().clean
 

@@ -7,7 +7,8 @@ from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ...distribution import settings as distribution_settings
-from ..fields import LEVEL_LABELS, PercentField, WholeNumberField, YuanField, strip
+from ...distribution.models import LEVELS
+from ..fields import PercentField, WholeNumberField, YuanField, strip
 
 CHOICE_LABELS = {
     "everyone": _l("人人分销：会员注册即成为分销商"),
@@ -92,7 +93,7 @@ class CommissionRulesForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        for field in self.rate_fields()[:min(self.levels.data or 0, len(LEVEL_LABELS))]:
+        for field in self.rate_fields()[:min(self.levels.data or 0, len(LEVELS))]:
             if field.data is None and not field.errors:
                 field.errors.append(_("请填写已启用层级的佣金比例"))
                 ok = False

@@ -8,10 +8,10 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ...distribution.models import LEVELS
 from ...money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 from ..categories.services import category_choices
 from ..fields import (
-    LEVEL_LABELS,
     WholeNumberField,
     YuanField,
     percent_message,
@@ -196,7 +196,7 @@ class ProductCommissionForm(FlaskForm):
 
     def level_rows(self):
         """[(level, label, mode field, value field)] of the enabled levels."""
-        return [(level, LEVEL_LABELS[level], self[f"mode{level}"], self[f"value{level}"])
+        return [(level, LEVELS[level], self[f"mode{level}"], self[f"value{level}"])
                 for level in range(1, self.levels + 1)]
 
     def validate(self, extra_validators=None):
