@@ -42,6 +42,8 @@ class PaymentAlert(db.Model):
 # Refund.status
 REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
     "requested", "approved", "rejected", "processing", "succeeded", "failed")
+# Refund.kind
+FULL, PARTIAL, AUTO = "full", "partial", "auto"
 
 
 class Refund(db.Model):
