@@ -19,7 +19,7 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalize_phone(phone):
-    """Strip spaces and a +86 prefix; refuse anything but a mainland mobile number."""
+    """Strip spaces and a +86 prefix; refuse anything but a mainland mobile number. No database access."""
     phone = re.sub(r"[\s-]", "", phone or "")
     if phone.startswith("+86"):
         phone = phone[3:]

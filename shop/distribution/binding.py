@@ -43,12 +43,13 @@ def remember_referral(code, source):
 
 
 def remembered_referral():
-    """The referral ({"code", "source"}) waiting in the visitor's session, or None; it stays there."""
+    """The referral ({"code", "source"}) waiting in the visitor's session, or None; it stays there.
+    No database access."""
     return session.get(SESSION_KEY)
 
 
 def take_referral():
-    """The referral waiting in the visitor's session, removed from it (None if there is none)."""
+    """The referral waiting in the visitor's session, removed from it (None if there is none). No database access."""
     return session.pop(SESSION_KEY, None)
 
 

@@ -214,7 +214,7 @@ def expire_orders(now=None, minutes=None, echo=None):
 
 
 def order_deadline(order):
-    """When an unpaid order will be cancelled."""
+    """When an unpaid order will be cancelled. No database access."""
     return order.created_at + timedelta(minutes=current_app.config["ORDER_EXPIRE_MINUTES"])
 
 

@@ -48,7 +48,7 @@ class IllegalTransition(ServiceError):
 
 
 def can_move(current, target):
-    """True when the transition table allows current -> target."""
+    """True when the transition table allows current -> target. No database access."""
     return target in TRANSITIONS.get(current, set())
 
 

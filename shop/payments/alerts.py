@@ -23,7 +23,7 @@ class PaymentRefused(Exception):
 
 
 def payment_alert(kind, message, notice=None, order_no=None):
-    """A PaymentAlert (not yet added to the session) about a payment notice or an order."""
+    """A PaymentAlert (not yet added to the session) about a payment notice or an order. No database access."""
     return PaymentAlert(kind=kind, message=message[:300], order_no=order_no or (notice and notice.order_no),
                         gateway=notice and notice.gateway, transaction_id=notice and notice.transaction_id,
                         amount_fen=notice and notice.amount_fen)

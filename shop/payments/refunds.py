@@ -57,7 +57,8 @@ def refunded_quantities(order_id, include_open=True):
 
 
 def line_refund_amount(line, already, quantity):
-    """Money for `quantity` more units: the cumulative floor split, so the last unit takes the rest."""
+    """Money for `quantity` more units: the cumulative floor split, so the last unit takes the rest.
+    No database access."""
     return (line.paid_amount_fen * (already + quantity) // line.quantity
             - line.paid_amount_fen * already // line.quantity)
 
