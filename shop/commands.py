@@ -53,7 +53,8 @@ def audit_command():
 @click.option("--minutes", type=int, default=10, help="Only payments opened at least this long ago.")
 def reconcile_command(minutes):
     """Ask the gateway about unpaid orders and apply what it reports, like a notification."""
-    from .payments.services import execute_pending_auto_refunds, reconcile_payments
+    from .payments.refunds import execute_pending_auto_refunds
+    from .payments.services import reconcile_payments
 
     counts = reconcile_payments(minutes=minutes, echo=click.echo)
     execute_pending_auto_refunds()

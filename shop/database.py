@@ -1,6 +1,8 @@
 """The one transaction idiom: every use case that writes runs inside `with transaction():`."""
 from contextlib import contextmanager
 
+from sqlalchemy import text
+
 from .extensions import db
 
 _DEPTH = "shop.transaction_depth"
@@ -26,3 +28,36 @@ def transaction():
         raise
     finally:
         session.info[_DEPTH] = depth
+
+
+# Advisory locks are keyed by (schema, key): hosts sharing one schema share each lock, while separate schemas
+# (parallel test runs on one database) never block each other.
+_SCHEMA_KEYED = "hashtext(current_schema()), :k"
+
+
+def is_postgresql():
+    """True when the app runs on PostgreSQL (advisory locks, row locks that SQLite does not have)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def lock_until_commit(key):
+    """Hold the advisory lock `key` until the caller's transaction ends (PostgreSQL; a no-op elsewhere)."""
+    if is_postgresql():
+        db.session.execute(text(f"SELECT pg_advisory_xact_lock({_SCHEMA_KEYED})"), {"k": key})
+
+
+@contextmanager
+def single_runner(key):
+    """Yields whether this host may run the job `key` now: on PostgreSQL a session-level try-lock on a connection
+    of its own, held for the whole run whatever its transactions do; elsewhere always True."""
+    if not is_postgresql():
+        yield True
+        return
+    with db.engine.connect() as conn:
+        held = bool(conn.execute(text(f"SELECT pg_try_advisory_lock({_SCHEMA_KEYED})"), {"k": key}).scalar())
+        try:
+            yield held
+        finally:
+            if held:
+                conn.execute(text(f"SELECT pg_advisory_unlock({_SCHEMA_KEYED})"), {"k": key})
+                conn.commit()

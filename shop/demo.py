@@ -9,6 +9,7 @@ from .accounts.models import User
 from .catalog.images import save_image_bytes
 from .catalog.models import Category, Product
 from .catalog.services import save_product
+from .database import transaction
 from .extensions import db
 
 ADMIN = ("13800000000", "admin123", "商家管理员")
@@ -104,56 +105,57 @@ def _user(phone, password, nickname, is_admin=False):
 
 
 def seed_demo(echo=print):
-    """Create what is missing of the demo data; running it again duplicates nothing."""
+    """Create what is missing of the demo data; running it again duplicates nothing.
+    Owns its transactions: the catalog, the accounts and the distribution chain commit in turn."""
     total = sum(len(items) for _, _, items in CATALOG)
     done = created = 0
     tops = {}
-    for top_name, child_name, items in CATALOG:
-        top = tops.get(top_name) or _category(top_name, sort=100 - len(tops))
-        tops[top_name] = top
-        child = _category(child_name, parent=top)
-        for title, subtitle, spec_names, skus, featured in items:
-            done += 1
-            if db.session.scalar(select(Product.id).where(Product.title == title)):
-                echo(f"[{done}/{total}] {title}: already there")
-                continue
-            paths = [save_image_bytes(draw_product_image(done, v)) for v in range(3)]
-            save_product({
-                "title": title, "subtitle": subtitle, "category_id": child.id, "spec_names": spec_names,
-                "description": f"<p>{title}，{subtitle}。</p><p>正品保障 · 七天无理由退换。</p>",
-                "is_featured": featured, "sort": total - done, "image_paths": paths,
-                "skus": [{"spec_values": values, "price_fen": price, "original_price_fen": price * 13 // 10,
-                          "stock": stock} for values, price, stock in skus],
-            })
-            created += 1
-            echo(f"[{done}/{total}] {title}: created")
-    db.session.commit()
+    with transaction():
+        for top_name, child_name, items in CATALOG:
+            top = tops.get(top_name) or _category(top_name, sort=100 - len(tops))
+            tops[top_name] = top
+            child = _category(child_name, parent=top)
+            for title, subtitle, spec_names, skus, featured in items:
+                done += 1
+                if db.session.scalar(select(Product.id).where(Product.title == title)):
+                    echo(f"[{done}/{total}] {title}: already there")
+                    continue
+                paths = [save_image_bytes(draw_product_image(done, v)) for v in range(3)]
+                save_product({
+                    "title": title, "subtitle": subtitle, "category_id": child.id, "spec_names": spec_names,
+                    "description": f"<p>{title}，{subtitle}。</p><p>正品保障 · 七天无理由退换。</p>",
+                    "is_featured": featured, "sort": total - done, "image_paths": paths,
+                    "skus": [{"spec_values": values, "price_fen": price, "original_price_fen": price * 13 // 10,
+                              "stock": stock} for values, price, stock in skus],
+                })
+                created += 1
+                echo(f"[{done}/{total}] {title}: created")
     accounts = [(*ADMIN, True)] + [(*s, False) for s in SHOPPERS]
-    for phone, password, nickname, is_admin in accounts:
-        _, new = _user(phone, password, nickname, is_admin)
-        role = "merchant admin" if is_admin else "shopper"
-        echo(f"{role:14s} {phone} / {password}" + ("" if new else "  (already there)"))
-    db.session.commit()
+    with transaction():
+        for phone, password, nickname, is_admin in accounts:
+            _, new = _user(phone, password, nickname, is_admin)
+            role = "merchant admin" if is_admin else "shopper"
+            echo(f"{role:14s} {phone} / {password}" + ("" if new else "  (already there)"))
     seed_distribution(echo)
     echo(f"demo data: {created} product(s) created, {total - created} already present")
 
 
 def seed_distribution(echo=print):
-    """Grades, and a chain among the demo shoppers: 小明 invites 小红, 小红 invites 阿强."""
+    """Grades, and a chain among the demo shoppers: 小明 invites 小红, 小红 invites 阿强. Owns its transaction."""
     from .distribution import binding, rules, services
     from .distribution.models import Grade
 
-    if db.session.scalar(select(Grade.id).limit(1)) is None:
-        rules.save_grade(name="普通", rank=1)
-        rules.save_grade(name="银牌", rank=2, rate1_bp=1200, rate2_bp=600, min_direct=3)
-        rules.save_grade(name="金牌", rank=3, rate1_bp=1500, rate2_bp=800, min_direct=10,
-                         min_team_sales_fen=1_000_000)
-    rules.current_version()
-    users = [db.session.scalar(select(User).where(User.phone == phone)) for phone, _, _ in SHOPPERS]
-    for user in users:
-        services.become_distributor(user.id, "admin")
-    for child, parent in ((users[1], users[0]), (users[2], users[1])):
-        binding.bind_referrer(child.id, parent.id, "admin")
-    db.session.commit()
+    with transaction():
+        if db.session.scalar(select(Grade.id).limit(1)) is None:
+            rules.save_grade(name="普通", rank=1)
+            rules.save_grade(name="银牌", rank=2, rate1_bp=1200, rate2_bp=600, min_direct=3)
+            rules.save_grade(name="金牌", rank=3, rate1_bp=1500, rate2_bp=800, min_direct=10,
+                             min_team_sales_fen=1_000_000)
+        rules.current_version()
+        users = [db.session.scalar(select(User).where(User.phone == phone)) for phone, _, _ in SHOPPERS]
+        for user in users:
+            services.become_distributor(user.id, "admin")
+        for child, parent in ((users[1], users[0]), (users[2], users[1])):
+            binding.bind_referrer(child.id, parent.id, "admin")
     codes = ", ".join(f"{u.nickname} {services.get_distributor(u.id).invite_code}" for u in users)
     echo(f"distribution: 小明 → 小红 → 阿强; invite codes: {codes}")

@@ -1,15 +1,13 @@
 """Login, registration, SMS codes, 我的 and the address book."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..cart.services import merge_guest_cart
 from ..distribution import binding
-from ..distribution.services import on_member_joined
 from ..errors import ServiceError
 from ..extensions import db, limiter, login_manager
 from ..orders.services import status_counts
-from . import services
+from . import services, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
 from .models import User
 
@@ -39,19 +37,11 @@ def safe_next(default="main.home"):
     return url_for(default)
 
 
-def start_session(user, remember=False, is_new_member=False, invite_code=None):
-    """Log the member in, fold the guest cart into theirs and bind the referral they came with."""
-    services.record_login(user)
-    merge_guest_cart(user)
-    if is_new_member:
-        on_member_joined(user)
-    if invite_code:
-        session.pop(binding.SESSION_KEY, None)  # a typed code wins over a link seen earlier
-        binding.bind_from_code(user, invite_code, "code", is_new_member)
-    else:
-        binding.apply_session_referral(user, is_new_member)
-    db.session.commit()
+def logged_in(user, remember=False):
+    """After a sign-in use case committed: the referral it used is spent; log the member in, send them on."""
+    binding.take_referral()
     login_user(user, remember=remember)
+    return redirect(safe_next())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,12 +51,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.phone.data, form.password.data)
+            user = signin.log_in(form.phone.data, form.password.data, binding.remembered_referral())
         except ServiceError as err:
             flash(err.message, "error")
         else:
-            start_session(user, form.remember.data)
-            return redirect(safe_next())
+            return logged_in(user, form.remember.data)
     return render_template("accounts/login.html", form=form, sms_form=SmsLoginForm(), send_form=SendCodeForm())
 
 
@@ -77,12 +66,11 @@ def login_sms():
     sms_form = SmsLoginForm()
     if sms_form.validate_on_submit():
         try:
-            user, created = services.login_with_code(sms_form.phone.data, sms_form.code.data)
+            user = signin.log_in_with_code(sms_form.phone.data, sms_form.code.data, binding.remembered_referral())
         except ServiceError as err:
             flash(err.message, "error")
         else:
-            start_session(user, is_new_member=created)
-            return redirect(safe_next())
+            return logged_in(user)
     return render_template("accounts/login.html", form=LoginForm(), sms_form=sms_form, send_form=SendCodeForm(),
                            tab="sms"), 400
 
@@ -95,9 +83,7 @@ def send_code():
         return {"ok": False, "message": _("请输入正确的11位手机号")}, 400
     try:
         services.send_login_code(form.phone.data, ip=request.remote_addr)
-        db.session.commit()
     except ServiceError as err:
-        db.session.rollback()
         return {"ok": False, "message": err.message}, err.status
     return {"ok": True, "message": _("验证码已发送")}
 
@@ -108,14 +94,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(form.phone.data, form.password.data, form.nickname.data)
+            user = signin.sign_up(form.phone.data, form.password.data, form.nickname.data,
+                                  invite_code=form.invite_code.data, referral=binding.remembered_referral())
         except ServiceError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
-            start_session(user, is_new_member=True, invite_code=form.invite_code.data)
             flash(_("注册成功，欢迎光临"), "success")
-            return redirect(safe_next())
+            return logged_in(user)
     return render_template("accounts/register.html", form=form)
 
 
@@ -136,16 +121,15 @@ def me():
 def account():
     profile, password = ProfileForm(prefix="p", obj=current_user), PasswordForm(prefix="w")
     if request.method == "POST" and request.form.get("form") == "profile" and profile.validate():
-        current_user.nickname = (profile.nickname.data or "").strip()
-        db.session.commit()
+        services.update_profile(current_user, profile.nickname.data)
         flash(_("已保存"), "success")
         return redirect(url_for(".account"))
     if request.method == "POST" and request.form.get("form") == "password" and password.validate():
-        if current_user.password_hash and not current_user.check_password(password.old_password.data or ""):
-            flash(_("原密码错误"), "error")
+        try:
+            services.change_password(current_user, password.old_password.data, password.password.data)
+        except ServiceError as err:
+            flash(err.message, "error")
         else:
-            current_user.set_password(password.password.data)
-            db.session.commit()
             flash(_("密码已修改"), "success")
             return redirect(url_for(".account"))
     return render_template("accounts/account.html", profile=profile, password=password)
@@ -167,9 +151,7 @@ def edit_address(address_id=None):
     if form.validate_on_submit():
         try:
             services.save_address(current_user, form.data, address, make_default=form.is_default.data)
-            db.session.commit()
         except ServiceError as err:
-            db.session.rollback()
             flash(err.message, "error")
         else:
             flash(_("地址已保存"), "success")
@@ -181,7 +163,6 @@ def edit_address(address_id=None):
 @login_required
 def delete_address(address_id):
     services.delete_address(current_user, services.get_address(current_user, address_id))
-    db.session.commit()
     flash(_("地址已删除"), "success")
     return redirect(url_for(".addresses"))
 
@@ -190,7 +171,6 @@ def delete_address(address_id):
 @login_required
 def default_address(address_id):
     services.set_default_address(current_user, services.get_address(current_user, address_id))
-    db.session.commit()
     return redirect(safe_next("accounts.addresses"))
 
 

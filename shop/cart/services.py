@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from flask import session
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from ..catalog.models import Sku
+from ..database import transaction
 from ..errors import ServiceError
 from ..extensions import db
 from .models import CartItem
@@ -36,7 +37,7 @@ class CartLine:
 
 
 def parse_quantity(raw):
-    """A quantity from a form: an integer 1..99, else a clear refusal."""
+    """A quantity from a form: an integer 1..99, else a clear refusal. No database access."""
     try:
         qty = int(str(raw).strip())
     except (TypeError, ValueError):
@@ -47,7 +48,7 @@ def parse_quantity(raw):
 
 
 def buyable_sku(sku_id):
-    """An active SKU of an on-shelf product, or a refusal."""
+    """An active SKU of an on-shelf product, or a refusal. Reads only."""
     sku = db.session.scalar(select(Sku).where(Sku.id == sku_id).options(joinedload(Sku.product)))
     if sku is None or not sku.is_active or not sku.product.on_shelf:
         raise ServiceError(_("商品不存在或已下架"), status=404)
@@ -67,41 +68,42 @@ def _member_item(user, sku_id):
 
 
 def add_to_cart(user, sku_id, quantity):
-    """Add quantity of a SKU, capped by stock; returns the new quantity in the cart."""
-    sku = buyable_sku(sku_id)
-    qty = parse_quantity(quantity)
-    if user.is_authenticated:
-        item = _member_item(user, sku.id)
-        total = qty + (item.quantity if item else 0)
-    else:
-        cart = _guest_cart()
-        total = qty + (cart.get(sku.id, [0])[0])
-    if total > min(sku.stock, MAX_QUANTITY):
-        raise ServiceError(_("库存不足，最多可购买%(n)s件", n=min(sku.stock, MAX_QUANTITY)))
-    if user.is_authenticated:
-        if item is None:
-            db.session.add(CartItem(user_id=user.id, sku_id=sku.id, quantity=total))
+    """Add quantity of a SKU, capped by stock; returns the new quantity in the cart. Owns its transaction."""
+    with transaction():
+        sku = buyable_sku(sku_id)
+        qty = parse_quantity(quantity)
+        if user.is_authenticated:
+            item = _member_item(user, sku.id)
+            total = qty + (item.quantity if item else 0)
         else:
-            item.quantity, item.selected = total, True
-        db.session.flush()
-    else:
-        cart[sku.id] = [total, True]
-        _save_guest_cart(cart)
+            cart = _guest_cart()
+            total = qty + (cart.get(sku.id, [0])[0])
+        if total > min(sku.stock, MAX_QUANTITY):
+            raise ServiceError(_("库存不足，最多可购买%(n)s件", n=min(sku.stock, MAX_QUANTITY)))
+        if user.is_authenticated:
+            if item is None:
+                db.session.add(CartItem(user_id=user.id, sku_id=sku.id, quantity=total))
+            else:
+                item.quantity, item.selected = total, True
+            db.session.flush()
+        else:
+            cart[sku.id] = [total, True]
+            _save_guest_cart(cart)
     return total
 
 
 def update_line(user, sku_id, quantity=None, selected=None):
-    """Change a line's quantity or tick; a line the shopper does not have is a 404."""
+    """Change a line's quantity or tick; a line the shopper does not have is a 404. Owns its transaction."""
     qty = parse_quantity(quantity) if quantity is not None else None
     if user.is_authenticated:
-        item = _member_item(user, sku_id)
-        if item is None:
-            raise ServiceError(_("购物车里没有这件商品"), status=404)
-        if qty is not None:
-            item.quantity = qty
-        if selected is not None:
-            item.selected = bool(selected)
-        db.session.flush()
+        with transaction():
+            item = _member_item(user, sku_id)
+            if item is None:
+                raise ServiceError(_("购物车里没有这件商品"), status=404)
+            if qty is not None:
+                item.quantity = qty
+            if selected is not None:
+                item.selected = bool(selected)
     else:
         cart = _guest_cart()
         if sku_id not in cart:
@@ -112,24 +114,28 @@ def update_line(user, sku_id, quantity=None, selected=None):
 
 
 def select_all(user, selected):
+    """Tick or untick every line. Owns its transaction."""
     if user.is_authenticated:
-        db.session.execute(CartItem.__table__.update().where(CartItem.user_id == user.id)
-                           .values(selected=bool(selected)))
+        with transaction():
+            db.session.execute(CartItem.__table__.update().where(CartItem.user_id == user.id)
+                               .values(selected=bool(selected)))
     else:
         _save_guest_cart({k: [v[0], bool(selected)] for k, v in _guest_cart().items()})
 
 
 def remove_lines(user, sku_ids):
-    """Remove lines by SKU id (ids the shopper does not have are ignored)."""
+    """Remove lines by SKU id (ids the shopper does not have are ignored). Owns its transaction
+    (joins place_order's when the order empties the cart)."""
     sku_ids = [int(i) for i in sku_ids]
     if user.is_authenticated:
-        db.session.execute(delete(CartItem).where(CartItem.user_id == user.id, CartItem.sku_id.in_(sku_ids)))
+        with transaction():
+            db.session.execute(delete(CartItem).where(CartItem.user_id == user.id, CartItem.sku_id.in_(sku_ids)))
     else:
         _save_guest_cart({k: v for k, v in _guest_cart().items() if k not in sku_ids})
 
 
 def load_cart(user):
-    """The shopper's cart lines with SKU and product loaded in one query."""
+    """The shopper's cart lines with SKU and product loaded in one query. Reads only."""
     if user.is_authenticated:
         rows = db.session.execute(
             select(CartItem, Sku).join(Sku, Sku.id == CartItem.sku_id)
@@ -145,16 +151,16 @@ def load_cart(user):
 
 
 def cart_count(user):
-    """Number of pieces in the cart, for the tab bar badge."""
+    """Number of pieces in the cart, for the tab bar badge. Reads only."""
     if user.is_authenticated:
-        from sqlalchemy import func
         return db.session.scalar(select(func.coalesce(func.sum(CartItem.quantity), 0))
                                  .where(CartItem.user_id == user.id))
     return sum(v[0] for v in _guest_cart().values())
 
 
 def merge_guest_cart(user):
-    """At login: add the session cart to the member's, capped by stock, then clear it."""
+    """At login: add the session cart to the member's, capped by stock, then clear it.
+    Joins the caller's transaction (signin.start_session)."""
     cart = _guest_cart()
     if not cart:
         return
@@ -173,8 +179,3 @@ def merge_guest_cart(user):
             item.quantity = total
     session.pop(SESSION_KEY, None)
     db.session.flush()
-
-
-def clear_ordered(user, sku_ids):
-    """Drop the lines that became an order."""
-    remove_lines(user, sku_ids)

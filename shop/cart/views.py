@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import ServiceError
-from ..extensions import db
 from . import services
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -34,9 +33,7 @@ def view():
 def add():
     try:
         services.add_to_cart(current_user, _sku_id(), request.form.get("quantity", "1"))
-        db.session.commit()
     except ServiceError as err:
-        db.session.rollback()
         if _wants_json():
             return jsonify(ok=False, message=err.message), err.status
         flash(err.message, "error")
@@ -54,9 +51,7 @@ def update():
         selected = request.form.get("selected")
         services.update_line(current_user, _sku_id(), request.form.get("quantity"),
                              None if selected is None else selected == "1")
-        db.session.commit()
     except ServiceError as err:
-        db.session.rollback()
         if err.status == 404:
             raise
         flash(err.message, "error")
@@ -66,7 +61,6 @@ def update():
 @bp.post("/select-all")
 def select_all():
     services.select_all(current_user, request.form.get("selected") == "1")
-    db.session.commit()
     return redirect(url_for(".view"))
 
 
@@ -74,5 +68,4 @@ def select_all():
 def remove():
     ids = [int(i) for i in request.form.getlist("sku_id") if i.isdigit()]
     services.remove_lines(current_user, ids)
-    db.session.commit()
     return redirect(url_for(".view"))

@@ -9,6 +9,7 @@ from flask import session
 from sqlalchemy import select
 
 from ..clock import utcnow
+from ..database import transaction
 from ..extensions import db
 from ..settings import get_setting
 from . import tree
@@ -23,7 +24,8 @@ REFUSED_NOT_NEW, REFUSED_UNKNOWN = "not_new_member", "unknown_code"
 
 
 def find_active_distributor(code):
-    """The active distributor with this invite code, or None (unknown or disabled codes are ignored)."""
+    """The active distributor with this invite code, or None (unknown or disabled codes are ignored).
+    Reads only."""
     code = (code or "").strip().upper()[:12]
     if not code or not code.isalnum():
         return None
@@ -32,7 +34,7 @@ def find_active_distributor(code):
 
 
 def remember_referral(code, source):
-    """Keep a valid code in the visitor's session until they register or log in."""
+    """Keep a valid code in the visitor's session until they register or log in. Reads only."""
     distributor = find_active_distributor(code)
     if distributor is None:
         return None
@@ -40,8 +42,20 @@ def remember_referral(code, source):
     return distributor
 
 
+def remembered_referral():
+    """The referral ({"code", "source"}) waiting in the visitor's session, or None; it stays there.
+    No database access."""
+    return session.get(SESSION_KEY)
+
+
+def take_referral():
+    """The referral waiting in the visitor's session, removed from it (None if there is none). No database access."""
+    return session.pop(SESSION_KEY, None)
+
+
 def binding_is_valid(node, now=None):
-    """A binding holds while it exists and, with bind_valid_days > 0, a paid order renewed it in time."""
+    """A binding holds while it exists and, with bind_valid_days > 0, a paid order renewed it in time.
+    Reads only."""
     if node is None or node.referrer_id is None:
         return False
     days = int(get_setting("bind_valid_days") or 0)
@@ -55,7 +69,7 @@ def bind_referrer(user_id, referrer_id, source, code=None, is_new_member=False, 
     """Bind user_id to referrer_id if the rules allow; returns an outcome constant.
 
     With bind_moment = "paid" a member without a paid order gets a pending referral instead,
-    bound by `bind_pending` on their first paid order.
+    bound by `bind_pending` on their first paid order. Joins the caller's transaction.
     """
     now = now or utcnow()
     if user_id == referrer_id:
@@ -93,7 +107,8 @@ def _attach(node, referrer_id, source, code, now, reason=None, actor_id=None):
 
 
 def bind_pending(user_id, now=None):
-    """On the first paid order: turn a pending referral into a binding (rules checked again)."""
+    """On the first paid order: turn a pending referral into a binding (rules checked again).
+    Joins the caller's transaction (the payment's)."""
     node = db.session.get(ReferralNode, user_id)
     if node is None or node.pending_referrer_id is None:
         return None
@@ -109,23 +124,26 @@ def bind_pending(user_id, now=None):
 
 
 def bind_from_code(user, code, source, is_new_member=False):
-    """Bind a known member through an invite code; unknown or disabled codes are ignored."""
+    """Bind a known member through an invite code; unknown or disabled codes are ignored.
+    Joins the caller's transaction."""
     distributor = find_active_distributor(code)
     if distributor is None:
         return REFUSED_UNKNOWN
     return bind_referrer(user.id, distributor.user_id, source, distributor.invite_code, is_new_member)
 
 
-def apply_session_referral(user, is_new_member=False):
-    """After login or registration: bind the referral the visitor arrived with, then forget it."""
-    ref = session.pop(SESSION_KEY, None)
-    if not ref:
+def bind_referral(user, referral, is_new_member=False):
+    """Bind the member through a referral remembered from a link ({"code", "source"}); None without one.
+    Owns its transaction (joins the sign-in's)."""
+    if not referral:
         return None
-    return bind_from_code(user, ref.get("code"), ref.get("source", "link"), is_new_member)
+    with transaction():
+        return bind_from_code(user, referral.get("code"), referral.get("source", "link"), is_new_member)
 
 
 def admin_move(user_id, new_referrer_id, actor, reason):
-    """Merchant moves a member (with their team) under another member, or to the top with None."""
+    """Merchant moves a member (with their team) under another member, or to the top with None.
+    Joins the caller's transaction (the admin's)."""
     from flask_babel import gettext as _
 
     from ..errors import ServiceError
@@ -149,6 +167,7 @@ def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
 
     Returns {user_id: reason} of the members whose grades the change may affect; with
     check_grades=False the caller checks them (the payment path batches them with its own).
+    Joins the caller's transaction (the payment's).
     """
     from sqlalchemy import update
 

@@ -14,12 +14,12 @@ from .rules import current_version, load_rules, upline_from_snapshot
 
 
 def order_rules(order):
-    """The rule version the order was placed under."""
+    """The rule version the order was placed under. Reads only."""
     return load_rules(order.rule_version_id or current_version().id)
 
 
 def expected_shares(order):
-    """What the engine says the order pays, from its stored upline and rule version."""
+    """What the engine says the order pays, from its stored upline and rule version. Reads only."""
     lines = [engine.Line(line_id=ln.id, product_id=ln.product_id or 0, quantity=ln.quantity,
                          unit_price_fen=ln.unit_price_fen, paid_fen=ln.paid_amount_fen) for ln in order.lines]
     return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
@@ -27,7 +27,8 @@ def expected_shares(order):
 
 def create_commissions(order, check_grades=True):
     """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
-    {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched)."""
+    {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched).
+    Joins the caller's transaction (the payment's)."""
     totals = defaultdict(int)
     now = utcnow()
     for share in expected_shares(order):
@@ -51,7 +52,8 @@ def create_commissions(order, check_grades=True):
 
 def take_back(commission, target_net_fen, refund_id):
     """Reduce a commission to target_net_fen: from frozen before settlement, as a debt on the
-    available balance after it (a clawback may take the balance below zero)."""
+    available balance after it (a clawback may take the balance below zero).
+    Joins the caller's transaction (the refund's)."""
     delta = commission.net_fen - target_net_fen
     if delta <= 0:
         return 0
@@ -82,7 +84,7 @@ def take_back(commission, target_net_fen, refund_id):
 
 def adjust_for_refunded_quantities(order_line, refunded_quantity, refund_id):
     """Keep each commission of the line at floor(amount x remaining / quantity): exact to the fen,
-    and everything taken back once the whole line is refunded."""
+    and everything taken back once the whole line is refunded. Joins the caller's transaction (the refund's)."""
     remaining = order_line.quantity - refunded_quantity
     taken = 0
     for commission in db.session.scalars(select(Commission).where(Commission.order_line_id == order_line.id)
@@ -93,7 +95,8 @@ def adjust_for_refunded_quantities(order_line, refunded_quantity, refund_id):
 
 
 def settle(commission_id, now=None):
-    """Frozen -> available for one commission, exactly once (guarded UPDATE); returns the amount."""
+    """Frozen -> available for one commission, exactly once (guarded UPDATE); returns the amount.
+    Joins the caller's transaction (the settlement command's)."""
     commission = db.session.get(Commission, commission_id, populate_existing=True)
     moved = db.session.execute(update(Commission).where(Commission.id == commission_id, Commission.status == FROZEN)
                                .values(status=SETTLED, settled_at=now or utcnow())

@@ -7,14 +7,15 @@ from .models import Distributor, Grade, GradeChange, ReferralNode
 
 
 def meets(grade, node):
-    """True when the node's figures satisfy every condition the grade sets."""
+    """True when the node's figures satisfy every condition the grade sets. No database access."""
     earned = node.commission_frozen_fen + node.commission_settled_fen
     return (node.direct_count >= grade.min_direct and node.team_sales_fen >= grade.min_team_sales_fen
             and node.own_paid_fen >= grade.min_own_paid_fen and earned >= grade.min_commission_fen)
 
 
 def check_upgrade(user_id, reason):
-    """Move an active distributor up to the best grade whose conditions they meet; returns the change."""
+    """Move an active distributor up to the best grade whose conditions they meet; returns the change.
+    Joins the caller's transaction."""
     distributor = db.session.get(Distributor, user_id)
     node = db.session.get(ReferralNode, user_id)
     if distributor is None or not distributor.is_active or node is None:
@@ -35,7 +36,8 @@ def check_upgrade(user_id, reason):
 
 def check_upgrades(reasons):
     """check_upgrade for several members at once: {user_id: reason}; grades, distributors and
-    nodes are read in three queries whatever the number of members (the payment path's batch)."""
+    nodes are read in three queries whatever the number of members (the payment path's batch).
+    Joins the caller's transaction."""
     if not reasons:
         return []
     ids = list(reasons)
@@ -69,7 +71,7 @@ def check_upgrades(reasons):
 
 
 def next_grade_progress(distributor, node):
-    """The next grade up and, per condition it sets, (current, required) — for the center's progress bar."""
+    """The next grade up and, per condition it sets, (current, required) — for the center's progress bar. Reads only."""
     current_rank = distributor.grade.rank if distributor.grade else -1
     grade = db.session.scalar(select(Grade).where(Grade.rank > current_rank).order_by(Grade.rank).limit(1))
     if grade is None:

@@ -148,7 +148,9 @@ class GradeChange(db.Model):
 
 
 #: Application.status
-APPLICATION_STATUSES = Labels({"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已拒绝")})
+APPLICATION_PENDING, APPLICATION_APPROVED, APPLICATION_REJECTED = "pending", "approved", "rejected"
+APPLICATION_STATUSES = Labels({APPLICATION_PENDING: _l("待审核"), APPLICATION_APPROVED: _l("已通过"),
+                               APPLICATION_REJECTED: _l("已拒绝")})
 
 
 class Application(db.Model):

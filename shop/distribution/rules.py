@@ -11,7 +11,8 @@ from .models import CommissionSettings, Distributor, Grade, ProductCommission, R
 
 
 def current_settings():
-    """The single row of global rules, created with the defaults on first use."""
+    """The single row of global rules, created with the defaults on first use.
+    Joins the caller's transaction."""
     row = db.session.get(CommissionSettings, 1)
     if row is None:
         row = CommissionSettings(id=1, levels=2, rate1_bp=1000, rate2_bp=500, rate3_bp=0, self_purchase=False,
@@ -22,7 +23,7 @@ def current_settings():
 
 
 def snapshot_data():
-    """Everything the engine needs, as plain JSON-able data."""
+    """Everything the engine needs, as plain JSON-able data. Reads only."""
     s = current_settings()
     grades = db.session.scalars(select(Grade)).all()
     overrides = {}
@@ -36,7 +37,7 @@ def snapshot_data():
 
 
 def rules_from_data(version_id, data):
-    """An engine Rules from a stored snapshot."""
+    """An engine Rules from a stored snapshot. No database access."""
     return engine.Rules(
         version=version_id, levels=data["levels"], rates_bp=tuple(data["rates_bp"]),
         self_purchase=data["self_purchase"], cap_bp=data["cap_bp"],
@@ -54,7 +55,7 @@ def _product_prices(product_ids=None):
 
 
 def validate_current(data):
-    """Refuse (ServiceError, nothing changed by the caller's rollback) rules the guard does not pass."""
+    """Refuse (ServiceError, nothing changed by the caller's rollback) rules the guard does not pass. Reads only."""
     rules = rules_from_data(0, data)
     try:
         engine.validate_rules(rules, _product_prices([int(p) for p in data["product_overrides"]]))
@@ -63,7 +64,8 @@ def validate_current(data):
 
 
 def current_version():
-    """The newest rule version, created from the current rules when there is none."""
+    """The newest rule version, created from the current rules when there is none.
+    Joins the caller's transaction."""
     version = db.session.scalar(select(RuleVersion).order_by(RuleVersion.id.desc()).limit(1))
     if version is None:
         version = record_version("initial rules")
@@ -71,7 +73,7 @@ def current_version():
 
 
 def record_version(reason, actor=None):
-    """Validate the rules as they now stand and store them as a new version."""
+    """Validate the rules as they now stand and store them as a new version. Joins the caller's transaction."""
     data = snapshot_data()
     validate_current(data)
     version = RuleVersion(rules=data, reason=reason[:200], actor_id=actor.id if actor else None)
@@ -81,13 +83,14 @@ def record_version(reason, actor=None):
 
 
 def load_rules(version_id):
-    """The engine Rules of a stored version."""
+    """The engine Rules of a stored version. Reads only."""
     version = db.session.get(RuleVersion, version_id)
     return rules_from_data(version.id, version.rules)
 
 
 def update_global_rules(actor=None, **values):
-    """Change levels, rates, self-purchase or cap; refused above 3 levels or over the cap, changing nothing."""
+    """Change levels, rates, self-purchase or cap; refused above 3 levels or over the cap, changing nothing.
+    Joins the caller's transaction (the admin's)."""
     row = current_settings()
     fields = ("levels", "rate1_bp", "rate2_bp", "rate3_bp", "self_purchase", "cap_bp")
     wanted = {k: getattr(row, k) if values.get(k) is None else values[k] for k in fields}
@@ -102,7 +105,8 @@ def update_global_rules(actor=None, **values):
 
 
 def set_product_commission(product_id, overrides, actor=None):
-    """Replace a product's overrides: {level: (mode, value)}; an empty dict removes them."""
+    """Replace a product's overrides: {level: (mode, value)}; an empty dict removes them.
+    Joins the caller's transaction (the admin's)."""
     for level, (mode, value) in overrides.items():
         if mode not in ("percent", "fixed") or not 1 <= int(level) <= engine.MAX_LEVELS or int(value) < 0:
             raise ServiceError(_("商品佣金设置无效"))
@@ -114,7 +118,8 @@ def set_product_commission(product_id, overrides, actor=None):
 
 
 def save_grade(actor=None, grade=None, **values):
-    """Create or edit a grade (rates and upgrade conditions); rates pass the guard."""
+    """Create or edit a grade (rates and upgrade conditions); rates pass the guard.
+    Joins the caller's transaction (the admin's)."""
     name = (values.get("name") or "").strip()
     if not name or len(name) > 20:
         raise ServiceError(_("等级名称必填，最多20字"))
@@ -144,12 +149,12 @@ def save_grade(actor=None, grade=None, **values):
 
 
 def default_grade():
-    """The lowest grade, given to new distributors."""
+    """The lowest grade, given to new distributors. Reads only."""
     return db.session.scalar(select(Grade).order_by(Grade.rank).limit(1))
 
 
 def upline_snapshot(buyer_id):
-    """Who is at levels 1..3 above the buyer (and the buyer as a distributor), with grade and status."""
+    """Who is at levels 1..3 above the buyer (and the buyer as a distributor), with grade and status. Reads only."""
     from .tree import ancestors
 
     chain = ancestors(buyer_id, max_depth=engine.MAX_LEVELS)
@@ -165,7 +170,7 @@ def upline_snapshot(buyer_id):
 
 
 def upline_from_snapshot(data):
-    """An engine Upline from an order's stored snapshot."""
+    """An engine Upline from an order's stored snapshot. No database access."""
     def beneficiary(entry):
         return engine.Beneficiary(entry["user_id"], entry["grade_id"], entry["active"]) if entry else None
 

@@ -2,13 +2,12 @@
 after-sale window has passed, unless an after-sale refund of the order is open. The one home of that rule:
 the scheduled command settles by it and the distributor center explains it with it. Idempotent, and safe
 on two hosts (an advisory lock on PostgreSQL)."""
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, select
 
 from ..clock import utcnow
-from ..database import transaction
+from ..database import single_runner, transaction
 from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
@@ -59,27 +58,11 @@ def availability(commission, order):
     return state, order.completed_at + timedelta(days=days), days
 
 
-@contextmanager
-def _settlement_lock():
-    """Yields whether this host may settle: on PostgreSQL a session-level advisory lock held for the run."""
-    if db.engine.dialect.name != "postgresql":
-        yield True
-        return
-    with db.engine.connect() as lock_conn:
-        held = lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SETTLE_LOCK_KEY}).scalar()
-        try:
-            yield bool(held)
-        finally:
-            if held:
-                lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SETTLE_LOCK_KEY})
-                lock_conn.commit()
-
-
 def settle_due_commissions(now=None, echo=None, batch=200):
     """Settle every due commission; returns (settled count, amount) or None when another host holds the
     lock. Owns its transactions: one per batch of `batch` commissions, reporting progress after each."""
     now = now or utcnow()
-    with _settlement_lock() as held:
+    with single_runner(SETTLE_LOCK_KEY) as held:
         if not held:
             if echo:
                 echo("another settlement is running; nothing done")

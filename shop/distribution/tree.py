@@ -3,10 +3,11 @@
 Every mutation takes the tree lock first: bindings are rare (once per member), so serializing them
 is cheap and makes cycles impossible even when two members try to bind to each other at once.
 """
-from sqlalchemy import and_, func, insert, literal, select, text, true, update
+from sqlalchemy import and_, func, insert, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..database import is_postgresql, lock_until_commit
 from ..extensions import db
 from .models import ReferralNode, ReferralPath
 
@@ -16,9 +17,10 @@ TREE_LOCK_KEY = 7_301_001
 
 
 def lock_tree():
-    """Serialize tree changes: an advisory lock on PostgreSQL, the write lock on SQLite."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TREE_LOCK_KEY})
+    """Serialize tree changes: an advisory lock on PostgreSQL, the write lock on SQLite.
+    Held until the caller's transaction ends."""
+    if is_postgresql():
+        lock_until_commit(TREE_LOCK_KEY)
     else:
         # Any write takes SQLite's RESERVED lock for the rest of the transaction.
         db.session.execute(update(ReferralNode).where(literal(False)).values(direct_count=0))
@@ -31,7 +33,8 @@ def _insert_ignore(model):
 
 
 def ensure_node(user_id):
-    """The member's tree node, created with its depth-0 path on first use (safe under concurrency)."""
+    """The member's tree node, created with its depth-0 path on first use (safe under concurrency).
+    Joins the caller's transaction."""
     db.session.execute(_insert_ignore(ReferralNode).values(user_id=user_id).on_conflict_do_nothing())
     db.session.execute(_insert_ignore(ReferralPath).values(ancestor_id=user_id, descendant_id=user_id, depth=0)
                        .on_conflict_do_nothing())
@@ -39,7 +42,7 @@ def ensure_node(user_id):
 
 
 def ancestors(user_id, max_depth=3):
-    """[(ancestor_id, depth)] nearest first, up to max_depth: one indexed range scan."""
+    """[(ancestor_id, depth)] nearest first, up to max_depth: one indexed range scan. Reads only."""
     rows = db.session.execute(
         select(ReferralPath.ancestor_id, ReferralPath.depth)
         .where(ReferralPath.descendant_id == user_id, ReferralPath.depth.between(1, max_depth))
@@ -48,13 +51,13 @@ def ancestors(user_id, max_depth=3):
 
 
 def is_in_subtree(root_id, user_id):
-    """True when user_id is root_id or any descendant of it, at any depth."""
+    """True when user_id is root_id or any descendant of it, at any depth. Reads only."""
     return db.session.scalar(select(ReferralPath.depth).where(
         ReferralPath.ancestor_id == root_id, ReferralPath.descendant_id == user_id)) is not None
 
 
 def level_members_query(user_id, level):
-    """Select of descendant ids exactly `level` below user_id (use with a join and a page)."""
+    """Select of descendant ids exactly `level` below user_id (use with a join and a page). No database access."""
     return select(ReferralPath.descendant_id).where(ReferralPath.ancestor_id == user_id,
                                                     ReferralPath.depth == level)
 
@@ -91,7 +94,7 @@ def move_subtree(user_id, new_parent_id):
     """Re-hang user_id (and everyone below) under new_parent_id, or make it a root with None.
 
     The caller holds the tree lock and has checked that new_parent_id is not inside the subtree.
-    Figures of old and new ancestors are adjusted in the same transaction.
+    Figures of old and new ancestors are adjusted in the same transaction. Joins the caller's transaction.
     """
     ensure_node(user_id)
     if new_parent_id is not None:
@@ -118,6 +121,7 @@ def move_subtree(user_id, new_parent_id):
 
 
 def recount(user_id):
-    """Recompute a node's level counters from the closure table (for audits and repairs)."""
+    """Recompute a node's level counters from the closure table (for audits and repairs).
+    Joins the caller's transaction."""
     counts = _subtree_depth_counts(user_id, max_depth=3)
     return {column: counts.get(depth, 0) for depth, column in LEVEL_COLUMNS.items()}

@@ -3,7 +3,6 @@
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
 from . import binding
 
 bp = Blueprint("distribution", __name__)
@@ -14,8 +13,7 @@ def _capture(code, source):
     if binding.remember_referral(code, source) is None:
         return  # unknown or disabled codes are ignored politely
     if current_user.is_authenticated:
-        binding.apply_session_referral(current_user)
-        db.session.commit()
+        binding.bind_referral(current_user, binding.take_referral())
 
 
 @bp.before_app_request

@@ -11,6 +11,7 @@ from ..accounts.services import get_address
 from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
 from ..catalog.models import Sku
 from ..clock import utcnow
+from ..database import transaction
 from ..distribution.rules import current_version, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -43,7 +44,7 @@ class Quote:
 
 
 def shipping_fee(items_total_fen):
-    """The merchant's rule: a flat fee, free at or above a threshold (0 = never free)."""
+    """The merchant's rule: a flat fee, free at or above a threshold (0 = never free). Reads only."""
     threshold = get_setting("free_shipping_threshold_fen")
     if threshold and items_total_fen >= threshold:
         return 0
@@ -51,7 +52,7 @@ def shipping_fee(items_total_fen):
 
 
 def checkout_items(user, sku_id=None, quantity=None):
-    """[(sku_id, qty)] for a buy-now SKU, or the ticked cart lines."""
+    """[(sku_id, qty)] for a buy-now SKU, or the ticked cart lines. Reads only."""
     if sku_id is not None:
         try:
             sku_id = int(sku_id)
@@ -62,7 +63,7 @@ def checkout_items(user, sku_id=None, quantity=None):
 
 
 def quote(items):
-    """Price items [(sku_id, qty)] from the current catalog; refuses unbuyable lines."""
+    """Price items [(sku_id, qty)] from the current catalog; refuses unbuyable lines. Reads only."""
     if not items:
         raise ServiceError(_("请先选择要购买的商品"))
     merged = {}
@@ -86,12 +87,13 @@ def quote(items):
 
 
 def new_order_no():
-    """Date + 10 random digits, e.g. 202611231234567890; checked for uniqueness."""
+    """Date + 10 random digits, e.g. 202611231234567890; checked for uniqueness. Reads only."""
     return new_number(column=Order.order_no)
 
 
 def reserve_stock(sku_id, quantity):
-    """Take quantity from stock in one conditional UPDATE; False when not enough is left."""
+    """Take quantity from stock in one conditional UPDATE; False when not enough is left.
+    Joins the caller's transaction."""
     return db.session.execute(
         update(Sku).where(Sku.id == sku_id, Sku.stock >= quantity, Sku.is_active.is_(True))
         .values(stock=Sku.stock - quantity).execution_options(synchronize_session=False)
@@ -99,7 +101,8 @@ def reserve_stock(sku_id, quantity):
 
 
 def release_stock(order):
-    """Give an order's quantities back to stock (called once, by the transition that cancels)."""
+    """Give an order's quantities back to stock (called once, by the transition that cancels).
+    Joins the caller's transaction."""
     for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
         if line.sku_id:
             db.session.execute(update(Sku).where(Sku.id == line.sku_id)
@@ -108,12 +111,12 @@ def release_stock(order):
 
 
 def place_order(user, items, address_id, note="", from_cart=False):
-    """Create an unpaid order: reserve stock, snapshot lines and address, all in one transaction."""
-    try:
-        address = get_address(user, address_id)
-    except NotFound:
-        raise ServiceError(_("请选择收货地址"))
-    try:
+    """Create an unpaid order: reserve stock, snapshot lines and address. Owns its transaction."""
+    with transaction():
+        try:
+            address = get_address(user, address_id)
+        except NotFound:
+            raise ServiceError(_("请选择收货地址"))
         q = quote(items)
         # A fixed lock order (by SKU id) keeps concurrent multi-line orders free of deadlocks.
         for line in sorted(q.lines, key=lambda ln: ln.sku.id):
@@ -136,15 +139,11 @@ def place_order(user, items, address_id, note="", from_cart=False):
         db.session.flush()
         if from_cart:
             remove_lines(user, [line.sku.id for line in q.lines])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
 def get_user_order(user, order_no):
-    """The member's own order by number; anyone else's is a 404."""
+    """The member's own order by number; anyone else's is a 404. Reads only."""
     order = db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
                               .options(selectinload(Order.lines)))
     if order is None or order.user_id != user.id:
@@ -153,6 +152,7 @@ def get_user_order(user, order_no):
 
 
 def list_user_orders(user, status=None, page=1, per_page=10):
+    """A page of the member's orders, newest first, optionally of one status. Reads only."""
     stmt = select(Order).where(Order.user_id == user.id).options(selectinload(Order.lines))
     if status in st.ALL:
         stmt = stmt.where(Order.status == status)
@@ -160,56 +160,46 @@ def list_user_orders(user, status=None, page=1, per_page=10):
 
 
 def status_counts(user):
-    """{status: count} of the member's orders, for the badges in 我的."""
+    """{status: count} of the member's orders, for the badges in 我的. Reads only."""
     rows = db.session.execute(select(Order.status, func.count()).where(Order.user_id == user.id)
                               .group_by(Order.status)).all()
     return dict(rows)
 
 
 def cancel_order(order, reason="buyer"):
-    """Cancel an unpaid order and release its stock, exactly once."""
-    try:
+    """Cancel an unpaid order and release its stock, exactly once. Owns its transaction."""
+    with transaction():
         st.move(order, st.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:100])
         release_stock(order)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
 def confirm_receipt(order, now=None):
-    """The shopper confirms a shipped order arrived (or auto-confirm does, N days after shipping)."""
-    try:
+    """The shopper confirms a shipped order arrived (or auto-confirm does, N days after shipping).
+    Owns its transaction."""
+    with transaction():
         st.move(order, st.COMPLETED, completed_at=now or utcnow())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
 def ship_order(order, company, tracking_no):
-    """The merchant ships a paid order."""
+    """The merchant ships a paid order. Owns its transaction."""
     company, tracking_no = (company or "").strip()[:40], (tracking_no or "").strip()[:64]
     if not company or not tracking_no:
         raise ServiceError(_("请填写物流公司和运单号"))
-    try:
+    with transaction():
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
 def expire_orders(now=None, minutes=None, echo=None):
-    """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts."""
+    """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts.
+    Owns one transaction per order (cancel_order); never call it inside another transaction."""
     minutes = minutes if minutes is not None else current_app.config["ORDER_EXPIRE_MINUTES"]
     cutoff = (now or utcnow()) - timedelta(minutes=minutes)
     ids = db.session.scalars(select(Order.id).where(Order.status == st.PENDING, Order.created_at < cutoff)
                              .order_by(Order.id)).all()
-    db.session.rollback()
+    db.session.rollback()  # end the read: each order below is cancelled in its own transaction
     cancelled = skipped = 0
     for order_id in ids:
         order = db.session.get(Order, order_id)
@@ -224,17 +214,18 @@ def expire_orders(now=None, minutes=None, echo=None):
 
 
 def order_deadline(order):
-    """When an unpaid order will be cancelled."""
+    """When an unpaid order will be cancelled. No database access."""
     return order.created_at + timedelta(minutes=current_app.config["ORDER_EXPIRE_MINUTES"])
 
 
 def auto_confirm(now=None, days=None, echo=None):
-    """Complete shipped orders `days` after shipping (default: the merchant's auto_confirm_days)."""
+    """Complete shipped orders `days` after shipping (default: the merchant's auto_confirm_days).
+    Owns one transaction per order (confirm_receipt); never call it inside another transaction."""
     days = days if days is not None else int(get_setting("auto_confirm_days"))
     cutoff = (now or utcnow()) - timedelta(days=days)
     ids = db.session.scalars(select(Order.id).where(Order.status == st.SHIPPED, Order.shipped_at <= cutoff)
                              .order_by(Order.id)).all()
-    db.session.rollback()
+    db.session.rollback()  # end the read: each order below is confirmed in its own transaction
     done = 0
     for order_id in ids:
         try:

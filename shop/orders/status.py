@@ -49,11 +49,12 @@ class IllegalTransition(ServiceError):
 
 
 def can_move(current, target):
+    """True when the transition table allows current -> target. No database access."""
     return target in TRANSITIONS.get(current, set())
 
 
 def move(order, target, **values):
-    """Move order to target, setting values in the same guarded UPDATE."""
+    """Move order to target, setting values in the same guarded UPDATE. Joins the caller's transaction."""
     from .models import Order
 
     current = order.status

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.services import default_address, get_address
 from ..errors import NotFound, ServiceError
-from ..extensions import db
+from ..payments import refunds
 from . import services
 from . import status as st
 
@@ -91,8 +91,6 @@ def confirm(order_no):
 @login_required
 def refund(order_no):
     """申请退款: the whole order, or chosen quantities of its lines, with a reason."""
-    from ..payments import refunds
-
     order = services.get_user_order(current_user, order_no)
     lines = refunds.get_user_refund_lines(current_user, order)
     if request.method == "POST":
@@ -105,9 +103,7 @@ def refund(order_no):
             quantities[line.id] = int(raw)
         try:
             refunds.request_refund(current_user, order, request.form.get("reason", ""), quantities)
-            db.session.commit()
         except ServiceError as err:
-            db.session.rollback()
             flash(err.message, "error")
             return render_template("orders/refund.html", order=order, lines=lines), err.status
         flash(_("退款申请已提交，等待商家处理"), "success")

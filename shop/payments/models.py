@@ -31,8 +31,10 @@ class Payment(db.Model):
 
 
 #: PaymentAlert.kind
-ALERT_KINDS = Labels({"amount_mismatch": _l("支付金额与订单不符"), "transaction_reused": _l("支付单号重复使用"),
-                      "auto_refund": _l("付款无法入账，已自动退款"), "refund_amount_mismatch": _l("退款金额与申请不符")})
+AMOUNT_MISMATCH, TRANSACTION_REUSED, AUTO_REFUNDED, REFUND_AMOUNT_MISMATCH = (
+    "amount_mismatch", "transaction_reused", "auto_refund", "refund_amount_mismatch")
+ALERT_KINDS = Labels({AMOUNT_MISMATCH: _l("支付金额与订单不符"), TRANSACTION_REUSED: _l("支付单号重复使用"),
+                      AUTO_REFUNDED: _l("付款无法入账，已自动退款"), REFUND_AMOUNT_MISMATCH: _l("退款金额与申请不符")})
 
 
 class PaymentAlert(db.Model):
@@ -55,8 +57,9 @@ REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
     "requested", "approved", "rejected", "processing", "succeeded", "failed")
 REFUND_STATUSES = Labels({REQUESTED: _l("待审核"), APPROVED: _l("已同意"), REJECTED: _l("已拒绝"),
                           PROCESSING: _l("退款中"), SUCCEEDED: _l("退款成功"), FAILED: _l("退款失败")})
-#: Refund.kind
-REFUND_KINDS = Labels({"full": _l("整单退款"), "partial": _l("部分退款"), "auto": _l("自动退款")})
+# Refund.kind
+FULL, PARTIAL, AUTO = "full", "partial", "auto"
+REFUND_KINDS = Labels({FULL: _l("整单退款"), PARTIAL: _l("部分退款"), AUTO: _l("自动退款")})
 
 
 class Refund(db.Model):

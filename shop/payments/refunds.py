@@ -1,27 +1,55 @@
 """After-sale refunds: full or per line with quantities; requested by the shopper within the window,
 approved or rejected by the merchant, executed through the gateway; commissions follow exactly once."""
+import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..clock import utcnow
+from ..database import transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..numbers import new_number
 from ..orders import status as st
 from ..orders.models import Order, OrderLine
 from ..settings import get_setting
-from .gateways import GatewayError, get_gateway
-from .models import APPROVED, FAILED, PROCESSING, REFUNDED, REJECTED, REQUESTED, SUCCEEDED, Payment, Refund, RefundLine
-from .services import PaymentRefused, external_url, new_refund_no, raise_alert
+from .alerts import PaymentRefused, payment_alert, refused_with_alert
+from .gateways import GatewayError, external_url, get_gateway
+from .models import (
+    APPLIED,
+    APPROVED,
+    AUTO,
+    AUTO_REFUNDED,
+    FAILED,
+    FULL,
+    PARTIAL,
+    PROCESSING,
+    REFUND_AMOUNT_MISMATCH,
+    REFUNDED,
+    REJECTED,
+    REQUESTED,
+    SUCCEEDED,
+    Payment,
+    Refund,
+    RefundLine,
+)
+
+log = logging.getLogger("shop.payments")
 
 OPEN = (REQUESTED, APPROVED, PROCESSING)
 REFUNDABLE = (st.PAID, st.SHIPPED, st.COMPLETED)
 
 
+def new_refund_no():
+    """R + date + random digits, checked for uniqueness. Reads only."""
+    return new_number("R", Refund.refund_no)
+
+
 def refunded_quantities(order_id, include_open=True):
-    """{order_line_id: quantity} already refunded (and, by default, asked for in an open refund)."""
+    """{order_line_id: quantity} already refunded (and, by default, asked for in an open refund).
+    Reads only."""
     statuses = (SUCCEEDED,) + (OPEN if include_open else ())
     rows = db.session.execute(select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
                               .join(Refund, Refund.id == RefundLine.refund_id)
@@ -31,29 +59,32 @@ def refunded_quantities(order_id, include_open=True):
 
 
 def line_refund_amount(line, already, quantity):
-    """Money for `quantity` more units: the cumulative floor split, so the last unit takes the rest."""
+    """Money for `quantity` more units: the cumulative floor split, so the last unit takes the rest.
+    No database access."""
     return (line.paid_amount_fen * (already + quantity) // line.quantity
             - line.paid_amount_fen * already // line.quantity)
 
 
 def request_refund(user, order, reason, quantities=None):
-    """The shopper asks for a refund: quantities {order_line_id: qty}, or None for everything left."""
+    """The shopper asks for a refund: quantities {order_line_id: qty}, or None for everything left.
+    Owns its transaction; the order row stays locked until it commits (one open refund per order)."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写退款原因"))
-    order = db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
-                               .execution_options(populate_existing=True)).scalar_one()
-    if order.user_id != user.id:
-        raise NotFound()
-    if order.status not in REFUNDABLE:
-        raise ServiceError(_("订单当前状态不能申请退款"), status=409)
-    if order.status == st.COMPLETED:
-        window = timedelta(days=int(get_setting("refund_window_days")))
-        if utcnow() - order.completed_at > window:
-            raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
-    if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN))):
-        raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
-    return _create_refund(order, reason, quantities, user_id=user.id)
+    with transaction():
+        order = db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
+                                   .execution_options(populate_existing=True)).scalar_one()
+        if order.user_id != user.id:
+            raise NotFound()
+        if order.status not in REFUNDABLE:
+            raise ServiceError(_("订单当前状态不能申请退款"), status=409)
+        if order.status == st.COMPLETED:
+            window = timedelta(days=int(get_setting("refund_window_days")))
+            if utcnow() - order.completed_at > window:
+                raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
+        if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN))):
+            raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
+        return _create_refund(order, reason, quantities, user_id=user.id)
 
 
 def _create_refund(order, reason, quantities, user_id, kind=None):
@@ -83,21 +114,24 @@ def _create_refund(order, reason, quantities, user_id, kind=None):
         refund.lines.append(RefundLine(order_line_id=lid, quantity=qty, amount_fen=amount))
         refund.amount_fen += amount
     everything = all(done.get(lid, 0) + wanted.get(lid, 0) == line.quantity for lid, line in lines.items())
-    refund.kind = kind or ("full" if everything else "partial")
+    refund.kind = kind or (FULL if everything else PARTIAL)
     if everything:
         refund.shipping_fen = order.shipping_fen
         refund.amount_fen += order.shipping_fen
     refund.payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == order.id,
-                                                                   Payment.status == "applied"))
+                                                                   Payment.status == APPLIED))
     db.session.add(refund)
     db.session.flush()
     return refund
 
 
 def merchant_refund(order, reason, actor, quantities=None):
-    """The merchant refunds on their own initiative (any time after payment): created approved."""
-    refund = _create_refund(order, reason or _("商家主动退款"), quantities, user_id=order.user_id)
-    return approve_refund(refund.id, actor)
+    """The merchant refunds on their own initiative (any time after payment): created approved, then
+    sent like approve_refund. Owns its transactions; never call it inside another transaction."""
+    with transaction():
+        refund = _create_refund(order, reason or _("商家主动退款"), quantities, user_id=order.user_id)
+        _decide(refund.id, actor, APPROVED)
+    return execute_refund(refund.id)
 
 
 def _open_refund(refund_id, allowed):
@@ -110,67 +144,80 @@ def _open_refund(refund_id, allowed):
     return refund
 
 
-def approve_refund(refund_id, actor):
-    """Approve and send to the gateway."""
+def _decide(refund_id, actor, status, **values):
     refund = _open_refund(refund_id, (REQUESTED,))
-    refund.status, refund.decided_at, refund.decided_by = APPROVED, utcnow(), actor.id if actor else None
-    db.session.commit()
-    return execute_refund(refund.id)
+    refund.status, refund.decided_at, refund.decided_by = status, utcnow(), actor.id if actor else None
+    for key, value in values.items():
+        setattr(refund, key, value)
+    return refund
+
+
+def approve_refund(refund_id, actor):
+    """Approve and send to the gateway. Owns its transactions (the approval commits before the gateway
+    is called, see execute_refund); never call it inside another transaction."""
+    with transaction():
+        _decide(refund_id, actor, APPROVED)
+    return execute_refund(refund_id)
 
 
 def reject_refund(refund_id, actor, reason):
+    """Refuse a requested refund with a reason the shopper sees. Owns its transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写拒绝原因"))
-    refund = _open_refund(refund_id, (REQUESTED,))
-    refund.status, refund.reject_reason = REJECTED, reason[:200]
-    refund.decided_at, refund.decided_by = utcnow(), actor.id if actor else None
-    db.session.commit()
-    return refund
+    with transaction():
+        return _decide(refund_id, actor, REJECTED, reject_reason=reason[:200])
 
 
 def execute_refund(refund_id):
     """Ask the gateway to pay the refund back; success is applied at once, PROCESSING waits for the
-    refund notification (or reconcile). A gateway failure leaves it approved for a retry."""
-    refund = _open_refund(refund_id, (APPROVED,))
-    payment = db.session.get(Payment, refund.payment_id) if refund.payment_id else None
-    if payment is None:
-        raise ServiceError(_("找不到这笔退款对应的付款"), status=409)
-    order = db.session.get(Order, refund.order_id)
-    refund.status = PROCESSING
-    db.session.commit()
+    refund notification (or reconcile). A gateway failure leaves it approved for a retry.
+
+    Owns its transactions: PROCESSING commits before the gateway is called (a crash during the call
+    leaves a refund the reconcile command queries), so never call it inside another transaction.
+    """
+    with transaction():
+        refund = _open_refund(refund_id, (APPROVED,))
+        payment = db.session.get(Payment, refund.payment_id) if refund.payment_id else None
+        if payment is None:
+            raise ServiceError(_("找不到这笔退款对应的付款"), status=409)
+        order = db.session.get(Order, refund.order_id)
+        refund.status = PROCESSING
     try:
         result = get_gateway(payment.gateway).refund(
             order_no=order.order_no, refund_no=refund.refund_no, amount_fen=refund.amount_fen,
             total_fen=payment.amount_fen, reason=refund.reason,
             notify_url=external_url("payments.refund_notify", gateway=payment.gateway))
     except GatewayError:
-        db.session.execute(update(Refund).where(Refund.id == refund.id, Refund.status == PROCESSING)
-                           .values(status=APPROVED))
-        db.session.commit()
+        with transaction():
+            db.session.execute(update(Refund).where(Refund.id == refund.id, Refund.status == PROCESSING)
+                               .values(status=APPROVED))
         raise
     return apply_refund_result(result)
 
 
 def apply_refund_result(notice):
-    """Apply a refund result (from the gateway's answer, a notification or a query), exactly once."""
-    refund = db.session.execute(select(Refund).where(Refund.refund_no == notice.refund_no).with_for_update()
-                                .execution_options(populate_existing=True)).scalar_one_or_none()
-    if refund is None:
-        raise NotFound()
-    if refund.status != PROCESSING:
-        db.session.rollback()
-        return refund  # already applied (duplicate notification) or not ours to change
-    if notice.status == "SUCCESS":
-        if notice.amount_fen != refund.amount_fen:
+    """Apply a refund result (from the gateway's answer, a notification or a query), exactly once.
+
+    Owns its transaction; a result with another amount is refused (PaymentRefused, nothing changed)
+    with an alert for the merchant.
+    """
+    with refused_with_alert():
+        refund = db.session.execute(select(Refund).where(Refund.refund_no == notice.refund_no).with_for_update()
+                                    .execution_options(populate_existing=True)).scalar_one_or_none()
+        if refund is None:
+            raise NotFound()
+        if refund.status != PROCESSING:
+            return refund  # already applied (duplicate notification) or not ours to change
+        if notice.succeeded and notice.amount_fen != refund.amount_fen:
             message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "
                        f"we asked for {refund.amount_fen} fen")
-            raise_alert("refund_amount_mismatch", message, order_no=notice.order_no)
-            raise PaymentRefused(message, status=400)
-        _refund_succeeded(refund, notice)
-    elif notice.status in ("CLOSED", "ABNORMAL"):
-        refund.status = FAILED
-    db.session.commit()
+            raise PaymentRefused(message, status=400, alert=payment_alert(
+                REFUND_AMOUNT_MISMATCH, message, order_no=notice.order_no))
+        if notice.succeeded:
+            _refund_succeeded(refund, notice)
+        elif notice.failed:
+            refund.status = FAILED
     return refund
 
 
@@ -179,7 +226,7 @@ def _refund_succeeded(refund, notice):
     refund.status, refund.succeeded_at, refund.gateway_refund_id = SUCCEEDED, now, notice.refund_id
     order = db.session.execute(select(Order).where(Order.id == refund.order_id).with_for_update()
                                .execution_options(populate_existing=True)).scalar_one()
-    if refund.kind == "auto":
+    if refund.kind == AUTO:
         db.session.execute(update(Payment).where(Payment.id == refund.payment_id).values(status=REFUNDED))
         return
     order.refunded_fen += refund.amount_fen
@@ -193,6 +240,33 @@ def _refund_succeeded(refund, notice):
 
 
 def get_user_refund_lines(user, order):
-    """What the shopper may still ask back, per line: [(line, refundable quantity)]."""
+    """What the shopper may still ask back, per line: [(line, refundable quantity)]. Reads only."""
     done = refunded_quantities(order.id)
     return [(line, line.quantity - done.get(line.id, 0)) for line in order.lines]
+
+
+# --- automatic refunds: a payment that could not be applied ------------------------------------
+
+def create_auto_refund(order, payment, notice, now):
+    """Refund a payment the order could not take (cancelled and out of stock, or paid twice), approved at
+    once, and tell the merchant. Joins the caller's transaction (the payment notification's)."""
+    refund = Refund(refund_no=new_refund_no(), order_id=order.id, payment_id=payment.id, user_id=order.user_id,
+                    kind=AUTO, status=APPROVED, amount_fen=payment.amount_fen,
+                    reason="payment could not be applied (order %s)" % order.status, decided_at=now)
+    db.session.add(refund)
+    db.session.add(payment_alert(AUTO_REFUNDED, f"payment for {order.status} order {order.order_no} is refunded "
+                                                f"automatically", notice))
+    return refund
+
+
+def execute_pending_auto_refunds(order_id=None):
+    """Send approved automatic refunds to the gateway (also retried by reconcile). Owns one transaction
+    per refund (execute_refund); never call it inside another transaction."""
+    stmt = select(Refund.id).where(Refund.kind == AUTO, Refund.status == APPROVED)
+    if order_id is not None:
+        stmt = stmt.where(Refund.order_id == order_id)
+    for refund_id in db.session.scalars(stmt).all():
+        try:
+            execute_refund(refund_id)
+        except Exception:
+            log.exception("automatic refund %s failed; it will be retried", refund_id)

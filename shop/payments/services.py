@@ -10,23 +10,25 @@ import logging
 from datetime import timedelta
 
 from blinker import signal
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..catalog.models import Product
+from ..catalog.models import Product, Sku
 from ..clock import utcnow
+from ..database import transaction
 from ..distribution.binding import record_paid_order
 from ..distribution.earnings import create_commissions
 from ..distribution.grades import check_upgrades
 from ..errors import ServiceError
 from ..extensions import db
-from ..numbers import new_number
 from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
-from .gateways import get_gateway
-from .models import TO_REFUND, Payment, PaymentAlert, Refund
+from .alerts import PaymentRefused, payment_alert, refused_with_alert
+from .gateways import external_url, get_gateway
+from .models import AMOUNT_MISMATCH, TO_REFUND, TRANSACTION_REUSED, Payment
+from .refunds import create_auto_refund, execute_pending_auto_refunds
 
 log = logging.getLogger("shop.payments")
 
@@ -38,72 +40,38 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
     "applied", "duplicate", "late_accepted", "refund_scheduled", "not_paid")
 
 
-class PaymentRefused(Exception):
-    """The notification is genuine but cannot be applied; the gateway is told FAIL and retries."""
-
-    def __init__(self, reason, status=400):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-def raise_alert(kind, message, notice=None, order_no=None):
-    """Record an alert for the merchant in its own transaction (it survives the caller's rollback)."""
-    db.session.rollback()
-    db.session.add(PaymentAlert(kind=kind, message=message[:300], order_no=order_no or (notice and notice.order_no),
-                                gateway=notice and notice.gateway, transaction_id=notice and notice.transaction_id,
-                                amount_fen=notice and notice.amount_fen))
-    db.session.commit()
-    log.warning("payment alert %s: %s", kind, message)
-
-
-def external_url(endpoint, **values):
-    """An absolute URL, also outside a request (commands), from SHOP_BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
-
-
-def new_refund_no():
-    return new_number("R", Refund.refund_no)
-
-
 def _lock_order(order_no):
     return db.session.execute(select(Order).where(Order.order_no == order_no).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def apply_payment(notice):
-    """Apply a verified payment notice in one transaction; returns an outcome constant.
+    """Apply a verified payment notice; returns an outcome constant. Owns its transaction: the order row
+    lock, the duplicate check and the commit are one transaction, so a payment is applied exactly once.
 
-    Raises PaymentRefused (nothing changed) for an unknown order, a wrong amount or a transaction
-    id that belongs to another order.
+    Raises PaymentRefused (nothing changed; an alert recorded for the merchant where one is due) for an
+    unknown order, a wrong amount or a transaction id that belongs to another order. An automatic refund
+    is sent to the gateway after the commit.
     """
-    try:
-        if not notice.succeeded:
-            return NOT_PAID
+    if not notice.succeeded:
+        return NOT_PAID
+    with refused_with_alert():
         order = _lock_order(notice.order_no)
         if order is None:
             raise PaymentRefused(f"unknown order {notice.order_no!r}", status=404)
         existing = db.session.scalar(select(Payment).where(Payment.gateway == notice.gateway,
                                                            Payment.transaction_id == notice.transaction_id))
+        if existing is not None and existing.order_id != order.id:
+            raise PaymentRefused("transaction id belongs to another order", status=409, alert=payment_alert(
+                TRANSACTION_REUSED, f"transaction {notice.transaction_id} was already applied to another order; "
+                                      f"notification for {notice.order_no} refused", notice))
         if existing is not None:
-            if existing.order_id != order.id:
-                raise_alert("transaction_reused", f"transaction {notice.transaction_id} was already applied to "
-                                                  f"another order; notification for {notice.order_no} refused", notice)
-                raise PaymentRefused("transaction id belongs to another order", status=409)
-            db.session.rollback()
             return DUPLICATE
         if notice.amount_fen != order.pay_total_fen:
-            raise_alert("amount_mismatch", f"order {order.order_no} total {order.pay_total_fen} fen but the gateway "
-                                           f"reports {notice.amount_fen} fen", notice)
-            raise PaymentRefused("amount does not match the order total", status=400)
+            raise PaymentRefused("amount does not match the order total", status=400, alert=payment_alert(
+                AMOUNT_MISMATCH, f"order {order.order_no} total {order.pay_total_fen} fen but the gateway "
+                                   f"reports {notice.amount_fen} fen", notice))
         outcome = _take_payment(order, notice)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if outcome == REFUND_SCHEDULED:
         execute_pending_auto_refunds(order_id=order.id)
     return outcome
@@ -127,13 +95,7 @@ def _take_payment(order, notice):
     db.session.add(payment)
     db.session.flush()
     if outcome == REFUND_SCHEDULED:
-        db.session.add(Refund(refund_no=new_refund_no(), order_id=order.id, payment_id=payment.id,
-                              user_id=order.user_id, kind="auto", status="approved", amount_fen=payment.amount_fen,
-                              reason="payment could not be applied (order %s)" % order.status, decided_at=now))
-        db.session.add(PaymentAlert(kind="auto_refund", order_no=order.order_no, gateway=notice.gateway,
-                                    transaction_id=notice.transaction_id, amount_fen=notice.amount_fen,
-                                    message=f"payment for {order.status} order {order.order_no} is refunded "
-                                            f"automatically"))
+        create_auto_refund(order, payment, notice, now)
     else:
         _on_paid(order, now)
     payment_applied.send(current_app._get_current_object(), order=order, payment=payment)
@@ -145,7 +107,6 @@ def _reserve_again(order):
     taken = []
     for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
         if line.sku_id is None or not reserve_stock(line.sku_id, line.quantity):
-            from ..catalog.models import Sku
             for sku_id, qty in taken:
                 db.session.execute(update(Sku).where(Sku.id == sku_id).values(stock=Sku.stock + qty))
             return False
@@ -168,12 +129,16 @@ def _on_paid(order, now):
 
 
 def start_payment(order, gateway_name=None, client_ip=None, openid=None):
-    """Open a payment for an unpaid order with the configured gateway; returns a PaymentStart."""
+    """Open a payment for an unpaid order with the configured gateway; returns a PaymentStart.
+
+    Owns its transaction, committed before the gateway is called: the order then shows which gateway to
+    ask even if the call times out (reconcile_payments asks it). Never call it inside another transaction.
+    """
     if order.status != st.PENDING:
         raise ServiceError(_("订单当前状态为「%(s)s」，无需付款", s=order.status_label), status=409)
     gateway = get_gateway(gateway_name)
-    order.pay_gateway, order.pay_opened_at = gateway.name, utcnow()
-    db.session.commit()
+    with transaction():
+        order.pay_gateway, order.pay_opened_at = gateway.name, utcnow()
     return gateway.create_payment(
         order_no=order.order_no, amount_fen=order.pay_total_fen, description=_order_description(order),
         notify_url=external_url("payments.notify", gateway=gateway.name), client_ip=client_ip,
@@ -187,12 +152,13 @@ def _order_description(order):
 
 def reconcile_payments(minutes=10, now=None, echo=None):
     """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago and apply
-    what it reports through the same path as a notification."""
+    what it reports through the same path as a notification. Owns one transaction per order
+    (apply_payment); never call it inside another transaction."""
     cutoff = (now or utcnow()) - timedelta(minutes=minutes)
     rows = db.session.execute(select(Order.order_no, Order.pay_gateway).where(
         Order.status.in_((st.PENDING, st.CANCELLED)), Order.pay_opened_at.isnot(None),
         Order.pay_opened_at <= cutoff)).all()
-    db.session.rollback()
+    db.session.rollback()  # end the read: each order below is applied in its own transaction
     counts = {}
     for order_no, gateway_name in rows:
         try:
@@ -202,25 +168,9 @@ def reconcile_payments(minutes=10, now=None, echo=None):
             outcome = "refused"
             log.warning("reconcile %s refused: %s", order_no, err.reason)
         except Exception as err:  # one order's gateway trouble must not stop the others
-            db.session.rollback()
             outcome = "error"
             log.exception("reconcile %s failed: %s", order_no, err)
         counts[outcome] = counts.get(outcome, 0) + 1
         if echo and outcome not in (NOT_PAID, DUPLICATE):
             echo(f"{order_no}: {outcome}")
     return counts
-
-
-def execute_pending_auto_refunds(order_id=None):
-    """Send approved automatic refunds to the gateway (also retried by reconcile)."""
-    from .refunds import execute_refund
-
-    stmt = select(Refund.id).where(Refund.kind == "auto", Refund.status == "approved")
-    if order_id is not None:
-        stmt = stmt.where(Refund.order_id == order_id)
-    for refund_id in db.session.scalars(stmt).all():
-        try:
-            execute_refund(refund_id)
-        except Exception:
-            db.session.rollback()
-            log.exception("automatic refund %s failed; it will be retried", refund_id)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import csrf, db, limiter
+from ..orders import status as st
 from ..orders.services import get_user_order
 from . import refunds, services
 from .gateways import GatewayError, NotificationRejected, get_gateway
@@ -45,7 +46,7 @@ def sandbox_cashier(order_no):
             gateway.pay(order_no)
             gateway.deliver(order_no)
             db.session.expire_all()
-            flash(_("支付成功") if get_user_order(current_user, order_no).status != "pending"
+            flash(_("支付成功") if get_user_order(current_user, order_no).status != st.PENDING
                   else _("支付结果确认中，请稍后刷新"), "success")
         else:
             gateway.fail(order_no)
@@ -74,8 +75,7 @@ def notify(gateway):
         return fail(err.reason, err.status)
     except GatewayError as err:
         return fail(err.message, 404)
-    except Exception as err:  # anything else: the gateway must retry later
-        db.session.rollback()
+    except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
         log.exception("notification failed (%s): %s", gateway, err)
         return fail("internal error", 500)
     return "", 204

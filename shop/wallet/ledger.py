@@ -1,6 +1,6 @@
 """The only way money moves: post() changes an account with one guarded UPDATE and appends the entry."""
 from flask_babel import gettext as _
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -62,12 +62,3 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
     return entry
 
 
-def advisory_lock(key, wait=True):
-    """A lock across hosts on PostgreSQL, scoped to the caller's transaction; True when held (SQLite serializes
-    writers)."""
-    if db.engine.dialect.name != "postgresql":
-        return True
-    if wait:
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-        return True
-    return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))

@@ -171,3 +171,39 @@ def test_csrf_is_enforced(app, client, make_user):
         assert 'name="csrf_token"' in html
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("mode, joins", [("everyone", True), ("apply", False), ("threshold", False)])
+def test_login_makes_a_member_a_distributor_only_in_everyone_mode(client, db, make_user, login, settings, mode, joins):
+    from shop.distribution.models import Distributor
+
+    settings(distribution_mode=mode)
+    user = make_user()
+    login(user)
+    assert (db.session.get(Distributor, user.id) is not None) == joins
+
+
+def test_a_refused_login_keeps_the_referral_and_changes_nothing(client, db, make_user, make_distributor):
+    from shop.distribution.models import ReferralNode
+
+    referrer = make_distributor()
+    user = make_user(phone="13812345678")
+    client.get(f"/i/{referrer.invite_code}")
+    assert client.post("/login", data={"phone": "13812345678", "password": "wrong"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is None
+    assert client.post("/login", data={"phone": "13812345678", "password": "secret123"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ReferralNode, user.id).referrer_id == referrer.user_id
+
+
+def test_a_wrong_sms_code_counts_an_attempt_and_logs_nobody_in(client, db):
+    client.post("/sms/send", data={"phone": "13700000007"})
+    code = last_code("13700000007")
+    resp = client.post("/login/sms", data={"phone": "13700000007", "code": "000000" if code != "000000" else "111111"})
+    assert resp.status_code == 400 and "验证码错误" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    sms = db.session.scalar(select(SmsCode))
+    assert (sms.attempts, sms.consumed_at) == (1, None)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert client.get("/me").status_code == 302

@@ -3,23 +3,19 @@
 fixtures `shop`, `place`, `pay`, `paid_order` and `complete` (tests/conftest.py)."""
 import pytest
 
-from shop.clock import utcnow
 from shop.distribution import binding
 from shop.orders import services as orders
 
 
 @pytest.fixture
 def settle(db):
-    """settle() -> (count, amount): what `flask shop settle` does, without its advisory lock, which is
-    database-wide on PostgreSQL and so shared with any other test run on the same database."""
-    from shop.distribution.earnings import settle as settle_one
-    from shop.distribution.settlement import due_commission_ids
+    """settle() -> (count, amount): what `flask shop settle` does (its advisory lock is per schema, so another
+    test run on the same PostgreSQL database never holds it)."""
+    from shop.distribution.settlement import settle_due_commissions
 
     def do():
-        ids = due_commission_ids(utcnow())
-        amount = sum(settle_one(commission_id) for commission_id in ids)
-        db.session.commit()
-        return len(ids), amount
+        db.session.rollback()
+        return settle_due_commissions()
 
     return do
 

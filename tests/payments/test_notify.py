@@ -45,36 +45,56 @@ def test_duplicate_notification_is_acknowledged_and_changes_nothing(db, shop, pl
     assert counts(db) == before == (1, 2, 2)
 
 
-@pytest.mark.parametrize("case", ["forged", "stale", "future", "wrong_amount", "unknown_order", "malformed",
-                                  "replayed_for_another_order", "not_json"])
-def test_bad_notifications_answer_fail_and_change_nothing(db, client, shop, place, notify, case):
-    from shop.payments.gateways import sandbox
+def _notice(order_no=None, amount_fen=10000, skew=0, **kw):
+    """A sender of a sandbox notification for the order (or for order_no), its timestamp `skew` seconds off."""
+    def send(client, notify, order):
+        return notify(order_no or order.order_no, amount_fen, timestamp=int(time.time()) + skew, **kw)
 
+    return send
+
+
+def _raw_body(body, signed=False):
+    """A sender that posts `body` with the headers of a genuine notification for the order (whose signature
+    then does not cover the body), or with `signed`, headers that sign this very body."""
+    def send(client, notify, order):
+        from shop.payments.gateways import crypto, get_gateway, sandbox
+
+        headers, _body = sandbox.build_notification(order.order_no, "4200000000000099", 10000)
+        if signed:
+            headers = crypto.signature_headers(get_gateway("sandbox").keys.platform_key, headers[crypto.SERIAL], body)
+        return client.post("/pay/notify/sandbox", data=body, headers=headers, content_type="application/json")
+
+    return send
+
+
+MALFORMED = b'{"id": "x", "resource": {"ciphertext": "AAAA"}}'
+
+
+@pytest.mark.parametrize("send, status, alerts", [
+    pytest.param(_notice(tamper=True), 401, [], id="forged"),
+    pytest.param(_notice(skew=-360), 401, [], id="stale"),
+    pytest.param(_notice(skew=360), 401, [], id="future"),
+    pytest.param(_notice(amount_fen=9999), 400, ["amount_mismatch"], id="wrong_amount"),
+    pytest.param(_notice(order_no="209901010000000000"), 404, [], id="unknown_order"),
+    # The first order was paid with this transaction id.
+    pytest.param(_notice(transaction_id="4200000000000077"), 409, ["transaction_reused"],
+                 id="replayed_for_another_order"),
+    # The signature is checked first: a body the headers do not sign is refused as forged.
+    pytest.param(_raw_body(MALFORMED), 401, [], id="malformed"),
+    pytest.param(_raw_body(b"{not json"), 401, [], id="not_json"),
+    pytest.param(_raw_body(MALFORMED, signed=True), 400, [], id="signed_malformed"),
+    pytest.param(_raw_body(b"{not json", signed=True), 400, [], id="signed_not_json"),
+])
+def test_bad_notifications_answer_fail_and_change_nothing(db, client, shop, place, notify, send, status, alerts):
     first, second = place(), place()
     assert notify(first.order_no, 10000, transaction_id="4200000000000077").status_code == 204
     before = counts(db)
-    if case == "forged":
-        resp = notify(second.order_no, 10000, tamper=True)
-    elif case == "stale":
-        resp = notify(second.order_no, 10000, timestamp=int(time.time()) - 360)
-    elif case == "future":
-        resp = notify(second.order_no, 10000, timestamp=int(time.time()) + 360)
-    elif case == "wrong_amount":
-        resp = notify(second.order_no, 9999)
-    elif case == "unknown_order":
-        resp = notify("209901010000000000", 10000)
-    elif case == "replayed_for_another_order":
-        resp = notify(second.order_no, 10000, transaction_id="4200000000000077")
-    else:
-        headers, _body = sandbox.build_notification(second.order_no, "4200000000000099", 10000)
-        body = b"{not json" if case == "not_json" else b'{"id": "x", "resource": {"ciphertext": "AAAA"}}'
-        resp = client.post("/pay/notify/sandbox", data=body, headers=headers, content_type="application/json")
-    assert resp.status_code >= 400 and resp.json["code"] == "FAIL"
+    resp = send(client, notify, second)
+    assert (resp.status_code, resp.json["code"]) == (status, "FAIL")
     assert counts(db) == before
     db.session.expire_all()
     assert db.session.get(Order, second.id).status == "pending"
-    if case in ("wrong_amount", "replayed_for_another_order"):
-        assert db.session.scalar(select(PaymentAlert)) is not None
+    assert db.session.scalars(select(PaymentAlert.kind)).all() == alerts
     assert run_audit().clean
 
 

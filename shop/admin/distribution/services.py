@@ -10,7 +10,16 @@ from ...distribution import binding
 from ...distribution import rules as commission_rules
 from ...distribution import services as distribution
 from ...distribution import settings as distribution_settings
-from ...distribution.models import Application, BindingLog, Distributor, Grade, GradeChange, ReferralNode, RuleVersion
+from ...distribution.models import (
+    APPLICATION_PENDING,
+    Application,
+    BindingLog,
+    Distributor,
+    Grade,
+    GradeChange,
+    ReferralNode,
+    RuleVersion,
+)
 from ...errors import NotFound, ServiceError
 from ...extensions import db
 from ...pagination import PER_PAGE, Window, paginate
@@ -80,15 +89,15 @@ def applications(status="pending", page=1):
     """Pending applications (oldest first, as they are worked through) or processed ones (newest first)."""
     stmt = select(Application).options(joinedload(Application.user))
     if status == "pending":
-        stmt = stmt.where(Application.status == "pending").order_by(Application.id)
+        stmt = stmt.where(Application.status == APPLICATION_PENDING).order_by(Application.id)
     else:
-        stmt = stmt.where(Application.status != "pending").order_by(Application.id.desc())
+        stmt = stmt.where(Application.status != APPLICATION_PENDING).order_by(Application.id.desc())
     return paginate(stmt, page)
 
 
 def pending_application_count():
     """How many applications wait for the merchant."""
-    return db.session.scalar(select(func.count(Application.id)).where(Application.status == "pending"))
+    return db.session.scalar(select(func.count(Application.id)).where(Application.status == APPLICATION_PENDING))
 
 
 def get_application(application_id):

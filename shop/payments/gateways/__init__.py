@@ -7,12 +7,12 @@ sandbox, whose cashier page "pays" for free, is refused once WeChat Pay is the g
 """
 import os
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
 
 __all__ = ["Gateway", "GatewayError", "NotificationRejected", "PaymentNotice", "PaymentStart", "RefundNotice",
-           "TransferResult", "get_gateway", "configured_gateway_name"]
+           "TransferResult", "get_gateway", "configured_gateway_name", "external_url"]
 
 #: WeChat Pay config key -> the setting it is read from.
 WECHAT_SETTINGS = {
@@ -21,6 +21,15 @@ WECHAT_SETTINGS = {
     "public_key_path": "SHOP_WECHAT_PUBLIC_KEY_PATH", "public_key_id": "SHOP_WECHAT_PUBLIC_KEY_ID",
     "base_url": "SHOP_WECHAT_BASE_URL",
 }
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for the gateway to call back (notify URLs), also outside a request (commands),
+    from SHOP_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def _setting(name):

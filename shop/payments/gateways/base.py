@@ -54,6 +54,15 @@ class RefundNotice:
     status: str
     raw: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def succeeded(self):
+        return self.status == "SUCCESS"
+
+    @property
+    def failed(self):
+        """Closed or abnormal: the money did not go back (PROCESSING is neither)."""
+        return self.status in ("CLOSED", "ABNORMAL")
+
 
 @dataclass(frozen=True)
 class PaymentStart:
