@@ -15,3 +15,10 @@ class NotFound(ServiceError):
         from flask_babel import gettext as _
 
         super().__init__(message or _("记录不存在"), status=404)
+
+
+def found(row, message=None):
+    """The row a page asked for, or a 404 with message (default 记录不存在) when there is none."""
+    if row is None:
+        raise NotFound(message)
+    return row

@@ -23,7 +23,7 @@ from ..distribution.models import (
     RuleVersion,
 )
 from ..distribution.settlement import availability
-from ..errors import NotFound
+from ..errors import NotFound, found
 from ..extensions import db
 from ..orders.models import Order, OrderLine
 from ..pagination import PER_PAGE, Window, window
@@ -223,11 +223,9 @@ def withdrawal_history(user_id, page=1):
 
 def get_withdrawal(user_id, withdrawal_id):
     """One of my withdrawals; another's is 404."""
-    withdrawal = db.session.scalar(select(Withdrawal).where(Withdrawal.id == withdrawal_id,
-                                                            Withdrawal.user_id == user_id))
-    if withdrawal is None:
-        raise NotFound(_("提现记录不存在"))
-    return withdrawal
+    return found(db.session.scalar(select(Withdrawal).where(Withdrawal.id == withdrawal_id,
+                                                            Withdrawal.user_id == user_id)),
+                 _("提现记录不存在"))
 
 
 # ---- leaderboards ----------------------------------------------------------------------------------------

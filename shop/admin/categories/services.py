@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from ...catalog.models import Category, Product
 from ...catalog.services import category_parent
 from ...database import transaction
-from ...errors import NotFound, ServiceError
+from ...errors import ServiceError, found
 from ...extensions import db
 
 
@@ -36,10 +36,7 @@ def parent_choices(blank_label, category=None):
 
 def get_category(category_id):
     """Any category, hidden or not; or 404."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        raise NotFound(_("分类不存在"))
-    return category
+    return found(db.session.get(Category, category_id), _("分类不存在"))
 
 
 def save_category(data, category=None):

@@ -20,7 +20,7 @@ from ...distribution.models import (
     ReferralNode,
     RuleVersion,
 )
-from ...errors import NotFound, ServiceError
+from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import PER_PAGE, Window, paginate
 
@@ -65,10 +65,7 @@ def grades():
 
 def get_grade(grade_id):
     """A grade; or 404."""
-    grade = db.session.get(Grade, grade_id)
-    if grade is None:
-        raise NotFound(_("分销等级不存在"))
-    return grade
+    return found(db.session.get(Grade, grade_id), _("分销等级不存在"))
 
 
 def save_grade(actor, values, grade=None):
@@ -102,10 +99,7 @@ def pending_application_count():
 
 def get_application(application_id):
     """An application; or 404."""
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_("申请不存在"))
-    return application
+    return found(db.session.get(Application, application_id), _("申请不存在"))
 
 
 def approve_application(application, actor):
@@ -146,11 +140,9 @@ def merchant_distributors(q=None, status=None, page=1):
 
 def get_distributor(user_id):
     """A distributor with their member and grade; or 404."""
-    distributor = db.session.scalar(select(Distributor).where(Distributor.user_id == user_id)
-                                    .options(joinedload(Distributor.user), joinedload(Distributor.grade)))
-    if distributor is None:
-        raise NotFound(_("分销商不存在"))
-    return distributor
+    return found(db.session.scalar(select(Distributor).where(Distributor.user_id == user_id)
+                                   .options(joinedload(Distributor.user), joinedload(Distributor.grade))),
+                 _("分销商不存在"))
 
 
 def _history(model, user_id):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...errors import NotFound
+from ...errors import found
 from ...extensions import db
 from ...orders import status as st
 from ...orders.models import Order
@@ -30,8 +30,6 @@ def merchant_orders(status=None, q=None, page=1):
 
 def get_order(order_no):
     """Any shopper's order by number, with its lines; or 404."""
-    order = db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
-                              .options(selectinload(Order.lines), joinedload(Order.user)))
-    if order is None:
-        raise NotFound(_("订单不存在"))
-    return order
+    return found(db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
+                                   .options(selectinload(Order.lines), joinedload(Order.user))),
+                 _("订单不存在"))

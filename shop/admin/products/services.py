@@ -13,7 +13,7 @@ from ...clock import utcnow
 from ...database import transaction
 from ...distribution import rules as commission_rules
 from ...distribution.models import ProductCommission
-from ...errors import NotFound, ServiceError
+from ...errors import NotFound, ServiceError, found
 from ...extensions import db
 from ...pagination import paginate
 
@@ -35,11 +35,9 @@ def merchant_products(q=None, category_id=None, shelf=None, page=1):
 
 def get_product(product_id):
     """Any product, on the shelf or not, with its SKUs and images; or 404."""
-    product = db.session.scalar(select(Product).where(Product.id == product_id)
-                                .options(selectinload(Product.skus), selectinload(Product.images)))
-    if product is None:
-        raise NotFound(_("商品不存在"))
-    return product
+    return found(db.session.scalar(select(Product).where(Product.id == product_id)
+                                   .options(selectinload(Product.skus), selectinload(Product.images))),
+                 _("商品不存在"))
 
 
 def set_on_shelf(product, on_shelf):
