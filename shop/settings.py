@@ -42,7 +42,7 @@ def get_setting(key):
 
 
 def set_setting(key, value):
-    """Store a merchant setting (the caller commits)."""
+    """Store a merchant setting. Joins the caller's transaction."""
     if key not in DEFAULTS:
         raise KeyError(key)
     row = db.session.get(Setting, key)

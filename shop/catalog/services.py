@@ -78,7 +78,7 @@ def get_product_for_shopper(product_id):
 
 
 def refresh_product_summary(product):
-    """Recompute the list-page fields (lowest price, cover) from SKUs and images."""
+    """Recompute the list-page fields (lowest price, cover) from SKUs and images. Joins the caller's transaction."""
     prices = [s.price_fen for s in product.skus if s.is_active]
     product.min_price_fen = min(prices) if prices else 0
     product.cover_path = product.images[0].path if product.images else None
