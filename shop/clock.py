@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 
 #: The business timezone (UTC+8, no daylight saving). Defined here only.
 CHINA = timezone(timedelta(hours=8))
-PERIODS = ("day", "week", "month")
 
 
 def utcnow():

@@ -8,15 +8,23 @@ from .extensions import db
 _DEPTH = "shop.transaction_depth"
 
 
+class NestedTransaction(RuntimeError):
+    """A use case that must commit at the end of its own block was called inside another transaction()."""
+
+
 @contextmanager
-def transaction():
+def transaction(outermost=False):
     """Commit what the block wrote, or roll all of it back on any exception.
 
     Nested inside another transaction() the block joins the outer one: only the outermost commits, so a
-    service that owns its transaction can also be called as one step of a larger use case.
+    service that owns its transaction can also be called as one step of a larger use case. With
+    outermost=True the block must commit when it ends (it is followed by a gateway call, or records what
+    must survive the caller's rollback), so calling it inside another transaction() is refused.
     """
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
+    if outermost:
+        require_outermost()
     session.info[_DEPTH] = depth + 1
     try:
         yield session
@@ -30,9 +38,15 @@ def transaction():
         session.info[_DEPTH] = depth
 
 
+def require_outermost():
+    """Refuse (NestedTransaction) when called inside a transaction(): for use cases that commit on their own."""
+    if db.session().info.get(_DEPTH, 0):
+        raise NestedTransaction("this use case commits on its own; call it outside any transaction()")
+
+
 # Advisory locks are keyed by (schema, key): hosts sharing one schema share each lock, while separate schemas
 # (parallel test runs on one database) never block each other.
-_SCHEMA_KEYED = "hashtext(current_schema()), :k"
+_SCHEMA_KEYED = "hashtext(coalesce(current_schema(), '')), :k"
 
 
 def is_postgresql():

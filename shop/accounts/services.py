@@ -87,11 +87,11 @@ def check_login_code(phone, code):
     """Count an attempt at the newest live code for phone; returns the code's id when it matches.
 
     Owns its transaction, committed before a wrong code is refused: the attempt counts even though
-    the login fails. Never call it inside another transaction (the refusal would roll the count back).
+    the login fails. Refused inside another transaction() (a refusal there would roll the count back).
     """
     phone = normalize_phone(phone)
     code = (code or "").strip()
-    with transaction():
+    with transaction(outermost=True):
         sms = db.session.scalar(select(SmsCode).where(
             SmsCode.phone == phone, SmsCode.consumed_at.is_(None), SmsCode.expires_at > utcnow(),
         ).order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1))

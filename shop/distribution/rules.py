@@ -108,7 +108,7 @@ def set_product_commission(product_id, overrides, actor=None):
     """Replace a product's overrides: {level: (mode, value)}; an empty dict removes them.
     Joins the caller's transaction (the admin's)."""
     for level, (mode, value) in overrides.items():
-        if mode not in ("percent", "fixed") or not 1 <= int(level) <= engine.MAX_LEVELS or int(value) < 0:
+        if mode not in (engine.PERCENT, engine.FIXED) or not 1 <= int(level) <= engine.MAX_LEVELS or int(value) < 0:
             raise ServiceError(_("商品佣金设置无效"))
     db.session.execute(ProductCommission.__table__.delete().where(ProductCommission.product_id == product_id))
     for level, (mode, value) in sorted(overrides.items()):

@@ -11,14 +11,13 @@ from ..database import single_runner, transaction
 from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
-from ..payments.models import APPROVED, PROCESSING, REQUESTED, Refund
+from ..payments.models import OPEN_REFUND_STATUSES, Refund
 from ..settings import get_setting
 from .earnings import settle
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 
 SETTLE_LOCK_KEY = 7_301_002
 #: After-sale refund statuses that hold settlement back.
-OPEN_REFUNDS = (REQUESTED, APPROVED, PROCESSING)
 
 
 def freeze_days():
@@ -28,7 +27,7 @@ def freeze_days():
 
 def open_refund(order_id):
     """SQL: the order (an id or a column) has an open after-sale refund."""
-    return exists().where(Refund.order_id == order_id, Refund.status.in_(OPEN_REFUNDS))
+    return exists().where(Refund.order_id == order_id, Refund.status.in_(OPEN_REFUND_STATUSES))
 
 
 def due_commission_ids(now):

@@ -11,7 +11,7 @@ from ..accounts.services import get_address
 from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
 from ..catalog.models import Sku
 from ..clock import utcnow
-from ..database import transaction
+from ..database import require_outermost, transaction
 from ..distribution.rules import current_version, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -194,7 +194,8 @@ def ship_order(order, company, tracking_no):
 
 def expire_orders(now=None, minutes=None, echo=None):
     """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts.
-    Owns one transaction per order (cancel_order); never call it inside another transaction."""
+    Owns one transaction per order (cancel_order); refused inside another transaction()."""
+    require_outermost()
     minutes = minutes if minutes is not None else current_app.config["ORDER_EXPIRE_MINUTES"]
     cutoff = (now or utcnow()) - timedelta(minutes=minutes)
     ids = db.session.scalars(select(Order.id).where(Order.status == st.PENDING, Order.created_at < cutoff)
@@ -220,7 +221,8 @@ def order_deadline(order):
 
 def auto_confirm(now=None, days=None, echo=None):
     """Complete shipped orders `days` after shipping (default: the merchant's auto_confirm_days).
-    Owns one transaction per order (confirm_receipt); never call it inside another transaction."""
+    Owns one transaction per order (confirm_receipt); refused inside another transaction()."""
+    require_outermost()
     days = days if days is not None else int(get_setting("auto_confirm_days"))
     cutoff = (now or utcnow()) - timedelta(days=days)
     ids = db.session.scalars(select(Order.id).where(Order.status == st.SHIPPED, Order.shipped_at <= cutoff)

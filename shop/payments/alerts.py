@@ -31,7 +31,7 @@ def payment_alert(kind, message, notice=None, order_no=None):
 
 def record_alert(alert):
     """Store an alert for the merchant. Owns its transaction."""
-    with transaction():
+    with transaction(outermost=True):
         db.session.add(alert)
     log.warning("payment alert %s: %s", alert.kind, alert.message)
 
@@ -40,9 +40,9 @@ def record_alert(alert):
 def refused_with_alert():
     """transaction() for applying a gateway's answer: a PaymentRefused rolls everything back, and only
     then is the alert it carries recorded, in its own transaction, so the merchant sees it although
-    the refused answer changed nothing. Owns its transaction: never use it inside another one."""
+    the refused answer changed nothing. Owns its transaction: refused inside another one."""
     try:
-        with transaction():
+        with transaction(outermost=True):
             yield
     except PaymentRefused as refused:
         if refused.alert is not None:

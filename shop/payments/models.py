@@ -57,6 +57,8 @@ REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
     "requested", "approved", "rejected", "processing", "succeeded", "failed")
 REFUND_STATUSES = Labels({REQUESTED: _l("待审核"), APPROVED: _l("已同意"), REJECTED: _l("已拒绝"),
                           PROCESSING: _l("退款中"), SUCCEEDED: _l("退款成功"), FAILED: _l("退款失败")})
+#: A refund still on its way: one at a time per order, and it keeps the order's commissions from settling.
+OPEN_REFUND_STATUSES = (REQUESTED, APPROVED, PROCESSING)
 # Refund.kind
 FULL, PARTIAL, AUTO = "full", "partial", "auto"
 REFUND_KINDS = Labels({FULL: _l("整单退款"), PARTIAL: _l("部分退款"), AUTO: _l("自动退款")})

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..clock import utcnow
-from ..database import transaction
+from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -24,6 +24,7 @@ from .models import (
     AUTO_REFUNDED,
     FAILED,
     FULL,
+    OPEN_REFUND_STATUSES,
     PARTIAL,
     PROCESSING,
     REFUND_AMOUNT_MISMATCH,
@@ -38,7 +39,6 @@ from .models import (
 
 log = logging.getLogger("shop.payments")
 
-OPEN = (REQUESTED, APPROVED, PROCESSING)
 REFUNDABLE = (st.PAID, st.SHIPPED, st.COMPLETED)
 
 
@@ -50,7 +50,7 @@ def new_refund_no():
 def refunded_quantities(order_id, include_open=True):
     """{order_line_id: quantity} already refunded (and, by default, asked for in an open refund).
     Reads only."""
-    statuses = (SUCCEEDED,) + (OPEN if include_open else ())
+    statuses = (SUCCEEDED,) + (OPEN_REFUND_STATUSES if include_open else ())
     rows = db.session.execute(select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
                               .join(Refund, Refund.id == RefundLine.refund_id)
                               .where(Refund.order_id == order_id, Refund.status.in_(statuses))
@@ -82,7 +82,7 @@ def request_refund(user, order, reason, quantities=None):
             window = timedelta(days=int(get_setting("refund_window_days")))
             if utcnow() - order.completed_at > window:
                 raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
-        if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN))):
+        if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN_REFUND_STATUSES))):
             raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
         return _create_refund(order, reason, quantities, user_id=user.id)
 
@@ -127,8 +127,8 @@ def _create_refund(order, reason, quantities, user_id, kind=None):
 
 def merchant_refund(order, reason, actor, quantities=None):
     """The merchant refunds on their own initiative (any time after payment): created approved, then
-    sent like approve_refund. Owns its transactions; never call it inside another transaction."""
-    with transaction():
+    sent like approve_refund. Owns its transactions; refused inside another transaction()."""
+    with transaction(outermost=True):
         refund = _create_refund(order, reason or _("商家主动退款"), quantities, user_id=order.user_id)
         _decide(refund.id, actor, APPROVED)
     return execute_refund(refund.id)
@@ -154,8 +154,8 @@ def _decide(refund_id, actor, status, **values):
 
 def approve_refund(refund_id, actor):
     """Approve and send to the gateway. Owns its transactions (the approval commits before the gateway
-    is called, see execute_refund); never call it inside another transaction."""
-    with transaction():
+    is called, see execute_refund); refused inside another transaction()."""
+    with transaction(outermost=True):
         _decide(refund_id, actor, APPROVED)
     return execute_refund(refund_id)
 
@@ -174,9 +174,9 @@ def execute_refund(refund_id):
     refund notification (or reconcile). A gateway failure leaves it approved for a retry.
 
     Owns its transactions: PROCESSING commits before the gateway is called (a crash during the call
-    leaves a refund the reconcile command queries), so never call it inside another transaction.
+    leaves a refund the reconcile command queries), so refused inside another transaction().
     """
-    with transaction():
+    with transaction(outermost=True):
         refund = _open_refund(refund_id, (APPROVED,))
         payment = db.session.get(Payment, refund.payment_id) if refund.payment_id else None
         if payment is None:
@@ -261,7 +261,8 @@ def create_auto_refund(order, payment, notice, now):
 
 def execute_pending_auto_refunds(order_id=None):
     """Send approved automatic refunds to the gateway (also retried by reconcile). Owns one transaction
-    per refund (execute_refund); never call it inside another transaction."""
+    per refund (execute_refund); refused inside another transaction()."""
+    require_outermost()
     stmt = select(Refund.id).where(Refund.kind == AUTO, Refund.status == APPROVED)
     if order_id is not None:
         stmt = stmt.where(Refund.order_id == order_id)
@@ -269,4 +270,5 @@ def execute_pending_auto_refunds(order_id=None):
         try:
             execute_refund(refund_id)
         except Exception:
+            db.session.rollback()  # a failed read outside any transaction() must not poison the next refund
             log.exception("automatic refund %s failed; it will be retried", refund_id)

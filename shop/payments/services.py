@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from ..catalog.models import Product, Sku
 from ..clock import utcnow
-from ..database import transaction
+from ..database import require_outermost, transaction
 from ..distribution.binding import record_paid_order
 from ..distribution.earnings import create_commissions
 from ..distribution.grades import check_upgrades
@@ -132,12 +132,12 @@ def start_payment(order, gateway_name=None, client_ip=None, openid=None):
     """Open a payment for an unpaid order with the configured gateway; returns a PaymentStart.
 
     Owns its transaction, committed before the gateway is called: the order then shows which gateway to
-    ask even if the call times out (reconcile_payments asks it). Never call it inside another transaction.
+    ask even if the call times out (reconcile_payments asks it). Refused inside another transaction().
     """
     if order.status != st.PENDING:
         raise ServiceError(_("订单当前状态为「%(s)s」，无需付款", s=order.status_label), status=409)
     gateway = get_gateway(gateway_name)
-    with transaction():
+    with transaction(outermost=True):
         order.pay_gateway, order.pay_opened_at = gateway.name, utcnow()
     return gateway.create_payment(
         order_no=order.order_no, amount_fen=order.pay_total_fen, description=_order_description(order),
@@ -153,7 +153,8 @@ def _order_description(order):
 def reconcile_payments(minutes=10, now=None, echo=None):
     """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago and apply
     what it reports through the same path as a notification. Owns one transaction per order
-    (apply_payment); never call it inside another transaction."""
+    (apply_payment); refused inside another transaction()."""
+    require_outermost()
     cutoff = (now or utcnow()) - timedelta(minutes=minutes)
     rows = db.session.execute(select(Order.order_no, Order.pay_gateway).where(
         Order.status.in_((st.PENDING, st.CANCELLED)), Order.pay_opened_at.isnot(None),
@@ -168,6 +169,7 @@ def reconcile_payments(minutes=10, now=None, echo=None):
             outcome = "refused"
             log.warning("reconcile %s refused: %s", order_no, err.reason)
         except Exception as err:  # one order's gateway trouble must not stop the others
+            db.session.rollback()  # a failed read outside any transaction() must not poison the next order
             outcome = "error"
             log.exception("reconcile %s failed: %s", order_no, err)
         counts[outcome] = counts.get(outcome, 0) + 1

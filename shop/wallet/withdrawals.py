@@ -97,15 +97,15 @@ def _move(withdrawal_id, allowed, **values):
 
 def approve(withdrawal_id, actor):
     """Approve; a WeChat withdrawal is then paid through 商家转账, others are paid by hand. Joins the caller's
-    transaction, except for WeChat: the approval commits on its own before the transfer call (call it outside
-    any transaction(), or the approval would not be committed first)."""
+    transaction, except for WeChat: then it owns its transactions, the approval committed before the transfer
+    call and a SUCCESS answer marked paid after it (refused inside another transaction())."""
     withdrawal = db.session.get(Withdrawal, withdrawal_id)
     if withdrawal is None or withdrawal.method != "wechat":
         return _approve(withdrawal_id, actor)
     # The approval stores the out-bill number (the withdrawal number) before the money moves: after a timeout,
     # a late answer or a crash during the call, the transfer is retried or queried under that same number, so
-    # it is never paid twice, and an approved withdrawal can no longer be rejected.
-    with transaction():
+    # it is never paid twice.
+    with transaction(outermost=True):
         withdrawal = _approve(withdrawal_id, actor)
     return _transfer(withdrawal, actor)
 
@@ -116,13 +116,14 @@ def _approve(withdrawal_id, actor):
 
 
 def _transfer(withdrawal, actor):
-    """Ask the gateway to pay an approved WeChat withdrawal; a SUCCESS at once marks it paid (the caller's
-    transaction), anything else leaves it approved until the transfer's notification or query."""
+    """Ask the gateway to pay an approved WeChat withdrawal; a SUCCESS at once marks it paid (in a transaction of
+    its own), anything else leaves it approved until the transfer's notification or query."""
     from ..payments.gateways import get_gateway
     result = get_gateway().transfer(transfer_no=withdrawal.withdrawal_no, openid=withdrawal.payee["openid"],
                                     amount_fen=withdrawal.net_fen, description=_("佣金提现"))
     if result.status == "SUCCESS":
-        return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
+        with transaction():
+            return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
     return withdrawal
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from shop.database import NestedTransaction, transaction
 from shop.errors import ServiceError
 from shop.settings import set_setting
 from shop.wallet import ledger, withdrawals
@@ -86,19 +87,33 @@ def test_withdrawal_lifecycle_and_fee(db, make_user):
         withdrawals.mark_paid(w2.id, admin, "x")
 
 
-def test_a_wechat_approval_is_committed_before_the_transfer_call(db, make_user):
-    """Whatever happens to the caller's transaction after the call, the withdrawal stays approved (its number,
-    the transfer's out-bill number, is reused by any retry): the transfer is never asked for twice."""
+def test_a_wechat_approval_commits_the_approval_and_the_payment_itself(db, make_user):
+    """The approval is committed before the transfer call (its number, the transfer's out-bill number, is reused
+    by any retry) and a SUCCESS answer is committed after it: whatever the caller's transaction does next, the
+    payment stays recorded and the transfer is never asked for twice."""
     admin, user = make_user(is_admin=True), make_user()
     credit(db, user.id, 10000)
     w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {"openid": "o-test"})
     db.session.commit()
     assert withdrawals.approve(w.id, admin).status == "paid"  # the sandbox pays WeChat change at once
-    db.session.rollback()  # the caller's transaction fails after the call: the payment is not recorded
+    db.session.rollback()  # the caller's transaction fails after the call
     db.session.expire_all()
-    assert db.session.get(Withdrawal, w.id).status == "approved"
+    assert db.session.get(Withdrawal, w.id).status == "paid"
+    account = db.session.get(Account, user.id)
+    assert (account.withdrawing_fen, account.withdrawn_fen) == (0, 5000)
     with pytest.raises(ServiceError, match="已处理"):
         withdrawals.approve(w.id, admin)
+
+
+def test_a_wechat_approval_refuses_to_run_inside_another_transaction(db, make_user):
+    admin, user = make_user(is_admin=True), make_user()
+    credit(db, user.id, 10000)
+    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {"openid": "o-test"})
+    db.session.commit()
+    with pytest.raises(NestedTransaction), transaction():
+        withdrawals.approve(w.id, admin)
+    db.session.expire_all()
+    assert db.session.get(Withdrawal, w.id).status == "requested"
 
 
 @pytest.mark.parametrize("amount, method, payee, message", [

@@ -11,7 +11,9 @@ from ...distribution import rules as commission_rules
 from ...distribution import services as distribution
 from ...distribution import settings as distribution_settings
 from ...distribution.models import (
+    ACTIVE,
     APPLICATION_PENDING,
+    DISABLED,
     Application,
     BindingLog,
     Distributor,
@@ -129,7 +131,7 @@ def merchant_distributors(q=None, status=None, page=1):
     if q:
         stmt = stmt.where(or_(User.phone.contains(q, autoescape=True), User.nickname.contains(q, autoescape=True),
                               Distributor.invite_code == q.upper()))
-    if status in ("active", "disabled"):
+    if status in (ACTIVE, DISABLED):
         stmt = stmt.where(Distributor.status == status)
     distributors = paginate(stmt.order_by(Distributor.joined_at.desc(), Distributor.user_id.desc()), page)
     ids = [d.user_id for d in distributors.items]

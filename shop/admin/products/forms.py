@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ...distribution.commission import FIXED, PERCENT
 from ...distribution.models import LEVELS
 from ...money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 from ..categories.services import category_choices
@@ -167,7 +168,7 @@ class ProductForm(FlaskForm):
         return [f for f in self.uploads.data or [] if f and f.filename]
 
 
-COMMISSION_MODES = [("", _l("不设置")), ("percent", _l("按比例（%）")), ("fixed", _l("固定金额（元/件）"))]
+COMMISSION_MODES = [("", _l("不设置")), (PERCENT, _l("按比例（%）")), (FIXED, _l("固定金额（元/件）"))]
 
 
 class ProductCommissionForm(FlaskForm):
@@ -190,7 +191,7 @@ class ProductCommissionForm(FlaskForm):
         data = {}
         for level, row in product_overrides(product.id).items():
             data[f"mode{level}"] = row.mode
-            data[f"value{level}"] = bp_to_percent_text(row.value) if row.mode == "percent" \
+            data[f"value{level}"] = bp_to_percent_text(row.value) if row.mode == PERCENT \
                 else fen_to_yuan_text(row.value)
         return cls(formdata=None, data=data)
 
@@ -212,7 +213,7 @@ class ProductCommissionForm(FlaskForm):
         if not value.data:
             value.errors.append(_("请填写佣金数值"))
             return False
-        parse, message = (parse_percent_bp, percent_message) if mode == "percent" else (parse_yuan, yuan_message)
+        parse, message = (parse_percent_bp, percent_message) if mode == PERCENT else (parse_yuan, yuan_message)
         try:
             self.parsed[level] = (mode, parse(value.data))
         except ValueError:
