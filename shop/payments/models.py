@@ -33,14 +33,17 @@ class Payment(db.Model):
 #: PaymentAlert.kind
 AMOUNT_MISMATCH, TRANSACTION_REUSED, AUTO_REFUNDED, REFUND_AMOUNT_MISMATCH = (
     "amount_mismatch", "transaction_reused", "auto_refund", "refund_amount_mismatch")
+REFUND_STUCK, TRANSFER_STUCK, AUDIT_FAILED = "refund_stuck", "transfer_stuck", "audit_failed"
 ALERT_KINDS = Labels({AMOUNT_MISMATCH: _l("支付金额与订单不符"), TRANSACTION_REUSED: _l("支付单号重复使用"),
-                      AUTO_REFUNDED: _l("付款无法入账，已自动退款"), REFUND_AMOUNT_MISMATCH: _l("退款金额与申请不符")})
+                      AUTO_REFUNDED: _l("付款无法入账，已自动退款"), REFUND_AMOUNT_MISMATCH: _l("退款金额与申请不符"),
+                      REFUND_STUCK: _l("退款长时间未完成"), TRANSFER_STUCK: _l("转账长时间未完成"),
+                      AUDIT_FAILED: _l("资金对账发现问题")})
 
 
 class PaymentAlert(db.Model):
     """Something about a payment the merchant must look at (amount mismatch, late payment refunded, ...)."""
     __tablename__ = "payment_alerts"
-    __table_args__ = (one_of("kind", ALERT_KINDS),)
+    __table_args__ = (one_of("kind", ALERT_KINDS), db.Index("ix_payment_alerts_resolved_kind", "resolved_at", "kind"))
     id = db.Column(db.Integer, primary_key=True)
     kind = db.Column(db.String(30), nullable=False)
     order_no = db.Column(db.String(32))
@@ -49,7 +52,10 @@ class PaymentAlert(db.Model):
     amount_fen = db.Column(db.BigInteger)
     message = db.Column(db.String(300), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: Marked handled by staff, with what they did about it.
     resolved_at = db.Column(db.DateTime)
+    resolved_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    note = db.Column(db.String(300), nullable=False, default="", server_default="")
 
 
 # Refund.status
