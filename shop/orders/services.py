@@ -103,11 +103,16 @@ def reserve_stock(sku_id, quantity):
 def release_stock(order):
     """Give an order's quantities back to stock (called once, by the transition that cancels).
     Joins the caller's transaction."""
-    for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
-        if line.sku_id:
-            db.session.execute(update(Sku).where(Sku.id == line.sku_id)
-                               .values(stock=Sku.stock + line.quantity)
-                               .execution_options(synchronize_session=False))
+    return_to_stock([(line.sku_id, line.quantity) for line in order.lines])
+
+
+def return_to_stock(quantities):
+    """Add [(sku_id, quantity)] back to stock, one UPDATE per SKU in SKU-id order (the lock order of
+    place_order); lines whose SKU is gone are skipped. Exactly once is the caller's transition.
+    Joins the caller's transaction."""
+    for sku_id, quantity in sorted((pair for pair in quantities if pair[0]), key=lambda pair: pair[0]):
+        db.session.execute(update(Sku).where(Sku.id == sku_id).values(stock=Sku.stock + quantity)
+                           .execution_options(synchronize_session=False))
 
 
 def place_order(user, items, address_id, note="", from_cart=False):

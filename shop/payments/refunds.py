@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..database import require_outermost, transaction
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..numbers import new_number
 from ..orders import status as st
 from ..orders.models import Order, OrderLine
+from ..orders.services import return_to_stock
 from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, refused_with_alert
 from .gateways import GatewayError, external_url, get_gateway
@@ -71,19 +73,14 @@ def request_refund(user, order, reason, quantities=None):
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写退款原因"))
+    if order.user_id != user.id:
+        raise NotFound()
     with transaction():
-        order = db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
-                                   .execution_options(populate_existing=True)).scalar_one()
-        if order.user_id != user.id:
-            raise NotFound()
-        if order.status not in REFUNDABLE:
-            raise ServiceError(_("订单当前状态不能申请退款"), status=409)
+        order = lock_order_for_refund(order.id)
         if order.status == st.COMPLETED:
             window = timedelta(days=int(get_setting("refund_window_days")))
             if utcnow() - order.completed_at > window:
                 raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
-        if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN_REFUND_STATUSES))):
-            raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
         return _create_refund(order, reason, quantities, user_id=user.id)
 
 
@@ -125,12 +122,18 @@ def _create_refund(order, reason, quantities, user_id, kind=None):
     return refund
 
 
-def merchant_refund(order, reason, actor, quantities=None):
+def merchant_refund(order, reason, actor, quantities=None, restock=False):
     """The merchant refunds on their own initiative (any time after payment): created approved, then
-    sent like approve_refund. Owns its transactions; refused inside another transaction()."""
+    sent like approve_refund; with `restock` the quantities go back to stock at once. One open refund
+    per order (the order row stays locked until the approval commits). Owns its transactions; refused
+    inside another transaction()."""
     with transaction(outermost=True):
-        refund = _create_refund(order, reason or _("商家主动退款"), quantities, user_id=order.user_id)
+        order = lock_order_for_refund(order.id)
+        refund = _create_refund(order, (reason or "").strip() or _("商家主动退款"), quantities,
+                                user_id=order.user_id)
         _decide(refund.id, actor, APPROVED)
+        if restock:
+            restock_refund(refund)
     return execute_refund(refund.id)
 
 
@@ -152,11 +155,14 @@ def _decide(refund_id, actor, status, **values):
     return refund
 
 
-def approve_refund(refund_id, actor):
-    """Approve and send to the gateway. Owns its transactions (the approval commits before the gateway
-    is called, see execute_refund); refused inside another transaction()."""
+def approve_refund(refund_id, actor, restock=False):
+    """Approve and send to the gateway; with `restock` the quantities go back to stock in the approval's
+    transaction (exactly once: only a requested refund is approved). Owns its transactions (the approval
+    commits before the gateway is called, see execute_refund); refused inside another transaction()."""
     with transaction(outermost=True):
-        _decide(refund_id, actor, APPROVED)
+        refund = _decide(refund_id, actor, APPROVED)
+        if restock:
+            restock_refund(refund)
     return execute_refund(refund_id)
 
 
@@ -272,3 +278,46 @@ def execute_pending_auto_refunds(order_id=None):
         except Exception:
             db.session.rollback()  # a failed read outside any transaction() must not poison the next refund
             log.exception("automatic refund %s failed; it will be retried", refund_id)
+
+
+# --- one open refund per order, and 退回库存 ------------------------------------------------------
+
+def lock_order_for_refund(order_id):
+    """The order row, locked until the caller's transaction ends, checked refundable and free of any open
+    refund: two refunds of one order are never created at once. Joins the caller's transaction."""
+    order = db.session.execute(select(Order).where(Order.id == order_id).with_for_update()
+                               .execution_options(populate_existing=True)).scalar_one()
+    if order.status not in REFUNDABLE:
+        raise ServiceError(_("订单当前状态不能申请退款"), status=409)
+    if open_refund(order.id) is not None:
+        raise ServiceError(_("这个订单已有一个退款申请在处理中"), status=409)
+    return order
+
+
+def restock_refund(refund):
+    """Put a refund's quantities back to stock. Called only in the transaction that approves it (a requested
+    refund is approved once), so a retry or a duplicate notification never restocks twice. Joins the
+    caller's transaction."""
+    skus = {line.id: line.sku_id for line in db.session.get(Order, refund.order_id).lines}
+    return_to_stock([(skus[rl.order_line_id], rl.quantity) for rl in refund.lines])
+
+
+def open_refund(order_id):
+    """The order's refund still on its way (at most one), or None. Reads only."""
+    return db.session.scalar(select(Refund).where(Refund.order_id == order_id,
+                                                  Refund.status.in_(OPEN_REFUND_STATUSES)))
+
+
+def open_refunds(order_ids):
+    """{order_id: open Refund} for a page of orders, in one statement. Reads only."""
+    if not order_ids:
+        return {}
+    rows = db.session.scalars(select(Refund).where(Refund.order_id.in_(order_ids),
+                                                   Refund.status.in_(OPEN_REFUND_STATUSES)))
+    return {refund.order_id: refund for refund in rows}
+
+
+def order_refunds(order_id):
+    """Every refund of an order (automatic ones aside), newest first, with its lines. Reads only."""
+    return db.session.scalars(select(Refund).where(Refund.order_id == order_id, Refund.kind != AUTO)
+                              .options(selectinload(Refund.lines)).order_by(Refund.id.desc())).all()
