@@ -38,3 +38,8 @@ def period_start(period="day", now=None):
 def today_start(now=None):
     """Midnight of today in China time, as naive UTC."""
     return period_start("day", now)
+
+
+def china_day_start(day):
+    """Midnight of a calendar date in China time, as naive UTC (for date filters)."""
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(timezone.utc).replace(tzinfo=None)

@@ -42,6 +42,7 @@ def label_sets():
         withdrawal_status=wallet.WITHDRAWAL_STATUSES, withdrawal_method=wallet.METHODS,
         payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
+        refund_progress=payments.REFUND_PROGRESS,
     )
 
 

@@ -13,9 +13,10 @@ from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .orders.views import bp as orders
 from .products.views import bp as products
+from .refunds.views import bp as refunds
 from .settings.views import bp as settings
 
-AREAS = (products, categories, orders, distribution, settings)
+AREAS = (products, categories, orders, refunds, distribution, settings)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/", view_func=dashboard, methods=["GET"])

@@ -68,7 +68,8 @@ def orders():
 def detail(order_no):
     order = services.get_user_order(current_user, order_no)
     deadline = services.order_deadline(order) if order.status == st.PENDING else None
-    return render_template("orders/detail.html", order=order, deadline=deadline)
+    return render_template("orders/detail.html", order=order, deadline=deadline,
+                           refunds=refunds.order_refunds(order.id), open_refund=refunds.open_refund(order.id))
 
 
 @bp.post("/orders/<order_no>/cancel")

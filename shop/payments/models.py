@@ -63,6 +63,9 @@ REQUESTED, APPROVED, REJECTED, PROCESSING, SUCCEEDED, FAILED = (
     "requested", "approved", "rejected", "processing", "succeeded", "failed")
 REFUND_STATUSES = Labels({REQUESTED: _l("待审核"), APPROVED: _l("已同意"), REJECTED: _l("已拒绝"),
                           PROCESSING: _l("退款中"), SUCCEEDED: _l("退款成功"), FAILED: _l("退款失败")})
+#: The same statuses as the shopper reads them on their order page (申请中 / 退款中 / 已退款 / 已拒绝).
+REFUND_PROGRESS = Labels({REQUESTED: _l("申请中"), APPROVED: _l("退款中"), REJECTED: _l("已拒绝"),
+                          PROCESSING: _l("退款中"), SUCCEEDED: _l("已退款"), FAILED: _l("退款失败")})
 #: A refund still on its way: one at a time per order, and it keeps the order's commissions from settling.
 OPEN_REFUND_STATUSES = (REQUESTED, APPROVED, PROCESSING)
 # Refund.kind

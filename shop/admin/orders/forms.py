@@ -1,10 +1,34 @@
-"""Admin order forms."""
+"""Admin order forms: shipping, and a refund the merchant starts."""
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length
+
+from ...errors import ServiceError
+from ..fields import strip
 
 
 class ShipForm(FlaskForm):
     """Company and tracking number; orders.services.ship_order checks them."""
     company = StringField(_l("物流公司"))
     tracking_no = StringField(_l("运单号"))
+
+
+class MerchantRefundForm(FlaskForm):
+    """商家退款: a quantity per line (qty_<line id>, all that is left = the whole order), a reason the shopper
+    reads, and 退回库存."""
+    reason = StringField(_l("退款原因"), filters=[strip], description=_l("买家会在订单页看到，例如：商品缺货"),
+                         validators=[Length(max=200, message=_l("原因最多200字"))])
+    restock = BooleanField(_l("退回库存"), description=_l("把退款数量加回商品库存（例如未发出的商品）"))
+
+    def quantities(self, lines):
+        """{order line id: quantity} typed for [(line, refundable)]; ServiceError for a non-number."""
+        quantities = {}
+        for line, _left in lines:
+            raw = (request.form.get(f"qty_{line.id}") or "0").strip()
+            if not raw.isdigit():
+                raise ServiceError(_("退款数量必须是整数"))
+            quantities[line.id] = int(raw)
+        return quantities

@@ -1,5 +1,5 @@
-"""Order lookup for the merchant: lists by status or search, one order with its lines. Reads only (shipping is
-orders.services.ship_order)."""
+"""Order lookup for the merchant: lists by status or search, one order with its lines and refunds. Reads only
+(shipping is orders.services.ship_order, a merchant refund payments.refunds.merchant_refund)."""
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +9,8 @@ from ...extensions import db
 from ...orders import status as st
 from ...orders.models import Order
 from ...pagination import paginate
+from ...payments import refunds
+from ...payments.models import OPEN_REFUND_STATUSES
 
 
 def order_status_counts():
@@ -33,3 +35,16 @@ def get_order(order_no):
     return found(db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
                                    .options(selectinload(Order.lines), joinedload(Order.user))),
                  _("订单不存在"))
+
+
+def open_refunds_of(page):
+    """{order_id: open Refund} for a page of orders, in one statement."""
+    return refunds.open_refunds([order.id for order in page.items])
+
+
+def order_refunds(order):
+    """An order's after-sales for its page: every refund (newest first), the open one, and what is left to
+    refund per line."""
+    rows = refunds.order_refunds(order.id)
+    return {"refunds": rows, "open_refund": next((r for r in rows if r.status in OPEN_REFUND_STATUSES), None),
+            "refundable": refunds.get_user_refund_lines(order.user, order)}
