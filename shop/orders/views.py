@@ -93,6 +93,9 @@ def confirm(order_no):
 def refund(order_no):
     """申请退款: the whole order, or chosen quantities of its lines, with a reason."""
     order = services.get_user_order(current_user, order_no)
+    if request.method == "GET" and refunds.open_refund(order.id) is not None:
+        flash(_("这个订单已有一个退款申请在处理中"), "info")
+        return redirect(url_for(".detail", order_no=order_no))
     lines = refunds.get_user_refund_lines(current_user, order)
     if request.method == "POST":
         quantities = {}

@@ -142,6 +142,8 @@ def test_the_shopper_sees_an_open_refund_and_cannot_ask_again(client, db, shop, 
     html = page(client, f"/orders/{refund.order.order_no}")
     assert "申请中" in html and "尺码不合适" in html
     assert f"/orders/{refund.order.order_no}/refund" not in html
+    form = client.get(f"/orders/{refund.order.order_no}/refund", follow_redirects=True)
+    assert "已有一个退款申请在处理中" in form.get_data(as_text=True) and "提交申请" not in form.get_data(as_text=True)
 
 
 def test_the_order_list_and_page_show_the_open_refund(client, db, asked, staff):
