@@ -1,5 +1,5 @@
 """The business clock: timestamps are stored as naive UTC; days, weeks and months are counted in China time."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 #: The business timezone (UTC+8, no daylight saving). Defined here only.
 CHINA = timezone(timedelta(hours=8))
@@ -38,3 +38,8 @@ def period_start(period="day", now=None):
 def today_start(now=None):
     """Midnight of today in China time, as naive UTC."""
     return period_start("day", now)
+
+
+def day_start(day):
+    """Midnight of a China-time calendar date (a `date`), as naive UTC: the lower bound of a date filter."""
+    return datetime.combine(day, time(), CHINA).astimezone(timezone.utc).replace(tzinfo=None)

@@ -8,14 +8,16 @@ admin.<area>.<view>, and the staff check below covers them."""
 from flask import Blueprint
 
 from ..accounts.views import admin_required
+from .alerts.views import bp as alerts
 from .categories.views import bp as categories
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .orders.views import bp as orders
 from .products.views import bp as products
 from .settings.views import bp as settings
+from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, distribution, settings)
+AREAS = (products, categories, orders, distribution, withdrawals, alerts, settings)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/", view_func=dashboard, methods=["GET"])
