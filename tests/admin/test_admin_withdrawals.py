@@ -281,3 +281,22 @@ def test_nothing_is_exported_to_strangers(client, db, make_withdrawal):
     make_withdrawal()
     resp = client.get("/admin/withdrawals/export")
     assert resp.status_code == 302 and db.session.scalar(select(Withdrawal.id)) is not None
+
+
+def test_a_transfer_the_gateway_did_not_take_leaves_the_approval_standing(client, db, staff, make_withdrawal,
+                                                                          monkeypatch):
+    """WeChat times out after the approval was committed: the page says so, the withdrawal stays approved under
+    its out-bill number (a retry reuses it) and can no longer be rejected, since WeChat may still pay it."""
+    from shop.payments.gateways.base import GatewayError
+    from shop.payments.gateways.sandbox import SandboxGateway
+
+    def times_out(self, **kwargs):
+        raise GatewayError("微信支付接口超时")
+
+    monkeypatch.setattr(SandboxGateway, "transfer", times_out)
+    w = make_withdrawal("wechat")
+    resp = client.post(f"/admin/withdrawals/{w.id}/approve", follow_redirects=True)
+    assert "已审核通过，但微信转账请求未成功：微信支付接口超时" in resp.get_data(as_text=True)
+    assert fresh(db, w).status == "approved"
+    assert client.post(f"/admin/withdrawals/{w.id}/reject", data={"reason": "重来"}).status_code == 400
+    assert fresh(db, w).status == "approved"
