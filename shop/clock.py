@@ -1,5 +1,5 @@
 """The business clock: timestamps are stored as naive UTC; days, weeks and months are counted in China time."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 #: The business timezone (UTC+8, no daylight saving). Defined here only.
 CHINA = timezone(timedelta(hours=8))
@@ -40,6 +40,6 @@ def today_start(now=None):
     return period_start("day", now)
 
 
-def china_day_start(day):
-    """Midnight of a calendar date in China time, as naive UTC (for date filters)."""
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(timezone.utc).replace(tzinfo=None)
+def day_start(day):
+    """Midnight of a China-time calendar date (a `date`), as naive UTC: the lower bound of a date filter."""
+    return datetime.combine(day, time(), CHINA).astimezone(timezone.utc).replace(tzinfo=None)

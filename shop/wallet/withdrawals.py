@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 
 from ..clock import today_start, utcnow
 from ..database import transaction
-from ..errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError, found
 from ..extensions import db
 from ..money import format_fen
 from ..numbers import new_number
@@ -14,6 +14,8 @@ from . import ledger
 from .models import METHODS, W_APPROVED, W_PAID, W_REJECTED, W_REQUESTED, Withdrawal
 
 PENDING = (W_REQUESTED, W_APPROVED)
+#: What may still be rejected: a WeChat withdrawal only before its approval sends the transfer out.
+REJECTABLE = {"wechat": (W_REQUESTED,), "alipay": PENDING, "bank": PENDING}
 
 
 def fee_for(amount_fen):
@@ -110,7 +112,17 @@ def approve(withdrawal_id, actor):
     return _transfer(withdrawal, actor)
 
 
+def _refuse_while_in_debt(user_id):
+    """Withdrawals wait while available is below zero (a clawback debt): nothing is approved or paid by hand."""
+    account = ledger.lock_account(user_id)
+    if account.available_fen < 0:
+        raise ServiceError(_("该分销商有 %(d)s 的退款欠款，欠款还清前不能审核或打款",
+                             d=format_fen(-account.available_fen)), status=409)
+
+
 def _approve(withdrawal_id, actor):
+    withdrawal = found(db.session.get(Withdrawal, withdrawal_id))
+    _refuse_while_in_debt(withdrawal.user_id)
     return _move(withdrawal_id, (W_REQUESTED,), status=W_APPROVED, decided_at=utcnow(),
                  decided_by=actor.id if actor else None)
 
@@ -123,16 +135,28 @@ def _transfer(withdrawal, actor):
                                     amount_fen=withdrawal.net_fen, description=_("佣金提现"))
     if result.status == "SUCCESS":
         with transaction():
-            return mark_paid(withdrawal.id, actor, result.transfer_id or result.transfer_no)
+            return record_payment(withdrawal.id, actor, result.transfer_id or result.transfer_no)
     return withdrawal
 
 
 def mark_paid(withdrawal_id, actor, reference):
-    """The money went out (transfer or manual payment with its reference): withdrawing -> withdrawn. Joins the
+    """Staff paid an approved Alipay or bank withdrawal outside (a transfer made by hand, with its reference):
+    refused while the distributor is in debt, and for WeChat, whose transfer is the gateway's to confirm. Joins the
     caller's transaction."""
     reference = (reference or "").strip()[:64]
     if not reference:
         raise ServiceError(_("请填写付款凭证号"))
+    withdrawal = found(db.session.get(Withdrawal, withdrawal_id))
+    if withdrawal.method == "wechat":
+        raise ServiceError(_("微信零钱提现由微信转账结果确认到账，不能手动标记"), status=409)
+    _refuse_while_in_debt(withdrawal.user_id)
+    return record_payment(withdrawal_id, actor, reference)
+
+
+def record_payment(withdrawal_id, actor, reference):
+    """The money went out (a gateway's transfer SUCCESS, or a payment by hand): withdrawing -> withdrawn. No debt
+    check: money already paid is recorded whatever happened since. Joins the caller's transaction."""
+    reference = (reference or "").strip()[:64]
     withdrawal = _move(withdrawal_id, (W_APPROVED,), status=W_PAID, paid_at=utcnow(), pay_reference=reference)
     ledger.post(withdrawal.user_id, "withdrawal_paid", withdrawing=-withdrawal.amount_fen,
                 withdrawn=withdrawal.amount_fen, ref_type="withdrawal", ref_id=withdrawal.id,
@@ -141,11 +165,15 @@ def mark_paid(withdrawal_id, actor, reference):
 
 
 def reject(withdrawal_id, actor, reason):
-    """Refuse with a reason: the money goes back to available. Joins the caller's transaction."""
+    """Refuse with a reason: the money goes back to available. An approved WeChat withdrawal is refused: its
+    transfer is out, and WeChat may still pay it. Joins the caller's transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写拒绝原因"))
-    withdrawal = _move(withdrawal_id, PENDING, status=W_REJECTED, reject_reason=reason[:200], decided_at=utcnow(),
+    withdrawal = found(db.session.get(Withdrawal, withdrawal_id))
+    if withdrawal.method == "wechat" and withdrawal.status == W_APPROVED:
+        raise ServiceError(_("微信转账已发起，不能再拒绝；请等待转账结果"), status=409)
+    withdrawal = _move(withdrawal_id, REJECTABLE[withdrawal.method], status=W_REJECTED, reject_reason=reason[:200], decided_at=utcnow(),
                        decided_by=actor.id if actor else None)
     ledger.post(withdrawal.user_id, "withdrawal_rejected", withdrawing=-withdrawal.amount_fen,
                 available=withdrawal.amount_fen, ref_type="withdrawal", ref_id=withdrawal.id,

@@ -43,6 +43,15 @@ ADMIN_URLS = [
     ("GET", "/admin/distribution/distributors/1"),
     ("POST", "/admin/distribution/distributors/1/active"),
     ("POST", "/admin/distribution/distributors/1/move"),
+    ("GET", "/admin/withdrawals"),
+    ("GET", "/admin/withdrawals/export"),
+    ("POST", "/admin/withdrawals/approve"),
+    ("GET", "/admin/withdrawals/1"),
+    ("POST", "/admin/withdrawals/1/approve"),
+    ("POST", "/admin/withdrawals/1/paid"),
+    ("POST", "/admin/withdrawals/1/reject"),
+    ("GET", "/admin/alerts"),
+    ("POST", "/admin/alerts/1/handle"),
     ("GET", "/admin/settings"),
     ("POST", "/admin/settings"),
 ]
@@ -78,7 +87,7 @@ def test_members_who_are_not_staff_get_403(client, db, make_user, login, make_pr
 
 def test_staff_see_the_admin_nav(client, staff):
     html = client.get("/admin/").get_data(as_text=True)
-    for label in ("概览", "商品", "分类", "订单", "分销", "设置"):
+    for label in ("概览", "商品", "分类", "订单", "分销", "提现", "告警", "设置"):
         assert label in html
     assert "/static/css/admin.css" in html and "//cdn" not in html
 

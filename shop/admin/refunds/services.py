@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...accounts.models import User
-from ...clock import china_day_start
+from ...clock import day_start
 from ...errors import found
 from ...extensions import db
 from ...orders.models import Order
@@ -33,9 +33,9 @@ def refund_queue(status=None, start=None, end=None, q=None, page=1):
     if status in REFUND_STATUSES:
         stmt = stmt.where(Refund.status == status)
     if start:
-        stmt = stmt.where(Refund.created_at >= china_day_start(start))
+        stmt = stmt.where(Refund.created_at >= day_start(start))
     if end:
-        stmt = stmt.where(Refund.created_at < china_day_start(end + timedelta(days=1)))
+        stmt = stmt.where(Refund.created_at < day_start(end + timedelta(days=1)))
     if q:
         stmt = stmt.where(or_(Order.order_no.contains(q, autoescape=True),
                               Refund.refund_no.contains(q, autoescape=True)))

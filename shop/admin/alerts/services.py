@@ -1,0 +1,53 @@
+"""The merchant's payment alerts: the list (newest first) and marking one handled with a note."""
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ...accounts.models import User
+from ...clock import utcnow
+from ...database import transaction
+from ...errors import ServiceError, found
+from ...extensions import db
+from ...pagination import paginate
+from ...payments.models import PaymentAlert
+
+
+def alerts(kind=None, state="open", page=1):
+    """(page of alerts newest first, {user id: User} of who handled them): by kind, unhandled / handled / all,
+    in a fixed number of statements. Reads only."""
+    stmt = select(PaymentAlert).order_by(PaymentAlert.created_at.desc(), PaymentAlert.id.desc())
+    if kind:
+        stmt = stmt.where(PaymentAlert.kind == kind)
+    if state == "open":
+        stmt = stmt.where(PaymentAlert.resolved_at.is_(None))
+    elif state == "handled":
+        stmt = stmt.where(PaymentAlert.resolved_at.is_not(None))
+    rows = paginate(stmt, page)
+    ids = {a.resolved_by for a in rows.items if a.resolved_by}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return rows, users
+
+
+def unhandled_count():
+    """How many alerts nobody has handled yet (the menu badge). Reads only."""
+    return db.session.scalar(select(func.count(PaymentAlert.id)).where(PaymentAlert.resolved_at.is_(None)))
+
+
+def get_alert(alert_id):
+    """An alert; or 404."""
+    return found(db.session.get(PaymentAlert, alert_id), _("告警不存在"))
+
+
+def mark_handled(alert_id, actor, note):
+    """Record that staff handled the alert, when, and what they did (required); an alert is handled once. Commits."""
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("请填写处理说明"))
+    with transaction():
+        changed = db.session.execute(
+            update(PaymentAlert).where(PaymentAlert.id == alert_id, PaymentAlert.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolved_by=actor.id, note=note[:300])
+            .execution_options(synchronize_session=False)).rowcount
+        if changed != 1:
+            get_alert(alert_id)
+            raise ServiceError(_("该告警已处理"), status=409)
+    return db.session.get(PaymentAlert, alert_id, populate_existing=True)

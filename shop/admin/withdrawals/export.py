@@ -1,0 +1,62 @@
+"""The withdrawal queue as an Excel workbook (openpyxl), built in memory for the filtered rows.
+
+Amounts are written in yuan as exact decimals (Decimal(fen) / 100, never a float), formatted with two decimals,
+so a spreadsheet sums them to the fen."""
+import io
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from ...clock import local_time
+from ...wallet.models import METHODS, WITHDRAWAL_STATUSES
+
+YUAN_FORMAT = "0.00"
+
+
+def yuan(fen):
+    """12345 -> Decimal('123.45'), exactly."""
+    return Decimal(int(fen)).scaleb(-2)
+
+
+def payee_text(withdrawal):
+    """The whole payee (the merchant pays by hand from it): name, bank and account or openid."""
+    payee = withdrawal.payee or {}
+    parts = (payee.get("name"), payee.get("bank"), payee.get("account") or payee.get("card_no") or payee.get("openid"))
+    return " ".join(part for part in parts if part)
+
+
+def headers():
+    """The header row; the columns whose header ends in （元） hold amounts."""
+    return [_("提现单号"), _("申请时间"), _("分销商"), _("手机号"), _("提现方式"), _("收款账户"), _("提现金额（元）"),
+            _("手续费（元）"), _("实际到账（元）"), _("状态"), _("付款凭证"), _("拒绝原因"), _("可提现余额（元）"),
+            _("冻结（元）"), _("提现中（元）"), _("欠款（元）")]
+
+
+def row(withdrawal, account):
+    """One withdrawal's cells, amounts as Decimal yuan."""
+    available, frozen, withdrawing = ((account.available_fen, account.frozen_fen, account.withdrawing_fen)
+                                      if account is not None else (0, 0, 0))
+    return [withdrawal.withdrawal_no, local_time(withdrawal.created_at), withdrawal.user.display_name,
+            withdrawal.user.phone, str(METHODS[withdrawal.method]), payee_text(withdrawal), yuan(withdrawal.amount_fen),
+            yuan(withdrawal.fee_fen), yuan(withdrawal.net_fen), str(WITHDRAWAL_STATUSES[withdrawal.status]),
+            withdrawal.pay_reference or "", withdrawal.reject_reason or "", yuan(available), yuan(frozen),
+            yuan(withdrawing), yuan(max(0, -available))]
+
+
+def workbook_bytes(withdrawals, accounts):
+    """The .xlsx file of these withdrawals, as bytes."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("提现")
+    sheet.append(headers())
+    for withdrawal in withdrawals:
+        sheet.append(row(withdrawal, accounts.get(withdrawal.user_id)))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = YUAN_FORMAT
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
