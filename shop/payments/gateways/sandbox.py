@@ -90,6 +90,10 @@ class SandboxGateway(Gateway):
         self.clock = clock
         self._keys = None
         self._lock = threading.Lock()
+        #: A fault to imitate on refund(), for fault tests: "timeout" (refunded, but our call times out),
+        #: "crash" (refunded, then the caller dies), "crash_before" (the caller dies before the gateway hears of
+        #: it). The refund's notification is then held back until deliver_refund().
+        self.refund_fault = None
 
     @property
     def keys(self):
@@ -133,6 +137,8 @@ class SandboxGateway(Gateway):
         """Refunded at once (SUCCESS); the REFUND.SUCCESS notification is delivered before this returns,
         so call it with no row locks held: like WeChat's, it may arrive before the answer is read."""
         amount_fen = fen(amount_fen)
+        if self.refund_fault == "crash_before":
+            raise RuntimeError("sandbox fault: the worker died before calling the gateway")
         with self._store() as store:
             refund = store.scalar(select(SandboxRefund).where(SandboxRefund.refund_no == refund_no))
             created = refund is None
@@ -140,9 +146,20 @@ class SandboxGateway(Gateway):
                 refund = self._new_refund(store, order_no, refund_no, amount_fen, total_fen, notify_url)
                 store.flush()
             resource = _refund_resource(refund, store)
+        if self.refund_fault == "timeout":
+            raise GatewayError("sandbox fault: the refund call timed out", retryable=True)
+        if self.refund_fault == "crash":
+            raise RuntimeError("sandbox fault: the worker died waiting for the refund answer")
         if created and notify_url:
             self._deliver(notify_url, "REFUND.SUCCESS", resource)
         return refund_notice(self.name, resource)
+
+    def deliver_refund(self, refund_no):
+        """POST a refund's notification (again, or late after a fault); True once answered 2xx."""
+        with self._store() as store:
+            refund = store.scalar(select(SandboxRefund).where(SandboxRefund.refund_no == refund_no))
+            resource = _refund_resource(refund, store)
+        return self._deliver(refund.notify_url, "REFUND." + refund.status, resource)
 
     def query_refund(self, refund_no):
         with self._store() as store:
