@@ -1,13 +1,17 @@
 """Refunds when the gateway misbehaves: a timeout followed by a late success, a worker that dies after
 PROCESSING was committed. In every case the money ends exactly right and the audit is clean."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from shop.clock import utcnow
 from shop.errors import ServiceError
 from shop.orders.models import Order
 from shop.payments import refunds
 from shop.payments.gateways import GatewayError, get_gateway
-from shop.payments.models import APPROVED, SUCCEEDED, Refund, SandboxRefund
+from shop.payments.models import APPROVED, PROCESSING, REFUND_STUCK, SUCCEEDED, PaymentAlert, Refund, SandboxRefund
+from shop.payments.reconcile import reconcile_refunds
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account
 
@@ -61,3 +65,47 @@ def test_a_success_notified_after_our_call_timed_out_is_applied_once(db, shop, a
     with pytest.raises(ServiceError):  # the merchant's retry finds it done: no second refund
         refunds.execute_refund(refund.id)
     assert_refunded_once(db, shop, refund)
+
+
+@pytest.mark.parametrize("fault", ["crash", "crash_before"])
+def test_a_refund_left_processing_by_a_dead_worker_is_finished_by_reconcile(db, shop, admin, sandbox,
+                                                                             one_of_three_asked, fault):
+    """crash: the gateway refunded, then the worker died; crash_before: it died before the gateway heard of it."""
+    refund = one_of_three_asked
+    sandbox.refund_fault = fault
+    with pytest.raises(RuntimeError):
+        refunds.approve_refund(refund.id, admin)
+    db.session.rollback()
+    assert db.session.get(Refund, refund.id).status == PROCESSING
+    sandbox.refund_fault = None
+    assert reconcile_refunds(minutes=0) == {SUCCEEDED: 1}
+    assert_refunded_once(db, shop, refund)
+    assert reconcile_refunds(minutes=0) == {}  # nothing open any more
+    assert_refunded_once(db, shop, refund)
+
+
+def test_reconcile_leaves_recent_refunds_to_their_notification(db, admin, sandbox, one_of_three_asked):
+    sandbox.refund_fault = "crash"
+    with pytest.raises(RuntimeError):
+        refunds.approve_refund(one_of_three_asked.id, admin)
+    db.session.rollback()
+    assert reconcile_refunds() == {}
+
+
+def test_a_refund_still_open_after_the_configured_hours_raises_one_alert(app, db, shop, admin, sandbox, settings,
+                                                                          one_of_three_asked):
+    settings(stuck_after_hours=6)
+    sandbox.refund_fault = "crash_before"  # the gateway stays out of reach
+    with pytest.raises(RuntimeError):
+        refunds.approve_refund(one_of_three_asked.id, admin)
+    db.session.rollback()
+    assert reconcile_refunds(minutes=0) == {"error": 1}
+    assert db.session.scalar(select(func.count()).select_from(PaymentAlert)) == 0
+    later = utcnow() + timedelta(hours=7)
+    for _ in range(2):
+        assert reconcile_refunds(now=later) == {"error": 1}
+    assert db.session.scalars(select(PaymentAlert.kind)).all() == [REFUND_STUCK]
+    sandbox.refund_fault = None
+    out = app.test_cli_runner().invoke(args=["shop", "reconcile-payments", "--minutes", "0"]).output
+    assert "refunds: succeeded 1" in out
+    assert_refunded_once(db, shop, one_of_three_asked)
