@@ -25,10 +25,11 @@ from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
-from .alerts import PaymentRefused, payment_alert, refused_with_alert
-from .gateways import external_url, get_gateway
-from .models import AMOUNT_MISMATCH, TO_REFUND, TRANSACTION_REUSED, Payment
-from .refunds import create_auto_refund, execute_pending_auto_refunds
+from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
+from .gateways import RefundNotice, external_url, get_gateway
+from .gateways.base import ForeignNotification
+from .models import AMOUNT_MISMATCH, AUDIT_FAILED, TO_REFUND, TRANSACTION_REUSED, Payment
+from .refunds import apply_refund_result, create_auto_refund, execute_pending_auto_refunds
 
 log = logging.getLogger("shop.payments")
 
@@ -75,6 +76,23 @@ def apply_payment(notice):
     if outcome == REFUND_SCHEDULED:
         execute_pending_auto_refunds(order_id=order.id)
     return outcome
+
+
+def receive_notification(gateway_name, headers, body):
+    """Verify a gateway's notification and apply it (a payment or a refund) exactly once. Owns its transactions.
+
+    Raises NotificationRejected for one that is forged, stale or malformed; a genuine one for another merchant,
+    app or currency (ForeignNotification) is refused too, and the merchant is alerted.
+    """
+    try:
+        notice = get_gateway(gateway_name).parse_notification(headers, body)
+    except ForeignNotification as foreign:
+        record_alert(payment_alert(AUDIT_FAILED, f"{gateway_name}: {foreign.reason}; refused",
+                                   order_no=foreign.order_no))
+        raise
+    if isinstance(notice, RefundNotice):
+        return apply_refund_result(notice)
+    return apply_payment(notice)
 
 
 def _take_payment(order, notice):

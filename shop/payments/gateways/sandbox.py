@@ -126,7 +126,7 @@ class SandboxGateway(Gateway):
         keys = self.keys
         trusted = {keys.platform_serial: keys.platform_certificate.public_key()}
         verified = crypto.verify_notification(headers, body, trusted, keys.apiv3_key, now=self.clock())
-        return notice_from_notification(self.name, verified, mchid=MCHID)
+        return notice_from_notification(self.name, verified, mchid=MCHID, appid=APPID)
 
     def query_payment(self, order_no):
         with self._store() as store:
@@ -219,8 +219,9 @@ class SandboxGateway(Gateway):
         return self._deliver(notify_url, "TRANSACTION.SUCCESS", resource, record=record)
 
     def build_notification(self, order_no, transaction_id, amount_fen, trade_state="SUCCESS", timestamp=None,
-                           tamper=False, event_type="TRANSACTION.SUCCESS", refund_no=None):
-        """(headers, body) of a notification signed with the sandbox keys, for tests; `tamper` spoils the signature."""
+                           tamper=False, event_type="TRANSACTION.SUCCESS", refund_no=None, changes=None):
+        """(headers, body) of a notification signed with the sandbox keys, for tests; `tamper` spoils the signature,
+        `changes` replaces fields of the resource (another mchid, say)."""
         if event_type.startswith("REFUND."):
             resource = {"mchid": MCHID, "out_trade_no": order_no, "transaction_id": transaction_id,
                         "out_refund_no": refund_no or "R" + order_no, "refund_id": "5030" + _digits(25),
@@ -232,6 +233,7 @@ class SandboxGateway(Gateway):
             resource = _transaction_resource(SandboxTransaction(
                 order_no=order_no, transaction_id=transaction_id, amount_fen=amount_fen, state=trade_state,
                 paid_at=utcnow() if trade_state == "SUCCESS" else None))
+        resource.update(changes or {})
         headers, body = self._sign(event_type, resource, timestamp=timestamp)
         if tamper:  # same headers, a different body: what a forger without the platform key can send
             body = body.replace(b'"summary"', b'"summary" ', 1)
@@ -361,10 +363,10 @@ def _digits(count):
 
 
 def build_notification(order_no, transaction_id, amount_fen, trade_state="SUCCESS", timestamp=None, tamper=False,
-                       event_type="TRANSACTION.SUCCESS", refund_no=None):
+                       event_type="TRANSACTION.SUCCESS", refund_no=None, changes=None):
     """The current app's sandbox notification for tests: see SandboxGateway.build_notification."""
     from . import get_gateway
 
     return get_gateway("sandbox").build_notification(order_no, transaction_id, amount_fen, trade_state=trade_state,
                                                      timestamp=timestamp, tamper=tamper, event_type=event_type,
-                                                     refund_no=refund_no)
+                                                     refund_no=refund_no, changes=changes)
