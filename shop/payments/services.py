@@ -25,6 +25,7 @@ from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
+from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
@@ -168,15 +169,16 @@ def _order_description(order):
     return (title if len(order.lines) == 1 else _("%(t)s 等%(n)s件", t=title, n=order.quantity))[:120]
 
 
-def reconcile_payments(minutes=10, now=None, echo=None):
-    """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago and apply
-    what it reports through the same path as a notification. Owns one transaction per order
-    (apply_payment); refused inside another transaction()."""
+def reconcile_payments(minutes=10, now=None, echo=None, max_hours=None):
+    """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago, and no longer ago than
+    `max_hours` (the reconcile_max_hours setting), and apply what it reports through the same path as a
+    notification. Owns one transaction per order (apply_payment); refused inside another transaction()."""
     require_outermost()
-    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    now = now or utcnow()
+    oldest = now - timedelta(hours=max_hours or int(get_setting("reconcile_max_hours")))
     rows = db.session.execute(select(Order.order_no, Order.pay_gateway).where(
         Order.status.in_((st.PENDING, st.CANCELLED)), Order.pay_opened_at.isnot(None),
-        Order.pay_opened_at <= cutoff)).all()
+        Order.pay_opened_at <= now - timedelta(minutes=minutes), Order.pay_opened_at >= oldest)).all()
     db.session.rollback()  # end the read: each order below is applied in its own transaction
     counts = {}
     for order_no, gateway_name in rows:
