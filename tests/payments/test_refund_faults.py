@@ -1,5 +1,7 @@
 """Refunds when the gateway misbehaves: a timeout followed by a late success, a worker that dies after
 PROCESSING was committed. In every case the money ends exactly right and the audit is clean."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from shop.payments.models import APPROVED, PROCESSING, REFUND_STUCK, SUCCEEDED, 
 from shop.payments.reconcile import reconcile_refunds
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account
+from tests.conftest import IS_PG
 
 
 @pytest.fixture
@@ -109,3 +112,27 @@ def test_a_refund_still_open_after_the_configured_hours_raises_one_alert(app, db
     out = app.test_cli_runner().invoke(args=["shop", "reconcile-payments", "--minutes", "0"]).output
     assert "refunds: succeeded 1" in out
     assert_refunded_once(db, shop, one_of_three_asked)
+
+
+@pytest.mark.pg
+@pytest.mark.skipif(not IS_PG, reason="concurrency tests need PostgreSQL (set SHOP_TEST_DATABASE_URL)")
+def test_20_concurrent_late_successes_after_a_timeout_refund_once(app, db, shop, admin, sandbox, one_of_three_asked):
+    refund = one_of_three_asked
+    sandbox.refund_fault = "timeout"
+    with pytest.raises(GatewayError):
+        refunds.approve_refund(refund.id, admin)
+    sandbox.refund_fault = None
+    refund_no = refund.refund_no
+    for loaded in (shop.a, shop.b, refund):  # read again below, after this session ends
+        db.session.refresh(loaded)
+    db.session.remove()
+    start = threading.Barrier(20, timeout=60)
+
+    def deliver(_):
+        with app.app_context():
+            start.wait()
+            return sandbox.deliver_refund(refund_no)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        assert list(pool.map(deliver, range(20))) == [True] * 20
+    assert_refunded_once(db, shop, refund)
