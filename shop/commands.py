@@ -50,15 +50,19 @@ def audit_command():
 
 
 @shop_cli.command("reconcile-payments")
-@click.option("--minutes", type=int, default=10, help="Only payments opened at least this long ago.")
-def reconcile_command(minutes):
-    """Ask the gateway about unpaid orders and apply what it reports, like a notification."""
+@click.option("--minutes", type=int, default=10, help="Only payments opened, and refunds sent, at least this long ago.")
+@click.option("--max-hours", type=int, default=None, help="Override the reconcile_max_hours setting (48).")
+def reconcile_command(minutes, max_hours):
+    """Ask the gateway about unpaid orders and open refunds and apply what it reports, like a notification."""
+    from .payments.reconcile import reconcile_refunds
     from .payments.refunds import execute_pending_auto_refunds
     from .payments.services import reconcile_payments
 
-    counts = reconcile_payments(minutes=minutes, echo=click.echo)
+    counts = reconcile_payments(minutes=minutes, echo=click.echo, max_hours=max_hours)
     execute_pending_auto_refunds()
     click.echo("reconciled: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
+    counts = reconcile_refunds(minutes=minutes, echo=click.echo)
+    click.echo("refunds: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
 
 
 @shop_cli.command("auto-confirm")

@@ -62,6 +62,11 @@ def load_config(overrides=None):
 
 
 def check_production(config):
-    """Refuse to start a production app with the development secret key."""
-    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+    """Refuse to start a production app with the development secret key, or with the sandbox gateway (its
+    cashier page "pays" for free)."""
+    if config.get("ENV_NAME") != "production":
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("SHOP_SECRET_KEY must be set to a real secret in production")
+    if (config.get("SHOP_PAYMENT_GATEWAY") or os.environ.get("SHOP_PAYMENT_GATEWAY")) == "sandbox":
+        raise RuntimeError("SHOP_PAYMENT_GATEWAY=sandbox is refused in production: its payments are free")

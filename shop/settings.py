@@ -20,6 +20,10 @@ DEFAULTS = {
     "commission_freeze_days": 7,
     # `flask shop auto-confirm` completes shipped orders this many days after shipping.
     "auto_confirm_days": 10,
+    # `flask shop reconcile-payments` asks the gateway about payments opened at most this many hours ago.
+    "reconcile_max_hours": 48,
+    # A refund or transfer still open this many hours after it was sent is stuck: an alert, and the audit says so.
+    "stuck_after_hours": 24,
     # Withdrawals.
     "withdraw_min_fen": 100,
     "withdraw_daily_count": 3,

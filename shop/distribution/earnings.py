@@ -95,14 +95,14 @@ def adjust_for_refunded_quantities(order_line, refunded_quantity, refund_id):
 
 
 def settle(commission_id, now=None):
-    """Frozen -> available for one commission, exactly once (guarded UPDATE); returns the amount.
+    """Frozen -> available for one commission, exactly once; returns the amount moved. The row is locked first,
+    so a refund that reduced it meanwhile is seen: its current net moves, never the one read before.
     Joins the caller's transaction (the settlement command's)."""
-    commission = db.session.get(Commission, commission_id, populate_existing=True)
-    moved = db.session.execute(update(Commission).where(Commission.id == commission_id, Commission.status == FROZEN)
-                               .values(status=SETTLED, settled_at=now or utcnow())
-                               .execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
+    commission = db.session.execute(select(Commission).where(Commission.id == commission_id).with_for_update()
+                                    .execution_options(populate_existing=True)).scalar_one_or_none()
+    if commission is None or commission.status != FROZEN:
         return 0
+    commission.status, commission.settled_at = SETTLED, now or utcnow()
     amount = commission.net_fen
     if amount:
         ledger.post(commission.beneficiary_id, "commission_settled", frozen=-amount, available=amount,
@@ -110,4 +110,5 @@ def settle(commission_id, now=None):
         db.session.execute(update(ReferralNode).where(ReferralNode.user_id == commission.beneficiary_id).values(
             commission_frozen_fen=ReferralNode.commission_frozen_fen - amount,
             commission_settled_fen=ReferralNode.commission_settled_fen + amount))
+    db.session.flush()
     return amount

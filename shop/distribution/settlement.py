@@ -2,6 +2,7 @@
 after-sale window has passed, unless an after-sale refund of the order is open. The one home of that rule:
 the scheduled command settles by it and the distributor center explains it with it. Idempotent, and safe
 on two hosts (an advisory lock on PostgreSQL)."""
+import logging
 from datetime import timedelta
 
 from sqlalchemy import exists, select
@@ -11,13 +12,15 @@ from ..database import single_runner, transaction
 from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
-from ..payments.models import OPEN_REFUND_STATUSES, Refund
+from ..payments.alerts import payment_alert, record_alert
+from ..payments.models import AUDIT_FAILED, OPEN_REFUND_STATUSES, Refund
 from ..settings import get_setting
 from .earnings import settle
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 
+log = logging.getLogger("shop.distribution")
+
 SETTLE_LOCK_KEY = 7_301_002
-#: After-sale refund statuses that hold settlement back.
 
 
 def freeze_days():
@@ -59,20 +62,32 @@ def availability(commission, order):
 
 def settle_due_commissions(now=None, echo=None, batch=200):
     """Settle every due commission; returns (settled count, amount) or None when another host holds the
-    lock. Owns its transactions: one per batch of `batch` commissions, reporting progress after each."""
+    lock. Owns its transactions: one per commission, so one that fails is logged and alerted and the run goes
+    on; progress is reported every `batch` commissions."""
     now = now or utcnow()
     with single_runner(SETTLE_LOCK_KEY) as held:
         if not held:
             if echo:
                 echo("another settlement is running; nothing done")
             return None
-        with transaction():  # the read ends here: each batch below is a short transaction of its own
+        with transaction():  # the read ends here: each commission below is a short transaction of its own
             ids = due_commission_ids(now)
         count = amount = 0
-        for start in range(0, len(ids), batch):
-            with transaction():
-                moved = [settle(commission_id, now) for commission_id in ids[start:start + batch]]
-            count, amount = count + sum(1 for m in moved if m), amount + sum(moved)
-            if echo:
-                echo(f"settled {min(start + batch, len(ids))}/{len(ids)} commissions")
+        for done, commission_id in enumerate(ids, 1):
+            moved = _settle_alone(commission_id, now)
+            count, amount = count + bool(moved), amount + moved
+            if echo and (done % batch == 0 or done == len(ids)):
+                echo(f"settled {done}/{len(ids)} commissions")
         return count, amount
+
+
+def _settle_alone(commission_id, now):
+    """One commission in its own transaction; a refund opened since the ids were read holds it back."""
+    try:
+        with transaction():
+            order_id = db.session.scalar(select(Commission.order_id).where(Commission.id == commission_id))
+            return 0 if db.session.scalar(select(open_refund(order_id))) else settle(commission_id, now)
+    except Exception as err:  # one commission's trouble must not stop settlement for the whole shop
+        log.exception("commission %s could not be settled", commission_id)
+        record_alert(payment_alert(AUDIT_FAILED, f"commission {commission_id} could not be settled: {err}"))
+        return 0

@@ -202,6 +202,14 @@ def execute_refund(refund_id):
     return apply_refund_result(result)
 
 
+def _moves_on(refund, notice):
+    """A success is applied from either state a sent refund can be in: after a timeout our call put it back
+    to approved, but the gateway may well have paid it. A failure only concerns a refund we know is out."""
+    if notice.succeeded:
+        return refund.status in (APPROVED, PROCESSING)
+    return notice.failed and refund.status == PROCESSING
+
+
 def apply_refund_result(notice):
     """Apply a refund result (from the gateway's answer, a notification or a query), exactly once.
 
@@ -213,7 +221,7 @@ def apply_refund_result(notice):
                                     .execution_options(populate_existing=True)).scalar_one_or_none()
         if refund is None:
             raise NotFound()
-        if refund.status != PROCESSING:
+        if not _moves_on(refund, notice):
             return refund  # already applied (duplicate notification) or not ours to change
         if notice.succeeded and notice.amount_fen != refund.amount_fen:
             message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "

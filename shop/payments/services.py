@@ -25,10 +25,12 @@ from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
 from ..orders.services import reserve_stock
-from .alerts import PaymentRefused, payment_alert, refused_with_alert
-from .gateways import external_url, get_gateway
-from .models import AMOUNT_MISMATCH, TO_REFUND, TRANSACTION_REUSED, Payment
-from .refunds import create_auto_refund, execute_pending_auto_refunds
+from ..settings import get_setting
+from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
+from .gateways import RefundNotice, external_url, get_gateway
+from .gateways.base import ForeignNotification
+from .models import AMOUNT_MISMATCH, AUDIT_FAILED, TO_REFUND, TRANSACTION_REUSED, Payment
+from .refunds import apply_refund_result, create_auto_refund, execute_pending_auto_refunds
 
 log = logging.getLogger("shop.payments")
 
@@ -75,6 +77,23 @@ def apply_payment(notice):
     if outcome == REFUND_SCHEDULED:
         execute_pending_auto_refunds(order_id=order.id)
     return outcome
+
+
+def receive_notification(gateway_name, headers, body):
+    """Verify a gateway's notification and apply it (a payment or a refund) exactly once. Owns its transactions.
+
+    Raises NotificationRejected for one that is forged, stale or malformed; a genuine one for another merchant,
+    app or currency (ForeignNotification) is refused too, and the merchant is alerted.
+    """
+    try:
+        notice = get_gateway(gateway_name).parse_notification(headers, body)
+    except ForeignNotification as foreign:
+        record_alert(payment_alert(AUDIT_FAILED, f"{gateway_name}: {foreign.reason}; refused",
+                                   order_no=foreign.order_no))
+        raise
+    if isinstance(notice, RefundNotice):
+        return apply_refund_result(notice)
+    return apply_payment(notice)
 
 
 def _take_payment(order, notice):
@@ -150,15 +169,16 @@ def _order_description(order):
     return (title if len(order.lines) == 1 else _("%(t)s 等%(n)s件", t=title, n=order.quantity))[:120]
 
 
-def reconcile_payments(minutes=10, now=None, echo=None):
-    """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago and apply
-    what it reports through the same path as a notification. Owns one transaction per order
-    (apply_payment); refused inside another transaction()."""
+def reconcile_payments(minutes=10, now=None, echo=None, max_hours=None):
+    """Ask the gateway about unpaid orders whose payment was opened over `minutes` ago, and no longer ago than
+    `max_hours` (the reconcile_max_hours setting), and apply what it reports through the same path as a
+    notification. Owns one transaction per order (apply_payment); refused inside another transaction()."""
     require_outermost()
-    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    now = now or utcnow()
+    oldest = now - timedelta(hours=max_hours or int(get_setting("reconcile_max_hours")))
     rows = db.session.execute(select(Order.order_no, Order.pay_gateway).where(
         Order.status.in_((st.PENDING, st.CANCELLED)), Order.pay_opened_at.isnot(None),
-        Order.pay_opened_at <= cutoff)).all()
+        Order.pay_opened_at <= now - timedelta(minutes=minutes), Order.pay_opened_at >= oldest)).all()
     db.session.rollback()  # end the read: each order below is applied in its own transaction
     counts = {}
     for order_no, gateway_name in rows:

@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 from ..extensions import csrf, db, limiter
 from ..orders import status as st
 from ..orders.services import get_user_order
-from . import refunds, services
+from . import services
 from .gateways import GatewayError, NotificationRejected, get_gateway
-from .gateways.base import RefundNotice
 
 bp = Blueprint("payments", __name__, url_prefix="/pay")
 log = logging.getLogger("shop.payments")
@@ -60,13 +59,8 @@ def sandbox_cashier(order_no):
 @limiter.exempt
 def notify(gateway):
     """Payment notifications: 204 only after the transaction commits; FAIL + 4xx/5xx otherwise."""
-    body = request.get_data(cache=False)
     try:
-        notice = get_gateway(gateway).parse_notification(request.headers, body)
-        if isinstance(notice, RefundNotice):
-            refunds.apply_refund_result(notice)
-        else:
-            services.apply_payment(notice)
+        services.receive_notification(gateway, request.headers, request.get_data(cache=False))
     except NotificationRejected as err:
         log.warning("notification refused (%s) from %s: %s", gateway, request.remote_addr, err.reason)
         return fail(err.reason, err.status)

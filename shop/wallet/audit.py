@@ -8,11 +8,9 @@ from sqlalchemy.orm import selectinload
 from ..distribution.earnings import expected_shares, order_rules
 from ..distribution.models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 from ..extensions import db
-from ..orders import status as st
 from ..orders.models import Order
+from .audit_shopper import PAID_STATUSES, check_shopper_side
 from .models import W_APPROVED, W_PAID, W_REQUESTED, Account, LedgerEntry, Withdrawal
-
-PAID_STATUSES = (st.PAID, st.SHIPPED, st.COMPLETED, st.REFUNDED)
 
 
 @dataclass
@@ -28,8 +26,9 @@ class AuditReport:
         self.problems.append(text)
 
 
-def run_audit(echo=None):
-    """Check every invariant; returns an AuditReport (clean when no problem was found). A read: writes nothing."""
+def run_audit(echo=None, now=None):
+    """Check every invariant, the distributors' side and the shopper's; returns an AuditReport (clean when no
+    problem was found). A read: writes nothing."""
     report = AuditReport()
     _accounts_match_ledger(report)
     _ledger_running_balances(report)
@@ -37,6 +36,7 @@ def run_audit(echo=None):
     _commission_ledger(report)
     _withdrawals(report)
     _debts(report)
+    check_shopper_side(report, now)
     return report
 
 

@@ -29,6 +29,18 @@ def test_production_refuses_development_secret(instance_dir):
     assert app.config["SECRET_KEY"] == "a-real-secret"
 
 
+def test_production_refuses_the_sandbox_gateway(instance_dir, monkeypatch):
+    production = dict(ENV_NAME="production", SECRET_KEY="a-real-secret")
+    with pytest.raises(RuntimeError, match="SHOP_PAYMENT_GATEWAY=sandbox"):
+        create_app(make_test_config(instance_dir, SHOP_PAYMENT_GATEWAY="sandbox", **production))
+    monkeypatch.setenv("SHOP_PAYMENT_GATEWAY", "sandbox")
+    with pytest.raises(RuntimeError, match="SHOP_PAYMENT_GATEWAY=sandbox"):
+        create_app(make_test_config(instance_dir, **production))
+    monkeypatch.setenv("SHOP_PAYMENT_GATEWAY", "wechat")
+    assert create_app(make_test_config(instance_dir, **production)).config["ENV_NAME"] == "production"
+    create_app(make_test_config(instance_dir, SHOP_PAYMENT_GATEWAY="sandbox"))  # development keeps its sandbox
+
+
 def test_database_url_from_environment(monkeypatch, instance_dir):
     import importlib
 

@@ -10,7 +10,13 @@ import pytest
 
 from shop.clock import utcnow
 from shop.payments.gateways import crypto, wechat
-from shop.payments.gateways.base import GatewayError, NotificationRejected, PaymentNotice, RefundNotice
+from shop.payments.gateways.base import (
+    ForeignNotification,
+    GatewayError,
+    NotificationRejected,
+    PaymentNotice,
+    RefundNotice,
+)
 from shop.payments.gateways.wechat import WechatPayError, WechatPayGateway
 from tests.payments.fake_wechat import APIV3_KEY, APPID, MCHID, MERCHANT_SERIAL, FakeWechatPay
 
@@ -374,11 +380,22 @@ def test_a_notification_encrypted_with_another_apiv3_key_is_rejected(gateway, fa
         gateway.parse_notification(headers, body)
 
 
-def test_a_notification_for_another_merchant_is_rejected(gateway, fake, mode):
+@pytest.mark.parametrize("changes, wrong", [({"mchid": "1230000109"}, "mchid"), ({"appid": "wx-other"}, "appid"),
+                                            ({"amount": {"total": 100, "currency": "USD"}}, "currency")])
+def test_a_notification_for_another_merchant_app_or_currency_is_foreign(gateway, fake, mode, changes, wrong):
     no = paid_order_no(gateway, fake)
-    resource = dict(fake.transactions[no], mchid="1230000109")
-    with pytest.raises(NotificationRejected, match="another merchant"):
+    resource = dict(fake.transactions[no], **changes)
+    with pytest.raises(ForeignNotification, match=f"another merchant, app or currency: {wrong}") as refused:
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
+    assert refused.value.order_no == no
+
+
+def test_a_refund_notification_for_another_merchant_is_foreign(gateway, fake, mode):
+    no = paid_order_no(gateway, fake, amount=5000)
+    gateway.refund(order_no=no, refund_no="R" + no, amount_fen=5000, total_fen=5000, reason="退货", notify_url=None)
+    resource = dict(fake.refunds["R" + no], refund_status="SUCCESS", mchid="1230000109")
+    with pytest.raises(ForeignNotification, match="mchid"):
+        gateway.parse_notification(*fake.notification("REFUND.SUCCESS", resource, mode=mode))
 
 
 def test_a_notification_of_an_unknown_event_is_rejected(gateway, fake, mode):

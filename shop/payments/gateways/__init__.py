@@ -7,7 +7,7 @@ sandbox, whose cashier page "pays" for free, is refused once WeChat Pay is the g
 """
 import os
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 
 from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
 
@@ -24,10 +24,8 @@ WECHAT_SETTINGS = {
 
 
 def external_url(endpoint, **values):
-    """An absolute URL for the gateway to call back (notify URLs), also outside a request (commands),
-    from SHOP_BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for the gateway to call back (notify URLs) or send the shopper back to, always from
+    SHOP_BASE_URL: never from a request's Host header, which whoever sends the request chooses."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
 

@@ -25,6 +25,15 @@ class NotificationRejected(Exception):
         self.status = status
 
 
+class ForeignNotification(NotificationRejected):
+    """A genuine (verified) notification for another merchant, another app or in another currency: refused, and
+    the merchant is told. `order_no` names our order it claims to be about, when it names one."""
+
+    def __init__(self, reason, order_no=None):
+        super().__init__(reason, status=400)
+        self.order_no = order_no
+
+
 @dataclass(frozen=True)
 class PaymentNotice:
     """A verified and decrypted payment result (from a notification or a query)."""

@@ -90,6 +90,10 @@ class SandboxGateway(Gateway):
         self.clock = clock
         self._keys = None
         self._lock = threading.Lock()
+        #: A fault to imitate on refund(), for fault tests: "timeout" (refunded, but our call times out),
+        #: "crash" (refunded, then the caller dies), "crash_before" (the caller dies before the gateway hears of
+        #: it). The refund's notification is then held back until deliver_refund().
+        self.refund_fault = None
 
     @property
     def keys(self):
@@ -122,7 +126,7 @@ class SandboxGateway(Gateway):
         keys = self.keys
         trusted = {keys.platform_serial: keys.platform_certificate.public_key()}
         verified = crypto.verify_notification(headers, body, trusted, keys.apiv3_key, now=self.clock())
-        return notice_from_notification(self.name, verified, mchid=MCHID)
+        return notice_from_notification(self.name, verified, mchid=MCHID, appid=APPID)
 
     def query_payment(self, order_no):
         with self._store() as store:
@@ -133,6 +137,8 @@ class SandboxGateway(Gateway):
         """Refunded at once (SUCCESS); the REFUND.SUCCESS notification is delivered before this returns,
         so call it with no row locks held: like WeChat's, it may arrive before the answer is read."""
         amount_fen = fen(amount_fen)
+        if self.refund_fault == "crash_before":
+            raise RuntimeError("sandbox fault: the worker died before calling the gateway")
         with self._store() as store:
             refund = store.scalar(select(SandboxRefund).where(SandboxRefund.refund_no == refund_no))
             created = refund is None
@@ -140,9 +146,20 @@ class SandboxGateway(Gateway):
                 refund = self._new_refund(store, order_no, refund_no, amount_fen, total_fen, notify_url)
                 store.flush()
             resource = _refund_resource(refund, store)
+        if self.refund_fault == "timeout":
+            raise GatewayError("sandbox fault: the refund call timed out", retryable=True)
+        if self.refund_fault == "crash":
+            raise RuntimeError("sandbox fault: the worker died waiting for the refund answer")
         if created and notify_url:
             self._deliver(notify_url, "REFUND.SUCCESS", resource)
         return refund_notice(self.name, resource)
+
+    def deliver_refund(self, refund_no):
+        """POST a refund's notification (again, or late after a fault); True once answered 2xx."""
+        with self._store() as store:
+            refund = store.scalar(select(SandboxRefund).where(SandboxRefund.refund_no == refund_no))
+            resource = _refund_resource(refund, store)
+        return self._deliver(refund.notify_url, "REFUND." + refund.status, resource)
 
     def query_refund(self, refund_no):
         with self._store() as store:
@@ -202,8 +219,9 @@ class SandboxGateway(Gateway):
         return self._deliver(notify_url, "TRANSACTION.SUCCESS", resource, record=record)
 
     def build_notification(self, order_no, transaction_id, amount_fen, trade_state="SUCCESS", timestamp=None,
-                           tamper=False, event_type="TRANSACTION.SUCCESS", refund_no=None):
-        """(headers, body) of a notification signed with the sandbox keys, for tests; `tamper` spoils the signature."""
+                           tamper=False, event_type="TRANSACTION.SUCCESS", refund_no=None, changes=None):
+        """(headers, body) of a notification signed with the sandbox keys, for tests; `tamper` spoils the signature,
+        `changes` replaces fields of the resource (another mchid, say)."""
         if event_type.startswith("REFUND."):
             resource = {"mchid": MCHID, "out_trade_no": order_no, "transaction_id": transaction_id,
                         "out_refund_no": refund_no or "R" + order_no, "refund_id": "5030" + _digits(25),
@@ -215,6 +233,7 @@ class SandboxGateway(Gateway):
             resource = _transaction_resource(SandboxTransaction(
                 order_no=order_no, transaction_id=transaction_id, amount_fen=amount_fen, state=trade_state,
                 paid_at=utcnow() if trade_state == "SUCCESS" else None))
+        resource.update(changes or {})
         headers, body = self._sign(event_type, resource, timestamp=timestamp)
         if tamper:  # same headers, a different body: what a forger without the platform key can send
             body = body.replace(b'"summary"', b'"summary" ', 1)
@@ -344,10 +363,10 @@ def _digits(count):
 
 
 def build_notification(order_no, transaction_id, amount_fen, trade_state="SUCCESS", timestamp=None, tamper=False,
-                       event_type="TRANSACTION.SUCCESS", refund_no=None):
+                       event_type="TRANSACTION.SUCCESS", refund_no=None, changes=None):
     """The current app's sandbox notification for tests: see SandboxGateway.build_notification."""
     from . import get_gateway
 
     return get_gateway("sandbox").build_notification(order_no, transaction_id, amount_fen, trade_state=trade_state,
                                                      timestamp=timestamp, tamper=tamper, event_type=event_type,
-                                                     refund_no=refund_no)
+                                                     refund_no=refund_no, changes=changes)

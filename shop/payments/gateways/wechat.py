@@ -17,7 +17,16 @@ from datetime import datetime, timezone
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import crypto
-from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
+from .base import (
+    ForeignNotification,
+    Gateway,
+    GatewayError,
+    NotificationRejected,
+    PaymentNotice,
+    PaymentStart,
+    RefundNotice,
+    TransferResult,
+)
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 #: 商家转账 scene 1005 = 佣金报酬 (commission payout); its report must name the job and the pay.
@@ -101,7 +110,7 @@ class WechatPayGateway(Gateway):
         except GatewayError as exc:  # certificates unavailable: answer 5xx so WeChat tries again later
             raise NotificationRejected(f"platform certificates unavailable: {exc.message}", status=503) from None
         verified = crypto.verify_notification(headers, body, keys, self.apiv3_key, now=self.clock())
-        return notice_from_notification(self.name, verified, mchid=self.mchid)
+        return notice_from_notification(self.name, verified, mchid=self.mchid, appid=self.appid)
 
     def query_payment(self, order_no):
         data = self._call("GET", f"/v3/pay/transactions/out-trade-no/{quote(order_no, safe='')}"
@@ -262,11 +271,11 @@ def refund_notice(gateway, data):
                         status=data.get("refund_status") or data["status"], raw=data)
 
 
-def notice_from_notification(gateway, verified, mchid=None):
-    """The notice a verified notification carries; NotificationRejected for another merchant or event."""
+def notice_from_notification(gateway, verified, mchid, appid):
+    """The notice a verified notification carries. The one home of the check that it is ours: another merchant,
+    app or currency raises ForeignNotification; an event we do not handle raises NotificationRejected."""
     data = verified.resource
-    if mchid and data.get("mchid") not in (None, mchid):
-        raise NotificationRejected(f"notification for another merchant {data.get('mchid')!r}", status=400)
+    _check_ours(data, mchid, appid)
     if verified.event_type.startswith("TRANSACTION."):
         build = payment_notice
     elif verified.event_type.startswith("REFUND."):
@@ -277,6 +286,19 @@ def notice_from_notification(gateway, verified, mchid=None):
         return build(gateway, data)
     except (KeyError, TypeError, ValueError) as exc:
         raise NotificationRejected(f"malformed resource ({type(exc).__name__}: {exc})", status=400) from None
+
+
+def _check_ours(data, mchid, appid):
+    """Payments, refunds and transfers alike: our mchid (transfers spell it mch_id), our appid where the resource
+    names one, and every currency it states CNY."""
+    amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
+    found = {"mchid": data.get("mchid", data.get("mch_id")), "appid": data.get("appid", appid),
+             "currency": amount.get("currency", "CNY"), "payer currency": amount.get("payer_currency", "CNY")}
+    wanted = {"mchid": mchid, "appid": appid, "currency": "CNY", "payer currency": "CNY"}
+    wrong = [f"{key} {found[key]!r}" for key in wanted if found[key] != wanted[key]]
+    if wrong:
+        raise ForeignNotification("notification for another merchant, app or currency: " + ", ".join(wrong),
+                                  order_no=data.get("out_trade_no"))
 
 
 def _mapped(build, gateway, data):
