@@ -37,9 +37,10 @@ def settle_command():
 @shop_cli.command("audit")
 def audit_command():
     """Check every money invariant; exits non-zero on any discrepancy."""
-    from .wallet.audit import run_audit
+    from .wallet.audit import alert_problems, run_audit
 
     report = run_audit(echo=click.echo)
+    alert_problems(report)
     for key, value in report.figures.items():
         click.echo(f"{key:>22}: {value}")
     for problem in report.problems:

@@ -1,4 +1,4 @@
-"""payment alerts: handled with a note and by whom; kinds for stuck refunds and transfers and audit failures
+"""payment alerts: handled with a note and by whom; kinds for stuck refunds and transfers, audit and settlement failures, foreign notifications
 
 Revision ID: 0006
 Revises: 0005
@@ -17,7 +17,7 @@ depends_on = None
 
 OLD_KINDS = "('amount_mismatch', 'transaction_reused', 'auto_refund', 'refund_amount_mismatch')"
 NEW_KINDS = ("('amount_mismatch', 'transaction_reused', 'auto_refund', 'refund_amount_mismatch', 'refund_stuck', "
-             "'transfer_stuck', 'audit_failed')")
+             "'transfer_stuck', 'audit_failed', 'foreign_notice', 'settle_failed')")
 
 
 def upgrade():
@@ -33,7 +33,8 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DELETE FROM payment_alerts WHERE kind IN ('refund_stuck', 'transfer_stuck', 'audit_failed')")
+    op.execute("DELETE FROM payment_alerts WHERE kind IN ('refund_stuck', 'transfer_stuck', 'audit_failed', "
+               "'foreign_notice', 'settle_failed')")
     with op.batch_alter_table('payment_alerts', schema=None) as batch_op:
         batch_op.drop_index('ix_payment_alerts_resolved_kind')
         batch_op.drop_constraint(op.f('ck_payment_alerts_kind_valid'), type_='check')

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
-from ..payments.models import AUDIT_FAILED, OPEN_REFUND_STATUSES, Refund
+from ..payments.models import OPEN_REFUND_STATUSES, SETTLE_FAILED, Refund
 from ..settings import get_setting
 from .earnings import settle
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
@@ -89,5 +89,5 @@ def _settle_alone(commission_id, now):
             return 0 if db.session.scalar(select(open_refund(order_id))) else settle(commission_id, now)
     except Exception as err:  # one commission's trouble must not stop settlement for the whole shop
         log.exception("commission %s could not be settled", commission_id)
-        record_alert(payment_alert(AUDIT_FAILED, f"commission {commission_id} could not be settled: {err}"))
+        record_alert(payment_alert(SETTLE_FAILED, f"commission {commission_id} could not be settled: {err}"))
         return 0

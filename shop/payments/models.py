@@ -34,10 +34,12 @@ class Payment(db.Model):
 AMOUNT_MISMATCH, TRANSACTION_REUSED, AUTO_REFUNDED, REFUND_AMOUNT_MISMATCH = (
     "amount_mismatch", "transaction_reused", "auto_refund", "refund_amount_mismatch")
 REFUND_STUCK, TRANSFER_STUCK, AUDIT_FAILED = "refund_stuck", "transfer_stuck", "audit_failed"
+FOREIGN_NOTICE, SETTLE_FAILED = "foreign_notice", "settle_failed"
 ALERT_KINDS = Labels({AMOUNT_MISMATCH: _l("支付金额与订单不符"), TRANSACTION_REUSED: _l("支付单号重复使用"),
                       AUTO_REFUNDED: _l("付款无法入账，已自动退款"), REFUND_AMOUNT_MISMATCH: _l("退款金额与申请不符"),
                       REFUND_STUCK: _l("退款长时间未完成"), TRANSFER_STUCK: _l("转账长时间未完成"),
-                      AUDIT_FAILED: _l("资金对账发现问题")})
+                      AUDIT_FAILED: _l("资金对账发现问题"), FOREIGN_NOTICE: _l("非本商户或非人民币的通知"),
+                      SETTLE_FAILED: _l("佣金结算失败")})
 
 
 class PaymentAlert(db.Model):

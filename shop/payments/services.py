@@ -29,7 +29,7 @@ from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
-from .models import AMOUNT_MISMATCH, AUDIT_FAILED, TO_REFUND, TRANSACTION_REUSED, Payment
+from .models import AMOUNT_MISMATCH, FOREIGN_NOTICE, TO_REFUND, TRANSACTION_REUSED, Payment
 from .refunds import apply_refund_result, create_auto_refund, execute_pending_auto_refunds
 
 log = logging.getLogger("shop.payments")
@@ -88,7 +88,7 @@ def receive_notification(gateway_name, headers, body):
     try:
         notice = get_gateway(gateway_name).parse_notification(headers, body)
     except ForeignNotification as foreign:
-        record_alert(payment_alert(AUDIT_FAILED, f"{gateway_name}: {foreign.reason}; refused",
+        record_alert(payment_alert(FOREIGN_NOTICE, f"{gateway_name}: {foreign.reason}; refused",
                                    order_no=foreign.order_no))
         raise
     if isinstance(notice, RefundNotice):

@@ -9,6 +9,8 @@ from ..distribution.earnings import expected_shares, order_rules
 from ..distribution.models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 from ..extensions import db
 from ..orders.models import Order
+from ..payments.alerts import payment_alert, record_alert
+from ..payments.models import AUDIT_FAILED
 from .audit_shopper import PAID_STATUSES, check_shopper_side
 from .models import W_APPROVED, W_PAID, W_REQUESTED, Account, LedgerEntry, Withdrawal
 
@@ -38,6 +40,17 @@ def run_audit(echo=None, now=None):
     _debts(report)
     check_shopper_side(report, now)
     return report
+
+
+def alert_problems(report):
+    """An AUDIT_FAILED alert for the merchant when the audit found problems (the first few, and how many);
+    owns its transaction. Nothing when the audit is clean."""
+    if report.clean:
+        return None
+    shown = "; ".join(report.problems[:3])
+    alert = payment_alert(AUDIT_FAILED, f"audit found {len(report.problems)} problem(s): {shown}")
+    record_alert(alert)
+    return alert
 
 
 def _accounts_match_ledger(report):

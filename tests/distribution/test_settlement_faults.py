@@ -12,7 +12,7 @@ from shop.distribution.models import Commission
 from shop.distribution.settlement import settle_due_commissions
 from shop.payments import refunds
 from shop.payments.gateways.base import RefundNotice
-from shop.payments.models import AUDIT_FAILED, PROCESSING, PaymentAlert, Refund
+from shop.payments.models import PROCESSING, SETTLE_FAILED, PaymentAlert, Refund
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account
 from tests.conftest import IS_PG
@@ -34,7 +34,7 @@ def test_one_broken_commission_is_alerted_and_the_others_settle(db, shop, paid_o
     assert settle_due_commissions() == (3, 2000)
     assert balances(db, shop.a.id) == (0, 1000)
     assert balances(db, shop.b.id) == (1000, 1000)
-    assert db.session.scalars(select(PaymentAlert.kind)).all() == [AUDIT_FAILED]
+    assert db.session.scalars(select(PaymentAlert.kind)).all() == [SETTLE_FAILED]
     assert settle_due_commissions() == (0, 0)  # the broken one still waits for the merchant; nothing else to do
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from shop.orders.models import Order
 from shop.payments import refunds
 from shop.payments.gateways import sandbox
-from shop.payments.models import AUDIT_FAILED, PROCESSING, Payment, PaymentAlert, Refund
+from shop.payments.models import FOREIGN_NOTICE, PROCESSING, Payment, PaymentAlert, Refund
 from shop.wallet.audit import run_audit
 
 FOREIGN = {
@@ -22,7 +22,7 @@ FOREIGN = {
 
 def assert_refused_with_one_alert(db, resp):
     assert resp.status_code == 400 and resp.json["code"] == "FAIL"
-    assert db.session.scalars(select(PaymentAlert.kind)).all() == [AUDIT_FAILED]
+    assert db.session.scalars(select(PaymentAlert.kind)).all() == [FOREIGN_NOTICE]
 
 
 @pytest.mark.parametrize("changes", FOREIGN.values(), ids=FOREIGN)

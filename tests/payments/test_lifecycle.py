@@ -189,6 +189,22 @@ def test_audit_command_fails_on_a_tampered_balance(app, db, shop, paid_order):
     assert result.exit_code == 1 and "PROBLEM account" in result.output
 
 
+def test_a_failed_audit_alerts_the_merchant_and_a_clean_one_does_not(app, db, shop, paid_order):
+    from shop.payments.models import AUDIT_FAILED, PaymentAlert
+
+    paid_order()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["shop", "audit"])
+    db.session.rollback()
+    assert db.session.scalars(select(PaymentAlert.kind)).all() == []
+    db.session.execute(Account.__table__.update().where(Account.user_id == shop.b.id).values(frozen_fen=999999))
+    db.session.commit()
+    runner.invoke(args=["shop", "audit"])
+    db.session.rollback()
+    alert = db.session.scalars(select(PaymentAlert)).one()
+    assert alert.kind == AUDIT_FAILED and "account" in alert.message and alert.resolved_at is None
+
+
 def test_refund_result_with_another_amount_is_refused_with_an_alert(db, shop, paid_order, admin):
     from shop.payments.gateways.base import RefundNotice
     from shop.payments.models import PaymentAlert
