@@ -429,6 +429,66 @@ def test_a_certificate_mode_notification_with_unreachable_certificates_asks_for_
     assert err.value.status == 503
 
 
+
+# --- both WeChat keys at once, serials as numbers -----------------------------------------
+
+@pytest.mark.parametrize("signed_with", ["public_key", "certificate"])
+def test_during_the_switch_a_public_key_merchant_accepts_either_key(fake, key_files, signed_with):
+    """WeChat's move to its public key: for about a week callbacks are signed by either key, at random."""
+    gateway = WechatPayGateway(make_config(fake, key_files, "public_key"))
+    no = paid_order_no(gateway, fake)
+    assert gateway.parse_notification(*fake.payment_notification(no, mode=signed_with)).order_no == no
+
+
+def test_a_public_key_merchant_without_certificates_refuses_an_unknown_serial(fake, key_files):
+    """Past the switch there are no certificates to download: an unknown serial is refused, not retried."""
+    gateway = WechatPayGateway(make_config(fake, key_files, "public_key"))
+    no = paid_order_no(gateway, fake)
+    fake.certificates_enabled = False
+    try:
+        with pytest.raises(NotificationRejected, match="unknown serial") as err:
+            gateway.parse_notification(*fake.payment_notification(no, mode="certificate"))
+    finally:
+        fake.certificates_enabled = True
+    assert err.value.status != 503
+
+
+def test_a_serial_written_with_a_leading_zero_names_the_same_certificate(gateway, fake, mode):
+    no = paid_order_no(gateway, fake)
+    headers, body = fake.payment_notification(no, mode=mode)
+    if mode == "certificate":
+        headers = {**headers, crypto.SERIAL: "0" + headers[crypto.SERIAL].lower()}
+    assert gateway.parse_notification(headers, body).order_no == no
+
+
+def test_a_certificate_listed_with_a_leading_zero_serial_is_kept(fake, key_files, monkeypatch):
+    """The certificate list compares serials as numbers: a listed "0A1B…" is not a mismatch that drops the
+    certificate (which made every notification answer 503)."""
+    listed = fake._certificates
+
+    def with_leading_zeros():
+        status, answer = listed()
+        for item in answer.get("data", []):
+            item["serial_no"] = "00" + item["serial_no"]
+        return status, answer
+
+    monkeypatch.setattr(fake, "_certificates", with_leading_zeros)
+    gateway = WechatPayGateway(make_config(fake, key_files, "certificate"))
+    assert set(gateway.load_certificates()) == {fake.platform_serial}
+    no = paid_order_no(gateway, fake)
+    assert gateway.parse_notification(*fake.payment_notification(no, mode="certificate")).order_no == no
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("5157F09EFDC096DE15EBE81A47057A7232F1B8E1", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"),
+    ("005157f09efdc096de15ebe81a47057a7232f1b8e1", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"),
+    (" 0A ", "A"),
+    ("PUB_KEY_ID_0114232134912410000000000000", "PUB_KEY_ID_0114232134912410000000000000"),
+])
+def test_canonical_serial(written, canonical):
+    assert crypto.canonical_serial(written) == canonical
+
+
 # --- configuration --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("change, message", [

@@ -96,6 +96,16 @@ def certificate_serial(cert):
     return format(cert.serial_number, "X")
 
 
+def canonical_serial(serial):
+    """One spelling per key: a certificate serial as a number in upper-case hex without leading zeros (WeChat
+    may write '0A1B…' for the certificate whose serial is 0xA1B…); a public-key id (PUB_KEY_ID_…) as it is."""
+    text = (serial or "").strip()
+    try:
+        return format(int(text, 16), "X")
+    except ValueError:
+        return text
+
+
 def generate_key_and_certificate(common_name):
     """(private key, self-signed certificate) for the sandbox and the tests."""
     key = generate_private_key()
@@ -180,7 +190,8 @@ def signature_headers(private_key, serial, body, timestamp=None, nonce=None):
 def verify_signed(headers, body, keys, now=None, max_skew=MAX_SKEW_SECONDS):
     """Check the Wechatpay-* headers of a response or notification; raise NotificationRejected.
 
-    `keys` maps a serial (certificate serial in upper hex, or a PUB_KEY_ID_...) to a public key.
+    `keys` maps a canonical serial (canonical_serial: a certificate serial in upper hex, or a PUB_KEY_ID_...) to a
+    public key.
     Returns the serial that signed.
     """
     found = {name: header(headers, name) for name in (SIGNATURE, TIMESTAMP, NONCE, SERIAL)}
@@ -191,7 +202,7 @@ def verify_signed(headers, body, keys, now=None, max_skew=MAX_SKEW_SECONDS):
     if signature_type and signature_type != SCHEMA:
         raise NotificationRejected(f"unsupported signature type {signature_type!r}", status=400)
     serial = found[SERIAL]
-    key = keys.get(serial) or keys.get(serial.upper())
+    key = keys.get(canonical_serial(serial))
     if key is None:
         raise NotificationRejected(f"unknown serial {serial!r}")
     try:

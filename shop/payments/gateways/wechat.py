@@ -200,12 +200,21 @@ class WechatPayGateway(Gateway):
     # --- platform keys ---------------------------------------------------------------------
 
     def _keys_for(self, serial):
-        """serial -> public key, refreshing certificates when WeChat names one we have not seen."""
-        if not self.certificate_mode:
-            return self._keys
+        """serial -> public key: the WeChat Pay public key and the platform certificates together (during
+        WeChat's switch from certificates to the public key it signs with either, at random), downloading the
+        certificates again when WeChat names a serial we have not seen."""
+        return {**self._certificate_keys(crypto.canonical_serial(serial)), **self._keys}
+
+    def _certificate_keys(self, serial):
         certificates = self._certificates
-        if not certificates or (serial and serial not in certificates and self._may_refresh()):
-            certificates = self.load_certificates()
+        unknown = serial and serial not in self._keys and serial not in certificates
+        if (self.certificate_mode and not certificates) or (unknown and self._may_refresh()):
+            try:
+                certificates = self.load_certificates()
+            except WechatPayError:
+                if self.certificate_mode:
+                    raise  # no key at all to check with: ask WeChat to retry
+                # Public-key mode: a merchant past the switch has no certificates; the serial is unknown.
         return {serial_no: cert.public_key() for serial_no, cert in certificates.items()}
 
     def _may_refresh(self):
@@ -229,13 +238,15 @@ class WechatPayGateway(Gateway):
                     cert = crypto.load_certificate(crypto.decrypt_resource(self.apiv3_key, item["encrypt_certificate"]))
                 except (KeyError, ValueError) as exc:
                     raise WechatPayError(f"WeChat Pay certificate cannot be opened: {exc}", retryable=False) from None
-                if crypto.certificate_serial(cert) == item.get("serial_no", "").upper() and \
+                # Serials compared as numbers: a listed "0A1B…" is the certificate whose serial is 0xA1B….
+                if crypto.canonical_serial(item.get("serial_no")) == crypto.certificate_serial(cert) and \
                         cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-                    certificates[item["serial_no"].upper()] = cert
-            # The list is signed by one of its own certificates; the APIv3-key encryption is what proves it.
+                    certificates[crypto.certificate_serial(cert)] = cert
+            # The list is signed by one of its own certificates (or, during the switch, by the public key we
+            # hold); the APIv3-key encryption is what proves the certificates are WeChat's.
             try:
-                crypto.verify_signed(headers, raw, {s: c.public_key() for s, c in certificates.items()},
-                                     now=self.clock())
+                crypto.verify_signed(headers, raw, {**{s: c.public_key() for s, c in certificates.items()},
+                                                    **self._keys}, now=self.clock())
             except NotificationRejected as exc:
                 raise WechatPayError(f"WeChat Pay certificates failed verification: {exc.reason}",
                                      retryable=True) from None
