@@ -1,11 +1,13 @@
 """The admin's generic form fields, shared by every area: money typed in yuan, rates typed in percent, whole
-numbers in our own words, and the small parsers for typed lists and ids."""
+numbers in our own words, the small parsers for typed lists and ids, and the one way a posted form is handled."""
 import re
+from typing import Any, NamedTuple
 
 from flask import request
 from flask_babel import gettext as _
 from wtforms import StringField
 
+from ..errors import ServiceError
 from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 
 _LIST_SEPARATORS = re.compile(r"[,，、]")
@@ -26,6 +28,23 @@ def to_id(value):
     """A row id from a hidden field: the int, or None for anything that is not digits."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() else None
+
+
+class Submission(NamedTuple):
+    ok: bool
+    value: Any = None
+
+
+def submit(form, action):
+    """A valid posted form runs action(), its one service call: Submission(True, its result). Otherwise
+    Submission(False), with the service's refusal on the form's errors for the page shown again."""
+    if not form.validate_on_submit():
+        return Submission(False)
+    try:
+        return Submission(True, action())
+    except ServiceError as err:
+        form.form_errors.append(err.message)
+        return Submission(False)
 
 
 def page_status():

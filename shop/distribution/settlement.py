@@ -28,7 +28,7 @@ def freeze_days():
     return max(int(get_setting("commission_freeze_days")), int(get_setting("refund_window_days")))
 
 
-def open_refund(order_id):
+def has_open_refund(order_id):
     """SQL: the order (an id or a column) has an open after-sale refund."""
     return exists().where(Refund.order_id == order_id, Refund.status.in_(OPEN_REFUND_STATUSES))
 
@@ -39,7 +39,7 @@ def due_commission_ids(now):
     return db.session.scalars(
         select(Commission.id).join(Order, Order.id == Commission.order_id)
         .where(Commission.status == FROZEN, Order.status == st.COMPLETED, Order.completed_at <= cutoff,
-               ~open_refund(Order.id))
+               ~has_open_refund(Order.id))
         .order_by(Commission.id)).all()
 
 
@@ -56,7 +56,7 @@ def availability(commission, order):
         return commission.status, None, days
     if order.completed_at is None:
         return "after_completion", None, days
-    state = "after_sale" if db.session.scalar(select(open_refund(order.id))) else "due"
+    state = "after_sale" if db.session.scalar(select(has_open_refund(order.id))) else "due"
     return state, order.completed_at + timedelta(days=days), days
 
 
@@ -86,7 +86,7 @@ def _settle_alone(commission_id, now):
     try:
         with transaction():
             order_id = db.session.scalar(select(Commission.order_id).where(Commission.id == commission_id))
-            return 0 if db.session.scalar(select(open_refund(order_id))) else settle(commission_id, now)
+            return 0 if db.session.scalar(select(has_open_refund(order_id))) else settle(commission_id, now)
     except Exception as err:  # one commission's trouble must not stop settlement for the whole shop
         log.exception("commission %s could not be settled", commission_id)
         record_alert(payment_alert(SETTLE_FAILED, f"commission {commission_id} could not be settled: {err}"))

@@ -137,7 +137,7 @@ def merchant_refund(order, reason, actor, quantities=None, restock=False):
     return execute_refund(refund.id)
 
 
-def _open_refund(refund_id, allowed):
+def _lock_refund(refund_id, allowed):
     refund = db.session.execute(select(Refund).where(Refund.id == refund_id).with_for_update()
                                 .execution_options(populate_existing=True)).scalar_one_or_none()
     if refund is None:
@@ -148,7 +148,7 @@ def _open_refund(refund_id, allowed):
 
 
 def _decide(refund_id, actor, status, **values):
-    refund = _open_refund(refund_id, (REQUESTED,))
+    refund = _lock_refund(refund_id, (REQUESTED,))
     refund.status, refund.decided_at, refund.decided_by = status, utcnow(), actor.id if actor else None
     for key, value in values.items():
         setattr(refund, key, value)
@@ -183,7 +183,7 @@ def execute_refund(refund_id):
     leaves a refund the reconcile command queries), so refused inside another transaction().
     """
     with transaction(outermost=True):
-        refund = _open_refund(refund_id, (APPROVED,))
+        refund = _lock_refund(refund_id, (APPROVED,))
         payment = db.session.get(Payment, refund.payment_id) if refund.payment_id else None
         if payment is None:
             raise ServiceError(_("找不到这笔退款对应的付款"), status=409)

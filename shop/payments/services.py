@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..catalog.models import Product, Sku
+from ..catalog.models import Product
 from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..distribution.binding import record_paid_order
@@ -24,7 +24,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..orders import status as st
 from ..orders.models import Order
-from ..orders.services import reserve_stock
+from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, external_url, get_gateway
@@ -126,8 +126,7 @@ def _reserve_again(order):
     taken = []
     for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
         if line.sku_id is None or not reserve_stock(line.sku_id, line.quantity):
-            for sku_id, qty in taken:
-                db.session.execute(update(Sku).where(Sku.id == sku_id).values(stock=Sku.stock + qty))
+            return_to_stock(taken)
             return False
         taken.append((line.sku_id, line.quantity))
     return True

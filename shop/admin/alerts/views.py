@@ -4,9 +4,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ServiceError
 from ...pagination import requested_page
 from ...payments.models import ALERT_KINDS
+from ..fields import submit
 from . import services
 from .forms import HandleForm, list_filters
 
@@ -28,12 +28,7 @@ def index():
 @bp.post("/<int:alert_id>/handle")
 def handle(alert_id):
     alert, form = services.get_alert(alert_id), HandleForm()
-    if form.validate_on_submit():
-        try:
-            services.mark_handled(alert.id, current_user, form.note.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("告警已标记为已处理"), "success")
-            return redirect(url_for(".index", **list_filters(request.form)))
+    if submit(form, lambda: services.mark_handled(alert.id, current_user, form.note.data)).ok:
+        flash(_("告警已标记为已处理"), "success")
+        return redirect(url_for(".index", **list_filters(request.form)))
     return _list_page(list_filters(request.form), form, alert_id), 400

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ...errors import ServiceError
-from ..fields import page_status
+from ..fields import page_status, submit
 from . import services
 from .forms import CategoryForm
 
@@ -20,14 +20,9 @@ def index():
 def edit(category_id=None):
     category = services.get_category(category_id) if category_id else None
     form = CategoryForm(category)
-    if form.validate_on_submit():
-        try:
-            services.save_category(form.data, category)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("分类「%(name)s」已保存", name=form.name.data), "success")
-            return redirect(url_for(".index"))
+    if submit(form, lambda: services.save_category(form.data, category)).ok:
+        flash(_("分类「%(name)s」已保存", name=form.name.data), "success")
+        return redirect(url_for(".index"))
     return render_template("admin/categories/form.html", form=form, category=category), page_status()
 
 

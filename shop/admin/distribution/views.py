@@ -7,7 +7,7 @@ from ...accounts.views import safe_next
 from ...distribution import settings as distribution_settings
 from ...errors import ServiceError
 from ...pagination import requested_page
-from ..fields import page_status
+from ..fields import page_status, submit
 from . import services
 from .forms import CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm, RejectApplicationForm
 
@@ -17,28 +17,19 @@ bp = Blueprint("distribution", __name__, url_prefix="/distribution")
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     form = DistributionSettingsForm.from_settings(distribution_settings.current())
-    if form.validate_on_submit():
-        try:
-            services.save_distribution_settings(form.settings_data())
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("分销设置已保存"), "success")
-            return redirect(url_for(".settings"))
+    if submit(form, lambda: services.save_distribution_settings(form.settings_data())).ok:
+        flash(_("分销设置已保存"), "success")
+        return redirect(url_for(".settings"))
     return render_template("admin/distribution/settings.html", form=form), page_status()
 
 
 @bp.route("/rules", methods=["GET", "POST"])
 def rules():
     form = CommissionRulesForm.from_rules(services.commission_settings())
-    if form.validate_on_submit():
-        try:
-            version = services.save_commission_rules(current_user, **form.rules_data())
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("佣金规则已保存（规则版本 #%(id)s）", id=version.id), "success")
-            return redirect(url_for(".rules"))
+    sent = submit(form, lambda: services.save_commission_rules(current_user, **form.rules_data()))
+    if sent.ok:
+        flash(_("佣金规则已保存（规则版本 #%(id)s）", id=sent.value.id), "success")
+        return redirect(url_for(".rules"))
     return render_template("admin/distribution/rules.html", form=form,
                            versions=services.recent_rule_versions()), page_status()
 
@@ -54,14 +45,10 @@ def grades():
 def grade(grade_id=None):
     grade = services.get_grade(grade_id) if grade_id else None
     form = GradeForm(grade)
-    if form.validate_on_submit():
-        try:
-            grade = services.save_grade(current_user, form.grade_data(), grade)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("分销等级「%(name)s」已保存", name=grade.name), "success")
-            return redirect(url_for(".grades"))
+    sent = submit(form, lambda: services.save_grade(current_user, form.grade_data(), grade))
+    if sent.ok:
+        flash(_("分销等级「%(name)s」已保存", name=sent.value.name), "success")
+        return redirect(url_for(".grades"))
     return render_template("admin/distribution/grade_form.html", form=form, grade=grade), page_status()
 
 
@@ -92,14 +79,9 @@ def approve(application_id):
 @bp.post("/applications/<int:application_id>/reject")
 def reject(application_id):
     application, form = services.get_application(application_id), RejectApplicationForm()
-    if form.validate_on_submit():
-        try:
-            services.reject_application(application, current_user, form.reason.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("已拒绝「%(name)s」的申请", name=application.real_name), "success")
-            return redirect(url_for(".applications"))
+    if submit(form, lambda: services.reject_application(application, current_user, form.reason.data)).ok:
+        flash(_("已拒绝「%(name)s」的申请", name=application.real_name), "success")
+        return redirect(url_for(".applications"))
     return _applications_page(form, application_id), 400
 
 
@@ -133,12 +115,8 @@ def set_active(user_id):
 @bp.post("/distributors/<int:user_id>/move")
 def move(user_id):
     distributor, form = services.get_distributor(user_id), MoveReferrerForm()
-    if form.validate_on_submit():
-        try:
-            services.move_referrer(distributor, form.referrer_phone.data, form.reason.data, current_user)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("已调整「%(name)s」的上级", name=distributor.user.display_name), "success")
-            return redirect(url_for(".distributor", user_id=user_id))
+    if submit(form, lambda: services.move_referrer(distributor, form.referrer_phone.data, form.reason.data,
+                                                   current_user)).ok:
+        flash(_("已调整「%(name)s」的上级", name=distributor.user.display_name), "success")
+        return redirect(url_for(".distributor", user_id=user_id))
     return _distributor_page(distributor, form), 400

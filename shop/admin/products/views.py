@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.views import safe_next
-from ...errors import ServiceError
 from ...pagination import requested_page
 from ..categories.services import category_choices
-from ..fields import page_status
+from ..fields import page_status, submit
 from . import services
 from .forms import ProductCommissionForm, ProductForm, PromoMaterialForm
 
@@ -37,15 +36,11 @@ def index():
 def edit(product_id=None):
     product = services.get_product(product_id) if product_id else None
     form = ProductForm.for_product(product)
-    if form.validate_on_submit():
-        try:
-            product = services.save_merchant_product(form.product_data(), form.image_order(), form.new_uploads(),
-                                                     product)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("商品「%(title)s」已保存", title=product.title), "success")
-            return redirect(url_for(".edit", product_id=product.id))
+    sent = submit(form, lambda: services.save_merchant_product(form.product_data(), form.image_order(),
+                                                               form.new_uploads(), product))
+    if sent.ok:
+        flash(_("商品「%(title)s」已保存", title=sent.value.title), "success")
+        return redirect(url_for(".edit", product_id=sent.value.id))
     return _form_page(form, product), page_status()
 
 
@@ -60,28 +55,18 @@ def _form_page(form, product, commission=None, material=None):
 @bp.post("/<int:product_id>/commission")
 def commission(product_id):
     product, form = services.get_product(product_id), ProductCommissionForm()
-    if form.validate_on_submit():
-        try:
-            services.save_product_commission(product, form.overrides(), current_user)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("「%(title)s」的商品佣金已保存", title=product.title), "success")
-            return redirect(url_for(".edit", product_id=product.id, _anchor="commission"))
+    if submit(form, lambda: services.save_product_commission(product, form.overrides(), current_user)).ok:
+        flash(_("「%(title)s」的商品佣金已保存", title=product.title), "success")
+        return redirect(url_for(".edit", product_id=product.id, _anchor="commission"))
     return _form_page(ProductForm.for_product(product, posted=False), product, form), 400
 
 
 @bp.post("/<int:product_id>/materials")
 def add_material(product_id):
     product, form = services.get_product(product_id), PromoMaterialForm()
-    if form.validate_on_submit():
-        try:
-            services.add_promo_material(product, form.text.data, form.upload(), form.sort.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("推广素材已添加"), "success")
-            return redirect(url_for(".edit", product_id=product.id, _anchor="materials"))
+    if submit(form, lambda: services.add_promo_material(product, form.text.data, form.upload(), form.sort.data)).ok:
+        flash(_("推广素材已添加"), "success")
+        return redirect(url_for(".edit", product_id=product.id, _anchor="materials"))
     return _form_page(ProductForm.for_product(product, posted=False), product, material=form), 400
 
 

@@ -8,6 +8,7 @@ from ...pagination import requested_page
 from ...payments import refunds
 from ...payments.gateways import GatewayError
 from ...payments.models import REFUND_STATUSES
+from ..fields import submit
 from . import services
 from .forms import ApproveRefundForm, QueueFilterForm, RejectRefundForm
 
@@ -66,12 +67,7 @@ def send(refund_no):
 @bp.post("/<refund_no>/reject")
 def reject(refund_no):
     form = RejectRefundForm()
-    if form.validate_on_submit():
-        try:
-            refunds.reject_refund(services.get_refund(refund_no).id, current_user, form.reason.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("已拒绝退款申请"), "success")
-            return redirect(url_for(".detail", refund_no=refund_no))
+    if submit(form, lambda: refunds.reject_refund(services.get_refund(refund_no).id, current_user, form.reason.data)).ok:
+        flash(_("已拒绝退款申请"), "success")
+        return redirect(url_for(".detail", refund_no=refund_no))
     return _detail_page(refund_no, form), 400

@@ -8,6 +8,7 @@ from ...clock import china_now
 from ...errors import ServiceError
 from ...pagination import requested_page
 from ...wallet.models import METHODS, WITHDRAWAL_STATUSES
+from ..fields import submit
 from . import services
 from .export import workbook_bytes
 from .forms import PaidForm, QueueFilters, RejectForm, selected_ids
@@ -71,26 +72,16 @@ def approve(withdrawal_id):
 @bp.post("/<int:withdrawal_id>/paid")
 def paid(withdrawal_id):
     withdrawal, form = services.get_withdrawal(withdrawal_id), PaidForm()
-    if form.validate_on_submit():
-        try:
-            services.mark_paid(withdrawal, current_user, form.reference.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("提现 %(no)s 已标记打款", no=withdrawal.withdrawal_no), "success")
-            return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
+    if submit(form, lambda: services.mark_paid(withdrawal, current_user, form.reference.data)).ok:
+        flash(_("提现 %(no)s 已标记打款", no=withdrawal.withdrawal_no), "success")
+        return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
     return _detail_page(withdrawal, paid_form=form), 400
 
 
 @bp.post("/<int:withdrawal_id>/reject")
 def reject(withdrawal_id):
     withdrawal, form = services.get_withdrawal(withdrawal_id), RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject(withdrawal, current_user, form.reason.data)
-        except ServiceError as err:
-            form.form_errors.append(err.message)
-        else:
-            flash(_("提现 %(no)s 已拒绝，金额已退回可提现余额", no=withdrawal.withdrawal_no), "success")
-            return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
+    if submit(form, lambda: services.reject(withdrawal, current_user, form.reason.data)).ok:
+        flash(_("提现 %(no)s 已拒绝，金额已退回可提现余额", no=withdrawal.withdrawal_no), "success")
+        return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
     return _detail_page(withdrawal, reject_form=form), 400
