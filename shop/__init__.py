@@ -58,6 +58,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
+    from .accounts.wechat_auth import bp as wechat_auth_bp
     from .admin import bp as admin_bp
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
@@ -67,7 +68,7 @@ def register_blueprints(app):
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
 
-    for bp in (main_bp, accounts_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
+    for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
                admin_bp):
         app.register_blueprint(bp)
 

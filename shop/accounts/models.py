@@ -8,6 +8,7 @@ from ..extensions import db
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (db.Index("uq_users_wechat_openid", "wechat_openid", unique=True),)
     id = db.Column(db.Integer, primary_key=True)
     #: Mainland mobile number, the login name.
     phone = db.Column(db.String(20), nullable=False, unique=True)
@@ -19,6 +20,8 @@ class User(UserMixin, db.Model):
     disabled = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
+    #: The member's openid for our 公众号 (WeChat web authorization): JSAPI payments and WeChat withdrawals.
+    wechat_openid = db.Column(db.String(64))
 
     @property
     def is_active(self):

@@ -102,6 +102,10 @@ class Refund(db.Model):
     succeeded_at = db.Column(db.DateTime)
     #: Set once the commissions of this refund's lines were reversed (exactly once).
     commissions_adjusted_at = db.Column(db.DateTime)
+    #: The refunded quantities went back to stock (the merchant ticked 退回库存).
+    restocked = db.Column(db.Boolean, nullable=False, default=False)
+    #: Why the gateway did not refund (CLOSED / ABNORMAL, or its error message), shown to staff.
+    fail_reason = db.Column(db.String(200))
 
     lines = db.relationship("RefundLine", cascade="all, delete-orphan", back_populates="refund")
     order = db.relationship("Order")
@@ -155,5 +159,11 @@ class SandboxTransfer(db.Model):
     transfer_id = db.Column(db.String(64), nullable=False, unique=True)
     openid = db.Column(db.String(64), nullable=False)
     amount_fen = db.Column(db.BigInteger, nullable=False)
-    status = db.Column(db.String(12), nullable=False)
+    status = db.Column(db.String(20), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    notify_url = db.Column(db.String(300))
+    package_info = db.Column(db.String(1024))
+    fail_reason = db.Column(db.String(100))
+    #: Whether the request carried the payee's real name (encrypted; the sandbox only checks it decrypts).
+    user_name_given = db.Column(db.Boolean, nullable=False, default=False)
+    updated_at = db.Column(db.DateTime)

@@ -54,6 +54,11 @@ class LedgerEntry(db.Model):
 W_REQUESTED, W_APPROVED, W_PAID, W_REJECTED, W_FAILED = "requested", "approved", "paid", "rejected", "failed"
 WITHDRAWAL_STATUSES = Labels({W_REQUESTED: _l("审核中"), W_APPROVED: _l("打款中"), W_PAID: _l("已到账"),
                               W_REJECTED: _l("已拒绝"), W_FAILED: _l("打款失败")})
+#: Withdrawal.transfer_state: WeChat 商家转账's bill state, as WeChat spells it (None: no transfer sent).
+TRANSFER_STATES = Labels({"ACCEPTED": _l("转账已受理"), "PROCESSING": _l("转账处理中"),
+                          "WAIT_USER_CONFIRM": _l("待确认收款"), "TRANSFERING": _l("转账中"),
+                          "SUCCESS": _l("转账成功"), "FAIL": _l("转账失败"), "CANCELING": _l("撤销中"),
+                          "CANCELLED": _l("已撤销")})
 #: Withdrawal.method
 METHODS = Labels({"wechat": _l("微信零钱"), "alipay": _l("支付宝"), "bank": _l("银行卡")})
 
@@ -64,7 +69,10 @@ class Withdrawal(db.Model):
                       db.CheckConstraint("fee_fen >= 0 AND fee_fen <= amount_fen", name="fee_within_amount"),
                       db.Index("ix_withdrawals_user_created", "user_id", "created_at"),
                       db.Index("ix_withdrawals_status", "status", "id"),
-                      one_of("status", WITHDRAWAL_STATUSES), one_of("method", METHODS))
+                      db.Index("ix_withdrawals_transfer_open", "transfer_state", "transfer_sent_at"),
+                      db.Index("uq_withdrawals_out_bill_no", "out_bill_no", unique=True),
+                      one_of("status", WITHDRAWAL_STATUSES), one_of("method", METHODS),
+                      one_of("transfer_state", TRANSFER_STATES))
     id = db.Column(db.Integer, primary_key=True)
     withdrawal_no = db.Column(db.String(32), nullable=False, unique=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
@@ -83,5 +91,14 @@ class Withdrawal(db.Model):
     decided_at = db.Column(db.DateTime)
     decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
     paid_at = db.Column(db.DateTime)
+    #: WeChat transfers: the out-bill number, stored (committed) before the first call and reused on every retry,
+    #: WeChat's bill number, its state, the package the payee confirms with, and when the transfer went out.
+    out_bill_no = db.Column(db.String(32))
+    transfer_bill_no = db.Column(db.String(64))
+    transfer_state = db.Column(db.String(20))
+    package_info = db.Column(db.String(1024))
+    transfer_sent_at = db.Column(db.DateTime)
+    #: Why a transfer failed or was cancelled (shown to the distributor).
+    fail_reason = db.Column(db.String(200))
 
     user = db.relationship("User", foreign_keys=[user_id])
