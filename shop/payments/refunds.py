@@ -194,10 +194,10 @@ def execute_refund(refund_id):
             order_no=order.order_no, refund_no=refund.refund_no, amount_fen=refund.amount_fen,
             total_fen=payment.amount_fen, reason=refund.reason,
             notify_url=external_url("payments.refund_notify", gateway=payment.gateway))
-    except GatewayError:
+    except GatewayError as err:
         with transaction():
             db.session.execute(update(Refund).where(Refund.id == refund.id, Refund.status == PROCESSING)
-                               .values(status=APPROVED))
+                               .values(status=APPROVED, fail_reason=err.message[:200]))
         raise
     return apply_refund_result(result)
 
@@ -231,13 +231,20 @@ def apply_refund_result(notice):
         if notice.succeeded:
             _refund_succeeded(refund, notice)
         elif notice.failed:
-            refund.status = FAILED
+            refund.status, refund.fail_reason = FAILED, _failure_text(notice)
     return refund
+
+
+def _failure_text(notice):
+    """What staff are told when the gateway did not refund: its status and the account it names, if any."""
+    account = (notice.raw or {}).get("user_received_account")
+    return f"{notice.status}" + (f" ({account})" if account else "")
 
 
 def _refund_succeeded(refund, notice):
     now = utcnow()
     refund.status, refund.succeeded_at, refund.gateway_refund_id = SUCCEEDED, now, notice.refund_id
+    refund.fail_reason = None
     order = db.session.execute(select(Order).where(Order.id == refund.order_id).with_for_update()
                                .execution_options(populate_existing=True)).scalar_one()
     if refund.kind == AUTO:
@@ -308,6 +315,7 @@ def restock_refund(refund):
     caller's transaction."""
     skus = {line.id: line.sku_id for line in db.session.get(Order, refund.order_id).lines}
     return_to_stock([(skus[rl.order_line_id], rl.quantity) for rl in refund.lines])
+    refund.restocked = True
 
 
 def open_refund(order_id):

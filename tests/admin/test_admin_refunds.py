@@ -91,6 +91,7 @@ def test_approve_with_restock_sends_the_money_and_puts_stock_back(client, db, sh
     db.session.expire_all()
     refund = db.session.get(Refund, refund.id)
     assert refund.status == "succeeded" and refund.gateway_refund_id in html
+    assert refund.restocked and "已退回库存" in html
     assert stock(db, shop) == 99
     again = client.post(f"/admin/refunds/{refund.refund_no}/approve", data={"restock": "y"}, follow_redirects=True)
     assert "该退款申请已处理" in again.get_data(as_text=True)
@@ -99,8 +100,10 @@ def test_approve_with_restock_sends_the_money_and_puts_stock_back(client, db, sh
 
 def test_approve_without_restock_leaves_stock(client, db, shop, asked, staff):
     refund = asked()
-    client.post(f"/admin/refunds/{refund.refund_no}/approve", data={})
-    assert db.session.get(Refund, refund.id).status == "succeeded"
+    html = client.post(f"/admin/refunds/{refund.refund_no}/approve", data={}, follow_redirects=True).get_data(
+        as_text=True)
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == "succeeded" and not refund.restocked and "未退回库存" in html
     assert stock(db, shop) == 97
 
 
@@ -112,13 +115,16 @@ def test_a_gateway_refusal_keeps_the_refund_approved_for_a_resend(client, db, as
     db.session.commit()
     html = client.post(f"/admin/refunds/{refund.refund_no}/approve", follow_redirects=True).get_data(as_text=True)
     assert "支付网关暂时无法退款" in html and "重新提交退款" in html
-    assert db.session.get(Refund, refund.id).status == "approved"
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == "approved" and refund.fail_reason.startswith("PARAM_ERROR")
+    assert "网关答复：PARAM_ERROR" in client.get(f"/admin/refunds/{refund.refund_no}").get_data(as_text=True)
     db.session.execute(update(SandboxTransaction).values(amount_fen=payment.amount_fen))
     db.session.commit()
     html = client.post(f"/admin/refunds/{refund.refund_no}/send", follow_redirects=True).get_data(as_text=True)
     assert "已重新提交支付网关" in html
     db.session.expire_all()
-    assert db.session.get(Refund, refund.id).status == "succeeded"
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == "succeeded" and refund.fail_reason is None
 
 
 def test_reject_needs_a_reason_that_the_shopper_then_reads(client, db, shop, asked, staff, login):

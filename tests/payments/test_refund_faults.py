@@ -136,3 +136,25 @@ def test_20_concurrent_late_successes_after_a_timeout_refund_once(app, db, shop,
     with ThreadPoolExecutor(max_workers=20) as pool:
         assert list(pool.map(deliver, range(20))) == [True] * 20
     assert_refunded_once(db, shop, refund)
+
+
+def test_a_refund_the_gateway_closes_is_failed_with_its_answer_and_changes_no_money(app, db, shop, admin, sandbox,
+                                                                                   one_of_three_asked):
+    refund = one_of_three_asked
+    sandbox.refund_fault = "crash_before"  # left PROCESSING, the gateway never heard of it
+    with pytest.raises(RuntimeError):
+        refunds.approve_refund(refund.id, admin)
+    db.session.rollback()
+    sandbox.refund_fault = None
+    order = db.session.get(Order, refund.order_id)
+    headers, body = sandbox.build_notification(order.order_no, "4200000000000000000001", 10000,
+                                               event_type="REFUND.ABNORMAL", refund_no=refund.refund_no,
+                                               changes={"user_received_account": "招商银行信用卡0403"})
+    assert app.test_client().post("/pay/refund-notify/sandbox", data=body, headers=headers,
+                                  content_type="application/json").status_code == 204
+    db.session.expire_all()
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == "failed" and refund.fail_reason == "ABNORMAL (招商银行信用卡0403)"
+    assert db.session.get(Order, refund.order_id).refunded_fen == 0
+    assert (frozen(db, shop.b.id), frozen(db, shop.a.id)) == (3000, 1500)
+    assert run_audit().clean
