@@ -23,6 +23,7 @@ from ..distribution.models import (
     RuleVersion,
 )
 from ..distribution.settlement import availability
+from ..payments.models import SUCCEEDED, Refund, RefundLine
 from ..errors import NotFound, found
 from ..extensions import db
 from ..orders.models import Order, OrderLine
@@ -161,7 +162,17 @@ def get_commission(user_id, commission_id):
         raise NotFound(_("佣金记录不存在"))
     commission, order, line, buyer, version = row
     return {"commission": commission, "order": order, "line": line, "buyer": buyer, "version": version,
-            "availability": availability(commission, order)}
+            "availability": availability(commission, order), "refunds": line_refunds(line.id)}
+
+
+def line_refunds(order_line_id):
+    """The refunds that took quantities of a line back, oldest first: when, how many, and the shopper's reason
+    (why the commission on it went down). One statement."""
+    return db.session.execute(
+        select(Refund.succeeded_at, RefundLine.quantity, Refund.reason)
+        .join(RefundLine, RefundLine.refund_id == Refund.id)
+        .where(RefundLine.order_line_id == order_line_id, Refund.status == SUCCEEDED)
+        .order_by(Refund.succeeded_at, Refund.id)).all()
 
 
 # ---- promotion orders ------------------------------------------------------------------------------------

@@ -152,3 +152,17 @@ def test_an_order_that_paid_me_nothing_is_not_a_promotion_order(client, db, logi
     login(make_user())
     client.post("/center/join")  # everyone mode: becomes a distributor, but earned nothing on this order
     assert client.get(f"/center/orders/{order.order_no}").status_code == 404
+
+
+def test_a_commission_page_lists_the_refunds_that_reduced_it_with_their_reasons(client, db, shop, paid_order, admin,
+                                                                               login):
+    order = paid_order(quantity=3)
+    refund = refunds.request_refund(shop.buyer, order, "尺码偏小，换不了货", {order.lines[0].id: 1})
+    db.session.commit()
+    refunds.approve_refund(refund.id, admin)
+    commission = db.session.scalar(select(Commission).where(Commission.order_id == order.id,
+                                                            Commission.beneficiary_id == shop.b.id))
+    login(shop.b)
+    html = client.get(f"/center/commissions/{commission.id}").get_data(as_text=True)
+    assert "退款记录" in html and "退款 1 件" in html and "尺码偏小，换不了货" in html
+    assert 'id="commission-reversed">-¥10.00' in html  # 10% of the ¥100 unit taken back
