@@ -56,6 +56,8 @@ def register(app):
     app.add_template_global(page_url)
     app.add_template_global(label_sets(), "labels")
     app.add_template_global(explain)
+    from .admin.identity import current_staff
+    app.add_template_global(current_staff, "current_staff")
 
     @app.context_processor
     def shop_globals():

@@ -2,11 +2,11 @@
 transfers, audit failures) filtered by kind and handled or not; each can be marked handled with a note."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...pagination import requested_page
 from ...payments.models import ALERT_KINDS
 from ..fields import submit
+from ..identity import current_staff
 from . import services
 from .forms import HandleForm, list_filters
 
@@ -28,7 +28,7 @@ def index():
 @bp.post("/<int:alert_id>/handle")
 def handle(alert_id):
     alert, form = services.get_alert(alert_id), HandleForm()
-    if submit(form, lambda: services.mark_handled(alert.id, current_user, form.note.data)).ok:
+    if submit(form, lambda: services.mark_handled(alert.id, current_staff, form.note.data)).ok:
         flash(_("告警已标记为已处理"), "success")
         return redirect(url_for(".index", **list_filters(request.form)))
     return _list_page(list_filters(request.form), form, alert_id), 400

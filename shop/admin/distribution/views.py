@@ -1,13 +1,13 @@
 """Admin 分销: distribution settings, commission rules, grades, applications and distributors."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...accounts.views import safe_next
 from ...distribution import settings as distribution_settings
 from ...errors import ServiceError
 from ...pagination import requested_page
 from ..fields import page_status, submit
+from ..identity import current_staff
 from . import services
 from .forms import CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm, RejectApplicationForm
 
@@ -26,7 +26,7 @@ def settings():
 @bp.route("/rules", methods=["GET", "POST"])
 def rules():
     form = CommissionRulesForm.from_rules(services.commission_settings())
-    sent = submit(form, lambda: services.save_commission_rules(current_user, **form.rules_data()))
+    sent = submit(form, lambda: services.save_commission_rules(current_staff, **form.rules_data()))
     if sent.ok:
         flash(_("佣金规则已保存（规则版本 #%(id)s）", id=sent.value.id), "success")
         return redirect(url_for(".rules"))
@@ -45,7 +45,7 @@ def grades():
 def grade(grade_id=None):
     grade = services.get_grade(grade_id) if grade_id else None
     form = GradeForm(grade)
-    sent = submit(form, lambda: services.save_grade(current_user, form.grade_data(), grade))
+    sent = submit(form, lambda: services.save_grade(current_staff, form.grade_data(), grade))
     if sent.ok:
         flash(_("分销等级「%(name)s」已保存", name=sent.value.name), "success")
         return redirect(url_for(".grades"))
@@ -68,7 +68,7 @@ def applications():
 def approve(application_id):
     application = services.get_application(application_id)
     try:
-        services.approve_application(application, current_user)
+        services.approve_application(application, current_staff)
     except ServiceError as err:
         flash(err.message, "error")
     else:
@@ -79,7 +79,7 @@ def approve(application_id):
 @bp.post("/applications/<int:application_id>/reject")
 def reject(application_id):
     application, form = services.get_application(application_id), RejectApplicationForm()
-    if submit(form, lambda: services.reject_application(application, current_user, form.reason.data)).ok:
+    if submit(form, lambda: services.reject_application(application, current_staff, form.reason.data)).ok:
         flash(_("已拒绝「%(name)s」的申请", name=application.real_name), "success")
         return redirect(url_for(".applications"))
     return _applications_page(form, application_id), 400
@@ -116,7 +116,7 @@ def set_active(user_id):
 def move(user_id):
     distributor, form = services.get_distributor(user_id), MoveReferrerForm()
     if submit(form, lambda: services.move_referrer(distributor, form.referrer_phone.data, form.reason.data,
-                                                   current_user)).ok:
+                                                   current_staff)).ok:
         flash(_("已调整「%(name)s」的上级", name=distributor.user.display_name), "success")
         return redirect(url_for(".distributor", user_id=user_id))
     return _distributor_page(distributor, form), 400

@@ -1,7 +1,6 @@
 """Admin 订单: every shopper's orders, their details, shipping paid ones, and refunds the merchant starts."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...errors import ServiceError
 from ...orders import status as st
@@ -9,6 +8,7 @@ from ...orders.services import ship_order
 from ...pagination import requested_page
 from ...payments.gateways import GatewayError
 from ...payments.refunds import merchant_refund
+from ..identity import current_staff
 from . import services
 from .forms import MerchantRefundForm, ShipForm
 
@@ -54,7 +54,7 @@ def refund(order_no):
     if not form.validate_on_submit():
         return _detail_page(order_no, form), 400
     try:
-        result = merchant_refund(order, form.reason.data, current_user,
+        result = merchant_refund(order, form.reason.data, current_staff,
                                  form.quantities(services.order_refunds(order)["refundable"]),
                                  restock=form.restock.data)
     except ServiceError as err:

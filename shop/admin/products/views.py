@@ -2,12 +2,12 @@
 and its promotion materials (推广素材)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...accounts.views import safe_next
 from ...pagination import requested_page
 from ..categories.services import category_choices
 from ..fields import page_status, submit
+from ..identity import current_staff
 from . import services
 from .forms import ProductCommissionForm, ProductForm, PromoMaterialForm
 
@@ -18,7 +18,7 @@ bp = Blueprint("products", __name__, url_prefix="/products")
 def allow_several_images(endpoint, values):
     # The app-wide request limit fits one image; staff may send several in one product form. This hook
     # runs before every before_request (CSRFProtect reads the body in one), so the limit is raised in time.
-    if current_user.is_authenticated and current_user.is_admin:
+    if current_staff.is_authenticated and current_staff.is_admin:
         request.max_content_length = services.upload_request_limit()
 
 
@@ -55,7 +55,7 @@ def _form_page(form, product, commission=None, material=None):
 @bp.post("/<int:product_id>/commission")
 def commission(product_id):
     product, form = services.get_product(product_id), ProductCommissionForm()
-    if submit(form, lambda: services.save_product_commission(product, form.overrides(), current_user)).ok:
+    if submit(form, lambda: services.save_product_commission(product, form.overrides(), current_staff)).ok:
         flash(_("「%(title)s」的商品佣金已保存", title=product.title), "success")
         return redirect(url_for(".edit", product_id=product.id, _anchor="commission"))
     return _form_page(ProductForm.for_product(product, posted=False), product, form), 400

@@ -1,7 +1,6 @@
 """Admin 售后: the refund queue, one refund, approve (sent through the gateway) or reject with a reason."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...errors import ServiceError
 from ...pagination import requested_page
@@ -9,6 +8,7 @@ from ...payments import refunds
 from ...payments.gateways import GatewayError
 from ...payments.models import REFUND_STATUSES
 from ..fields import submit
+from ..identity import current_staff
 from . import services
 from .forms import ApproveRefundForm, QueueFilterForm, RejectRefundForm
 
@@ -55,7 +55,7 @@ def _send(use_case, refund_no, done_message):
 @bp.post("/<refund_no>/approve")
 def approve(refund_no):
     restock = ApproveRefundForm().restock.data
-    return _send(lambda rid: refunds.approve_refund(rid, current_user, restock=restock), refund_no,
+    return _send(lambda rid: refunds.approve_refund(rid, current_staff, restock=restock), refund_no,
                  _("已同意退款，款项已提交支付网关"))
 
 
@@ -67,7 +67,7 @@ def send(refund_no):
 @bp.post("/<refund_no>/reject")
 def reject(refund_no):
     form = RejectRefundForm()
-    if submit(form, lambda: refunds.reject_refund(services.get_refund(refund_no).id, current_user, form.reason.data)).ok:
+    if submit(form, lambda: refunds.reject_refund(services.get_refund(refund_no).id, current_staff, form.reason.data)).ok:
         flash(_("已拒绝退款申请"), "success")
         return redirect(url_for(".detail", refund_no=refund_no))
     return _detail_page(refund_no, form), 400

@@ -2,13 +2,13 @@
 paid with a reference, reject with a reason, and the filtered rows as an Excel file."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ...clock import china_now
 from ...errors import ServiceError
 from ...pagination import requested_page
 from ...wallet.models import METHODS, WITHDRAWAL_STATUSES
 from ..fields import submit
+from ..identity import current_staff
 from . import services
 from .export import workbook_bytes
 from .forms import PaidForm, QueueFilters, RejectForm, selected_ids
@@ -37,7 +37,7 @@ def export():
 
 @bp.post("/approve")
 def approve_selected():
-    approved, refused = services.approve_many(selected_ids(request.form), current_user)
+    approved, refused = services.approve_many(selected_ids(request.form), current_staff)
     if approved or not refused:
         flash(_("已审核通过 %(n)s 笔提现", n=len(approved)), "success")
     for number, message in refused:
@@ -61,7 +61,7 @@ def detail(withdrawal_id):
 def approve(withdrawal_id):
     withdrawal = services.get_withdrawal(withdrawal_id)
     try:
-        withdrawal = services.approve_withdrawal(withdrawal.id, current_user)
+        withdrawal = services.approve_withdrawal(withdrawal.id, current_staff)
     except ServiceError as err:
         flash(err.message, "error")
     else:
@@ -72,7 +72,7 @@ def approve(withdrawal_id):
 @bp.post("/<int:withdrawal_id>/paid")
 def paid(withdrawal_id):
     withdrawal, form = services.get_withdrawal(withdrawal_id), PaidForm()
-    if submit(form, lambda: services.mark_paid(withdrawal, current_user, form.reference.data)).ok:
+    if submit(form, lambda: services.mark_paid(withdrawal, current_staff, form.reference.data)).ok:
         flash(_("提现 %(no)s 已标记打款", no=withdrawal.withdrawal_no), "success")
         return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
     return _detail_page(withdrawal, paid_form=form), 400
@@ -81,7 +81,7 @@ def paid(withdrawal_id):
 @bp.post("/<int:withdrawal_id>/reject")
 def reject(withdrawal_id):
     withdrawal, form = services.get_withdrawal(withdrawal_id), RejectForm()
-    if submit(form, lambda: services.reject(withdrawal, current_user, form.reason.data)).ok:
+    if submit(form, lambda: services.reject(withdrawal, current_staff, form.reason.data)).ok:
         flash(_("提现 %(no)s 已拒绝，金额已退回可提现余额", no=withdrawal.withdrawal_no), "success")
         return redirect(url_for(".detail", withdrawal_id=withdrawal_id))
     return _detail_page(withdrawal, reject_form=form), 400
