@@ -57,8 +57,9 @@ def prepare(withdrawal):
 
 def send(withdrawal_id):
     """Call the gateway for a prepared (committed) withdrawal and apply its answer. Owns its transactions; refused
-    inside another transaction(). A retryable gateway error leaves the bill open for reconcile_transfers; a refusal
-    of a bill the gateway does not hold fails the withdrawal (its money back to available)."""
+    inside another transaction(). A retryable GatewayError (a timeout) is raised again, the bill left open for
+    reconcile_transfers; a refusal of a bill the gateway does not hold fails the withdrawal (its money back to
+    available) and returns it."""
     from ..payments.gateways import GatewayError, external_url, get_gateway
 
     require_outermost()
@@ -71,7 +72,7 @@ def send(withdrawal_id):
     except GatewayError as err:
         log.warning("transfer %s: %s", args["transfer_no"], err.message)
         if err.retryable:
-            return db.session.get(Withdrawal, withdrawal_id)
+            raise
         return _after_refusal(gateway, withdrawal_id, args["transfer_no"], err.message)
     return apply_transfer_result(notice)
 
@@ -93,8 +94,8 @@ def _after_refusal(gateway, withdrawal_id, out_bill_no, message):
 
     try:
         notice = gateway.query_transfer(out_bill_no)
-    except GatewayError:
-        return db.session.get(Withdrawal, withdrawal_id)
+    except GatewayError as err:
+        raise GatewayError(f"{message}; {err.message}", retryable=True) from None
     if notice is not None:
         return apply_transfer_result(notice)
     with transaction():
