@@ -45,6 +45,12 @@ def is_out(withdrawal):
     return withdrawal.method == "wechat" and withdrawal.status == W_APPROVED
 
 
+def own_transfer(user_id, out_bill_no):
+    """The member's own withdrawal sent under this out-bill number; anyone else's (or none) is 404. A read."""
+    return found(db.session.scalar(select(Withdrawal).where(Withdrawal.out_bill_no == out_bill_no,
+                                                            Withdrawal.user_id == user_id)), _("提现记录不存在"))
+
+
 def prepare(withdrawal):
     """Give an approved WeChat withdrawal its out-bill number (kept on retries), the SENDING state and the moment it
     went out. Joins the caller's transaction, which must commit before the gateway is called."""
