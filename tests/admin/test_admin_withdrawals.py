@@ -264,7 +264,7 @@ def test_export_writes_the_filtered_rows_in_exact_yuan(client, db, staff, make_w
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("提现单号", "申请时间", "分销商", "手机号", "提现方式", "收款账户", "提现金额（元）", "手续费（元）",
                        "实际到账（元）", "状态", "付款凭证", "拒绝原因", "可提现余额（元）", "冻结（元）", "提现中（元）",
-                       "欠款（元）")
+                       "欠款（元）", "转账状态", "微信转账单号", "转账失败原因")
     assert len(rows) == 2  # only the bank withdrawal
     row = dict(zip(rows[0], rows[1]))
     assert (row["提现单号"], row["分销商"], row["手机号"]) == (bank.withdrawal_no, "王大锤", bank.user.phone)
