@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..clock import utcnow
 from ..database import require_outermost, transaction
@@ -108,9 +108,9 @@ def _after_refusal(gateway, withdrawal_id, out_bill_no, message):
         return withdrawals.record_failure(withdrawal_id, message)
 
 
-def apply_transfer_result(notice, reason=None):
+def apply_transfer_result(notice):
     """Apply a transfer bill's state (answer, notification or query) exactly once; returns the withdrawal. Owns its
-    transaction, the withdrawal row locked. `reason` is ours for a failure whose notice gives none.
+    transaction, the withdrawal row locked.
 
     Raises PaymentRefused (nothing changed) for an unknown bill, or an amount other than the withdrawal's net
     (the merchant is alerted). A duplicate, or a state older than the one applied, changes nothing."""
@@ -121,7 +121,7 @@ def apply_transfer_result(notice, reason=None):
         _check_amount(withdrawal, notice)
         if withdrawal.status != W_APPROVED:
             return _settled_already(withdrawal, notice)
-        return _apply(withdrawal, notice, reason)
+        return _apply(withdrawal, notice)
 
 
 def _lock(out_bill_no):
@@ -146,18 +146,16 @@ def _settled_already(withdrawal, notice):
     return withdrawal
 
 
-def _apply(withdrawal, notice, reason):
+def _apply(withdrawal, notice):
     withdrawal.transfer_bill_no = notice.transfer_bill_no or withdrawal.transfer_bill_no
+    withdrawal.transfer_state = notice.state
     if notice.succeeded:
-        withdrawal.transfer_state = notice.state
+        withdrawal.fail_reason = None  # a deadline cancel the payee beat by confirming
         return withdrawals.record_payment(withdrawal.id, None, withdrawal.transfer_bill_no or notice.transfer_no)
     if notice.failed:
-        withdrawal.transfer_state = notice.state
-        why = notice.fail_reason or withdrawal.fail_reason or reason or _("转账未完成")
+        why = notice.fail_reason or withdrawal.fail_reason or _("转账未完成")
         return withdrawals.record_failure(withdrawal.id, why)
-    withdrawal.transfer_state = notice.state
     withdrawal.package_info = notice.package_info or withdrawal.package_info
-    withdrawal.fail_reason = reason or withdrawal.fail_reason
     db.session.flush()
     return withdrawal
 
@@ -213,10 +211,9 @@ def _reconcile(row, now):
         notice = gateway.query_transfer(row.out_bill_no or row.withdrawal_no)
         if notice is None:
             return _send_again(row)
-        reason = None
         if notice.waiting and _sent_at(row) <= now - timedelta(hours=int(get_setting("transfer_confirm_hours"))):
-            notice, reason = gateway.cancel_transfer(notice.transfer_no), _("超时未确认收款，转账已撤销")
-        withdrawal = apply_transfer_result(notice, reason=reason)
+            notice = _cancel(gateway, row.id, notice.transfer_no)
+        withdrawal = apply_transfer_result(notice)
         return UNCHANGED if withdrawal.transfer_state == row.transfer_state else withdrawal.transfer_state
     except PaymentRefused as err:
         log.warning("reconcile transfer %s refused: %s", row.withdrawal_no, err.reason)
@@ -225,6 +222,15 @@ def _reconcile(row, now):
         db.session.rollback()
         log.exception("reconcile transfer %s failed: %s", row.withdrawal_no, err)
         return ERROR
+
+
+def _cancel(gateway, withdrawal_id, out_bill_no):
+    """Cancel a bill the payee did not confirm in time; the reason is stored first, since the CANCELLED
+    notification may be applied before the cancel call even answers."""
+    with transaction():
+        db.session.execute(update(Withdrawal).where(Withdrawal.id == withdrawal_id, Withdrawal.status == W_APPROVED)
+                           .values(fail_reason=_("超时未确认收款，转账已撤销")))
+    return gateway.cancel_transfer(out_bill_no)
 
 
 def _send_again(row):

@@ -8,9 +8,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from ...clock import local_time
 from ...center.masking import mask_real_name
-from ...wallet.models import METHODS, TRANSFER_FAIL_REASONS, TRANSFER_STATES, WITHDRAWAL_STATUSES
+from ...clock import local_time
+from ...wallet.models import METHODS, TRANSFER_FAIL_REASONS, TRANSFER_STATES, W_FAILED, WITHDRAWAL_STATUSES
 
 YUAN_FORMAT = "0.00"
 
@@ -50,7 +50,7 @@ def row(withdrawal, account):
 def transfer_cells(withdrawal):
     """The WeChat transfer's state, bill number and failure reason (blank for other methods)."""
     state = str(TRANSFER_STATES[withdrawal.transfer_state]) if withdrawal.transfer_state else ""
-    reason = str(TRANSFER_FAIL_REASONS[withdrawal.fail_reason]) if withdrawal.fail_reason else ""
+    reason = str(TRANSFER_FAIL_REASONS[withdrawal.fail_reason or ""]) if withdrawal.status == W_FAILED else ""
     return [state, withdrawal.transfer_bill_no or "", reason]
 
 

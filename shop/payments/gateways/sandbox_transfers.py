@@ -54,7 +54,7 @@ class SandboxTransfers:
 
     def cancel_transfer(self, transfer_no):
         """Cancelled at once (WeChat passes through CANCELING), notified like WeChat's end states."""
-        return self._finish(transfer_no, "CANCELLED", "商户撤销")
+        return self._finish(transfer_no, "CANCELLED")
 
     # --- what the payee (or WeChat) does -------------------------------------------------------
 
