@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from ..extensions import csrf, db, limiter
 from ..orders import status as st
 from ..orders.services import get_user_order
+from ..wallet.models import TRANSFER_SANDBOX_FAIL
 from ..wallet.transfers import own_transfer
 from . import services
 from .gateways import GatewayError, NotificationRejected, configured_gateway_name, get_gateway
@@ -75,7 +76,7 @@ def _sandbox_transfer_answer(out_bill_no, action):
         if action == "confirm":
             gateway.confirm_transfer(out_bill_no)
         else:
-            gateway.fail_transfer(out_bill_no, _("模拟转账失败"))
+            gateway.fail_transfer(out_bill_no, TRANSFER_SANDBOX_FAIL)
     except GatewayError as err:
         flash(err.message, "error")
         return

@@ -59,8 +59,12 @@ TRANSFER_STATES = Labels({"ACCEPTED": _l("转账已受理"), "PROCESSING": _l("�
                           "WAIT_USER_CONFIRM": _l("待确认收款"), "TRANSFERING": _l("转账中"),
                           "SUCCESS": _l("转账成功"), "FAIL": _l("转账失败"), "CANCELING": _l("撤销中"),
                           "CANCELLED": _l("已撤销")})
-#: Withdrawal.fail_reason as WeChat spells it (a bill's fail_reason), in words; any other reason shows as itself.
+#: Withdrawal.fail_reason: WeChat's codes (a bill's fail_reason) and ours, in words; any other reason (a gateway's
+#: refusal message) shows as itself.
+TRANSFER_UNCONFIRMED, TRANSFER_UNFINISHED, TRANSFER_SANDBOX_FAIL = "UNCONFIRMED_TIMEOUT", "UNFINISHED", "SANDBOX_FAIL"
 TRANSFER_FAIL_REASONS = Labels({
+    TRANSFER_UNCONFIRMED: _l("超时未确认收款，转账已撤销"), TRANSFER_UNFINISHED: _l("转账未完成"),
+    TRANSFER_SANDBOX_FAIL: _l("模拟转账失败"),
     "PAYEE_ACCOUNT_ABNORMAL": _l("收款账户异常"), "ACCOUNT_FROZEN": _l("收款账户已冻结"),
     "ACCOUNT_NOT_EXIST": _l("收款账户不存在"), "REAL_NAME_CHECK_FAIL": _l("收款人未实名认证"),
     "NAME_NOT_CORRECT": _l("收款人姓名与实名信息不符"), "OPENID_INVALID": _l("收款微信账号无效"),

@@ -23,7 +23,7 @@ from ..payments.alerts import PaymentRefused, record_alert, refused_with_alert
 from ..payments.models import AMOUNT_MISMATCH, AUDIT_FAILED, TRANSFER_STUCK, PaymentAlert
 from ..settings import get_setting
 from . import withdrawals
-from .models import W_APPROVED, W_PAID, Withdrawal
+from .models import TRANSFER_UNCONFIRMED, TRANSFER_UNFINISHED, W_APPROVED, W_PAID, Withdrawal
 
 log = logging.getLogger("shop.wallet")
 
@@ -153,7 +153,7 @@ def _apply(withdrawal, notice):
         withdrawal.fail_reason = None  # a deadline cancel the payee beat by confirming
         return withdrawals.record_payment(withdrawal.id, None, withdrawal.transfer_bill_no or notice.transfer_no)
     if notice.failed:
-        why = notice.fail_reason or withdrawal.fail_reason or _("转账未完成")
+        why = notice.fail_reason or withdrawal.fail_reason or TRANSFER_UNFINISHED
         return withdrawals.record_failure(withdrawal.id, why)
     withdrawal.package_info = notice.package_info or withdrawal.package_info
     db.session.flush()
@@ -229,7 +229,7 @@ def _cancel(gateway, withdrawal_id, out_bill_no):
     notification may be applied before the cancel call even answers."""
     with transaction():
         db.session.execute(update(Withdrawal).where(Withdrawal.id == withdrawal_id, Withdrawal.status == W_APPROVED)
-                           .values(fail_reason=_("超时未确认收款，转账已撤销")))
+                           .values(fail_reason=TRANSFER_UNCONFIRMED))
     return gateway.cancel_transfer(out_bill_no)
 
 

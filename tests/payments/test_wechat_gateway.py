@@ -272,7 +272,14 @@ def test_a_transfer_notification_without_its_number_is_rejected(gateway, fake, m
         gateway.parse_notification(*fake.notification("MCHTRANSFER.BILL.FINISHED", resource, mode=mode))
 
 
-def test_a_refused_transfer_is_a_gateway_error_naming_wechats_code(gateway):
+def test_a_refused_transfer_is_a_gateway_error_naming_wechats_code(fake, key_files, mode):
+    gateway = WechatPayGateway(make_config(fake, key_files, mode, transfer_scene_id="1000"))
+    with pytest.raises(WechatPayError) as err:
+        send_transfer(gateway)
+    assert err.value.code == "PARAM_ERROR" and err.value.http_status == 400 and not err.value.retryable
+
+
+def test_a_transfer_amount_that_is_not_positive_fen_is_refused_before_sending(gateway):
     with pytest.raises(GatewayError) as err:
         gateway.transfer(transfer_no="W" + order_no(), openid="o-d", amount_fen=0, description="x")
     assert not err.value.retryable

@@ -264,7 +264,7 @@ def test_an_unconfirmed_transfer_is_cancelled_after_the_deadline(db, sandbox, se
     age(db, sent, 25)
     assert transfers.reconcile_transfers() == {"CANCELLED": 1}
     w = fresh(db, sent)
-    assert (w.status, w.transfer_state) == ("failed", "CANCELLED") and "超时未确认收款" in w.fail_reason
+    assert (w.status, w.transfer_state) == ("failed", "CANCELLED") and w.fail_reason == "UNCONFIRMED_TIMEOUT"
     assert balances(db, w.user_id) == (10000, 0, 0) and run_audit().clean
 
 
