@@ -414,3 +414,31 @@ def test_20_concurrent_duplicate_notifications_pay_once(app, db, sandbox, sent):
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)
                              .where(LedgerEntry.kind == "withdrawal_paid")) == 1
     assert run_audit().clean
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+def test_the_form_links_an_unbound_member_to_wechat_binding(db, client, login, make_distributor):
+    from flask import url_for
+
+    member = make_distributor(wechat_openid=None).user
+    login(member)
+    html = client.get("/center/withdraw").get_data(as_text=True)
+    with client.application.test_request_context():
+        link = url_for("wechat_auth.start", next="/center/withdraw")
+    assert 'id="wechat-unbound"' in html and f'href="{link}"' in html.replace("&amp;", "&")
+    assert 'id="wechat_openid"' not in html  # nobody types an openid
+
+
+def test_the_admin_sees_the_transfer_and_cannot_reject_it(db, sandbox, sent, staff, client, login):
+    login(staff)
+    html = client.get(f"/admin/withdrawals/{sent.id}").get_data(as_text=True)
+    assert sent.out_bill_no in html and sent.transfer_bill_no in html and "待确认收款" in html
+    assert 'id="reject-form"' not in html and 'id="transfer-out"' in html
+    resp = client.post(f"/admin/withdrawals/{sent.id}/reject", data={"reason": "不付了"})
+    assert resp.status_code == 400 and "微信转账已发起，不能再拒绝" in resp.get_data(as_text=True)
+    sandbox.fail_transfer(sent.out_bill_no, "ACCOUNT_FROZEN")
+    html = client.get(f"/admin/withdrawals/{sent.id}").get_data(as_text=True)
+    assert "收款账户已冻结" in html and "打款失败" in html
+    listing = client.get("/admin/withdrawals").get_data(as_text=True)
+    assert "转账失败" in listing and "收款账户已冻结" in listing
