@@ -113,7 +113,7 @@ def apply_transfer_result(notice):
     transaction, the withdrawal row locked.
 
     Raises PaymentRefused (nothing changed) for an unknown bill, or an amount other than the withdrawal's net
-    (the merchant is alerted). A duplicate, or a state older than the one applied, changes nothing."""
+    (the merchant is alerted). Once the bill has ended, a duplicate or a late intermediate state changes nothing."""
     with refused_with_alert():
         withdrawal = _lock(notice.transfer_no)
         if withdrawal is None:
@@ -207,6 +207,9 @@ def _reconcile(row, now):
     from ..payments.gateways import get_gateway
 
     try:
+        if row.out_bill_no is None:  # approved before bills were numbered here: it was sent as its withdrawal number
+            with transaction():
+                prepare(db.session.get(Withdrawal, row.id))
         gateway = get_gateway()
         notice = gateway.query_transfer(row.out_bill_no or row.withdrawal_no)
         if notice is None:

@@ -442,3 +442,15 @@ def test_the_admin_sees_the_transfer_and_cannot_reject_it(db, sandbox, sent, sta
     assert "收款账户已冻结" in html and "打款失败" in html
     listing = client.get("/admin/withdrawals").get_data(as_text=True)
     assert "转账失败" in listing and "收款账户已冻结" in listing
+
+
+def test_reconcile_numbers_a_transfer_approved_before_bills_were_numbered(db, sandbox, sent):
+    """Old approvals sent their transfer under the withdrawal number without storing it: reconcile finds it."""
+    db.session.execute(update(Withdrawal).where(Withdrawal.id == sent.id).values(
+        out_bill_no=None, transfer_state=None, transfer_sent_at=None, decided_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    sandbox.hold_transfer_notices = True
+    sandbox.confirm_transfer(sent.withdrawal_no)
+    assert transfers.reconcile_transfers() == {"SUCCESS": 1}
+    w = fresh(db, sent)
+    assert (w.status, w.out_bill_no) == ("paid", w.withdrawal_no)
