@@ -66,6 +66,21 @@ def reconcile_command(minutes, max_hours):
     click.echo("refunds: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
 
 
+@shop_cli.command("reconcile-transfers")
+@click.option("--minutes", type=int, default=5, help="Only transfers sent at least this long ago.")
+def reconcile_transfers_command(minutes):
+    """Ask the gateway about open WeChat withdrawal transfers: apply, send again, cancel unconfirmed, alert stuck."""
+    from .database import single_runner
+    from .wallet.transfers import RECONCILE_LOCK_KEY, reconcile_transfers
+
+    with single_runner(RECONCILE_LOCK_KEY) as held:
+        if not held:
+            click.echo("another host is reconciling transfers; nothing done")
+            return
+        counts = reconcile_transfers(echo=click.echo, minutes=minutes)
+    click.echo("transfers: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
+
+
 @shop_cli.command("auto-confirm")
 @click.option("--days", type=int, default=None, help="Override the merchant's auto_confirm_days.")
 def auto_confirm_command(days):

@@ -24,6 +24,9 @@ DEFAULTS = {
     "reconcile_max_hours": 48,
     # A refund or transfer still open this many hours after it was sent is stuck: an alert, and the audit says so.
     "stuck_after_hours": 24,
+    # A WeChat transfer the payee has not confirmed (确认收款) this many hours after it was sent is cancelled by
+    # `flask shop reconcile-transfers`, and the money goes back to available.
+    "transfer_confirm_hours": 24,
     # Withdrawals.
     "withdraw_min_fen": 100,
     "withdraw_daily_count": 3,

@@ -40,6 +40,7 @@ def label_sets():
         distributor_source=distribution.DISTRIBUTOR_SOURCES, bind_source=distribution.BIND_SOURCES,
         application_status=distribution.APPLICATION_STATUSES,
         withdrawal_status=wallet.WITHDRAWAL_STATUSES, withdrawal_method=wallet.METHODS,
+        transfer_state=wallet.TRANSFER_STATES, transfer_fail_reason=wallet.TRANSFER_FAIL_REASONS,
         payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
         refund_progress=payments.REFUND_PROGRESS,

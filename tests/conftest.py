@@ -133,11 +133,14 @@ _phones = itertools.count(13000000001)
 
 @pytest.fixture
 def make_user(db):
-    """Factory: make_user(phone=None, password='secret123', **columns) -> User (committed)."""
+    """Factory: make_user(phone=None, password='secret123', **columns) -> User (committed). Every user has a bound
+    WeChat openid (o-<phone>) unless given wechat_openid=None."""
     from shop.accounts.models import User
 
     def make(phone=None, password="secret123", **kw):
-        user = User(phone=phone or str(next(_phones)), nickname=kw.pop("nickname", ""), **kw)
+        phone = phone or str(next(_phones))
+        kw.setdefault("wechat_openid", f"o-{phone}")
+        user = User(phone=phone, nickname=kw.pop("nickname", ""), **kw)
         user.password_hash = cheap_hash(password)
         db.session.add(user)
         db.session.commit()

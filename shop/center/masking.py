@@ -12,3 +12,9 @@ def mask_account(text):
     """Show only the last four characters of a payee account."""
     text = str(text or "")
     return ("*" * 4 + text[-4:]) if len(text) > 4 else text
+
+
+def mask_real_name(text):
+    """'张**' from a payee's real name (the length hidden too); '' when there is none."""
+    text = str(text or "").strip()
+    return text[0] + "**" if text else ""

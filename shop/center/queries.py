@@ -2,6 +2,7 @@
 fixed number of statements whatever the size of the team (a page of ids first, then one grouped query for
 the figures of that page). Reads only: nothing here writes, so no function owns or joins a transaction
 (the center's writes are center/services.py's)."""
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -30,7 +31,8 @@ from ..orders.models import Order, OrderLine
 from ..pagination import PER_PAGE, Window, window
 from ..settings import get_setting
 from ..wallet import withdrawals
-from ..wallet.models import Account, Withdrawal
+from ..wallet.models import W_APPROVED, Account, Withdrawal
+from ..wallet.transfers import NAME_REQUIRED_FROM_FEN
 from .masking import mask_name
 from .models import PromoMaterial
 
@@ -217,13 +219,30 @@ def withdraw_terms(user_id, now=None):
     count, total = withdrawals.today_usage(user_id, now)
     return {"balances": balances(user_id), "limits": limits,
             "count_left": max(limits["daily_count"] - count, 0),
-            "amount_left": max(limits["daily_amount_fen"] - total, 0)}
+            "amount_left": max(limits["daily_amount_fen"] - total, 0),
+            "real_name_from_fen": NAME_REQUIRED_FROM_FEN}
 
 
 def quote_withdrawal(amount_fen):
     """(fee, what arrives) for an amount, as the service will charge it."""
     fee = withdrawals.fee_for(amount_fen)
     return fee, amount_fen - fee
+
+
+def confirm_step(withdrawal, in_wechat):
+    """How the distributor confirms a transfer waiting for them (确认收款), or None: "sandbox" (the sandbox's confirm
+    page at `url`), "wechat" (inside WeChat: requestMerchantTransfer with mch_id, app_id and package) or "outside"
+    (the real gateway outside WeChat: open the page in WeChat)."""
+    from ..payments.gateways import configured_gateway_name, get_gateway
+
+    if withdrawal.status != W_APPROVED or withdrawal.transfer_state != "WAIT_USER_CONFIRM":
+        return None
+    if configured_gateway_name() == "sandbox":
+        return {"mode": "sandbox", "url": url_for("payments.sandbox_transfer", out_bill_no=withdrawal.out_bill_no)}
+    if not in_wechat:
+        return {"mode": "outside"}
+    gateway = get_gateway()
+    return {"mode": "wechat", "mch_id": gateway.mchid, "app_id": gateway.appid, "package": withdrawal.package_info}
 
 
 def withdrawal_history(user_id, page=1):

@@ -14,11 +14,12 @@ from ..money import format_fen
 from ..pagination import requested_page
 from . import poster_files, posters, queries, services
 from .forms import WithdrawForm
-from .masking import mask_account, mask_name
+from .masking import mask_account, mask_name, mask_real_name
 
 bp = Blueprint("center", __name__, url_prefix="/center")
 bp.add_app_template_filter(mask_name, "mask_name")
 bp.add_app_template_filter(mask_account, "mask_account")
+bp.add_app_template_filter(mask_real_name, "mask_real_name")
 
 
 @bp.before_request
@@ -191,8 +192,10 @@ def withdraw(distributor):
 @bp.get("/withdrawals/<int:withdrawal_id>")
 @needs_distributor()
 def withdrawal(distributor, withdrawal_id):
-    return render_template("center/withdrawal.html",
-                           withdrawal=queries.get_withdrawal(distributor.user_id, withdrawal_id))
+    withdrawal = queries.get_withdrawal(distributor.user_id, withdrawal_id)
+    in_wechat = "MicroMessenger" in (request.user_agent.string or "")
+    return render_template("center/withdrawal.html", withdrawal=withdrawal,
+                           confirm=queries.confirm_step(withdrawal, in_wechat))
 
 
 @bp.get("/ranking")

@@ -27,7 +27,7 @@ from ..orders.models import Order
 from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
-from .gateways import RefundNotice, external_url, get_gateway
+from .gateways import RefundNotice, TransferNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
 from .models import AMOUNT_MISMATCH, FOREIGN_NOTICE, TO_REFUND, TRANSACTION_REUSED, Payment
 from .refunds import apply_refund_result, create_auto_refund, execute_pending_auto_refunds
@@ -80,7 +80,8 @@ def apply_payment(notice):
 
 
 def receive_notification(gateway_name, headers, body):
-    """Verify a gateway's notification and apply it (a payment or a refund) exactly once. Owns its transactions.
+    """Verify a gateway's notification and apply it (a payment, a refund or a withdrawal's transfer) exactly once.
+    Owns its transactions.
 
     Raises NotificationRejected for one that is forged, stale or malformed; a genuine one for another merchant,
     app or currency (ForeignNotification) is refused too, and the merchant is alerted.
@@ -93,6 +94,9 @@ def receive_notification(gateway_name, headers, body):
         raise
     if isinstance(notice, RefundNotice):
         return apply_refund_result(notice)
+    if isinstance(notice, TransferNotice):
+        from ..wallet.transfers import apply_transfer_result
+        return apply_transfer_result(notice)
     return apply_payment(notice)
 
 

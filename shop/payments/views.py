@@ -1,15 +1,17 @@
-"""支付: open a payment, the sandbox cashier, and the notification endpoints."""
+"""支付: open a payment, the sandbox cashier and 确认收款 screen, and the notification endpoints."""
 import logging
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import csrf, db, limiter
 from ..orders import status as st
 from ..orders.services import get_user_order
+from ..wallet.models import TRANSFER_SANDBOX_FAIL
+from ..wallet.transfers import own_transfer
 from . import services
-from .gateways import GatewayError, NotificationRejected, get_gateway
+from .gateways import GatewayError, NotificationRejected, configured_gateway_name, get_gateway
 
 bp = Blueprint("payments", __name__, url_prefix="/pay")
 log = logging.getLogger("shop.payments")
@@ -52,6 +54,34 @@ def sandbox_cashier(order_no):
             flash(_("支付未完成"), "error")
         return redirect(url_for("orders.detail", order_no=order_no))
     return render_template("payments/sandbox_cashier.html", order=order)
+
+
+@bp.route("/sandbox/transfer/<out_bill_no>", methods=["GET", "POST"])
+@login_required
+def sandbox_transfer(out_bill_no):
+    """The sandbox's 确认收款 screen for a withdrawal's transfer (WeChat's own, imitated): only its owner opens it,
+    and only while the sandbox is the gateway. Confirming or failing it delivers the bill's notification."""
+    if configured_gateway_name() != "sandbox":
+        abort(404)
+    withdrawal = own_transfer(current_user.id, out_bill_no)
+    if request.method == "POST":
+        _sandbox_transfer_answer(out_bill_no, request.form.get("action"))
+        return redirect(url_for("center.withdrawal", withdrawal_id=withdrawal.id))
+    return render_template("payments/sandbox_transfer.html", withdrawal=withdrawal)
+
+
+def _sandbox_transfer_answer(out_bill_no, action):
+    gateway = get_gateway("sandbox")
+    try:
+        if action == "confirm":
+            gateway.confirm_transfer(out_bill_no)
+        else:
+            gateway.fail_transfer(out_bill_no, TRANSFER_SANDBOX_FAIL)
+    except GatewayError as err:
+        flash(err.message, "error")
+        return
+    db.session.expire_all()
+    flash(_("已确认收款") if action == "confirm" else _("已模拟转账失败"), "success")
 
 
 @bp.post("/notify/<gateway>")

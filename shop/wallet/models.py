@@ -59,6 +59,19 @@ TRANSFER_STATES = Labels({"ACCEPTED": _l("转账已受理"), "PROCESSING": _l("�
                           "WAIT_USER_CONFIRM": _l("待确认收款"), "TRANSFERING": _l("转账中"),
                           "SUCCESS": _l("转账成功"), "FAIL": _l("转账失败"), "CANCELING": _l("撤销中"),
                           "CANCELLED": _l("已撤销")})
+#: Withdrawal.fail_reason: WeChat's codes (a bill's fail_reason) and ours, in words; any other reason (a gateway's
+#: refusal message) shows as itself.
+TRANSFER_UNCONFIRMED, TRANSFER_UNFINISHED, TRANSFER_SANDBOX_FAIL = "UNCONFIRMED_TIMEOUT", "UNFINISHED", "SANDBOX_FAIL"
+TRANSFER_FAIL_REASONS = Labels({
+    TRANSFER_UNCONFIRMED: _l("超时未确认收款，转账已撤销"), TRANSFER_UNFINISHED: _l("转账未完成"),
+    TRANSFER_SANDBOX_FAIL: _l("模拟转账失败"),
+    "PAYEE_ACCOUNT_ABNORMAL": _l("收款账户异常"), "ACCOUNT_FROZEN": _l("收款账户已冻结"),
+    "ACCOUNT_NOT_EXIST": _l("收款账户不存在"), "REAL_NAME_CHECK_FAIL": _l("收款人未实名认证"),
+    "NAME_NOT_CORRECT": _l("收款人姓名与实名信息不符"), "OPENID_INVALID": _l("收款微信账号无效"),
+    "TRANSFER_QUOTA_EXCEED": _l("超过收款人单笔收款额度"), "DAY_RECEIVED_QUOTA_EXCEED": _l("超过收款人当日收款额度"),
+    "MONTH_RECEIVED_QUOTA_EXCEED": _l("超过收款人当月收款额度"), "TRANSFER_RISK": _l("转账存在风险，已被微信拦截"),
+    "BLOCK_B2C_USERLIMITAMOUNT_MONTH": _l("收款人当月收款超限"), "OTHER_FAIL_REASON_TYPE_1": _l("微信转账失败"),
+})
 #: Withdrawal.method
 METHODS = Labels({"wechat": _l("微信零钱"), "alipay": _l("支付宝"), "bank": _l("银行卡")})
 
@@ -81,7 +94,7 @@ class Withdrawal(db.Model):
     #: What arrives: amount - fee.
     net_fen = db.Column(db.BigInteger, nullable=False)
     method = db.Column(db.String(8), nullable=False)
-    #: wechat: {"openid"}; alipay: {"account", "name"}; bank: {"bank", "card_no", "name"}
+    #: wechat: {"openid", "real_name" (when given: required from ¥2,000 net)}; alipay: {"account", "name"}; bank: {"bank", "card_no", "name"}
     payee = db.Column(db.JSON, nullable=False)
     status = db.Column(db.String(10), nullable=False, default=W_REQUESTED)
     reject_reason = db.Column(db.String(200))

@@ -1,5 +1,6 @@
 """Withdrawals: available -> withdrawing in one guarded statement; approve -> pay -> withdrawn;
-reject with a reason -> back to available. Two requests at once never take more than the balance."""
+reject with a reason -> back to available; a WeChat transfer that fails -> failed, back to available. Two requests
+at once never take more than the balance. The WeChat transfer itself (商家转账) is wallet/transfers.py."""
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -11,11 +12,14 @@ from ..money import format_fen
 from ..numbers import new_number
 from ..settings import get_setting
 from . import ledger
-from .models import METHODS, W_APPROVED, W_PAID, W_REJECTED, W_REQUESTED, Withdrawal
+from .models import METHODS, W_APPROVED, W_FAILED, W_PAID, W_REJECTED, W_REQUESTED, Withdrawal
 
 PENDING = (W_REQUESTED, W_APPROVED)
-#: What may still be rejected: a WeChat withdrawal only before its approval sends the transfer out.
-REJECTABLE = {"wechat": (W_REQUESTED,), "alipay": PENDING, "bank": PENDING}
+#: What may still be rejected (a WeChat withdrawal also only while no transfer is out: transfers.refuse_rejection).
+REJECTABLE = {"wechat": PENDING, "alipay": PENDING, "bank": PENDING}
+#: The payee details each method needs, and those it may carry (a WeChat payee's real name, for large transfers).
+PAYEE_KEYS = {"wechat": (("openid",), ("real_name",)), "alipay": (("account", "name"), ()),
+              "bank": (("bank", "card_no", "name"), ())}
 
 
 def fee_for(amount_fen):
@@ -32,19 +36,33 @@ def limits():
 
 def _check_payee(method, payee):
     payee = {k: str(v or "").strip()[:64] for k, v in (payee or {}).items()}
-    required = {"wechat": ("openid",), "alipay": ("account", "name"), "bank": ("bank", "card_no", "name")}[method]
+    required, optional = PAYEE_KEYS[method]
     if not all(payee.get(k) for k in required):
         raise ServiceError(_("请填写完整的收款信息"))
-    return {k: payee[k] for k in required}
+    return {k: payee[k] for k in required + optional if payee.get(k)}
+
+
+def _wechat_payee(user_id, payee, net_fen):
+    """A WeChat payee is the member's bound openid (never typed in), with their real name from ¥2,000 on."""
+    from ..accounts.models import User
+    from .transfers import NAME_REQUIRED_FROM_FEN
+
+    openid = db.session.get(User, user_id).wechat_openid
+    if not openid:
+        raise ServiceError(_("请先绑定微信（微信授权登录）后再提现到微信零钱"), status=409)
+    real_name = str((payee or {}).get("real_name") or "").strip()[:32]
+    if net_fen >= NAME_REQUIRED_FROM_FEN and not real_name:
+        raise ServiceError(_("单笔到账 %(m)s 及以上需填写收款人真实姓名", m=format_fen(NAME_REQUIRED_FROM_FEN)))
+    return {"openid": openid, **({"real_name": real_name} if real_name else {})}
 
 
 def today_usage(user_id, now=None):
     """(count, amount) of the member's withdrawals today (China time) that count toward the daily limits:
-    every one but the rejected. A read."""
+    every one but the rejected and the failed (their money came back). A read."""
     count, total = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Withdrawal.amount_fen), 0))
         .where(Withdrawal.user_id == user_id, Withdrawal.created_at >= today_start(now),
-               Withdrawal.status != W_REJECTED)).one()
+               Withdrawal.status.notin_((W_REJECTED, W_FAILED)))).one()
     return int(count), int(total)
 
 
@@ -59,7 +77,8 @@ def request_withdrawal(user_id, amount_fen, method, payee, now=None):
         raise ServiceError(_("请输入正确的提现金额"))
     if amount_fen < rules["min_fen"]:
         raise ServiceError(_("最低提现金额为 %(m)s", m=format_fen(rules["min_fen"])))
-    payee = _check_payee(method, payee)
+    fee = fee_for(amount_fen)
+    payee = _wechat_payee(user_id, payee, amount_fen - fee) if method == "wechat" else _check_payee(method, payee)
     account = ledger.lock_account(user_id)
     if account.available_fen < 0:
         raise ServiceError(_("你有 %(d)s 的退款欠款，后续佣金结算抵扣后才能提现", d=format_fen(-account.available_fen)),
@@ -75,7 +94,6 @@ def request_withdrawal(user_id, amount_fen, method, payee, now=None):
                              t=format_fen(total)), status=409)
     if amount_fen > account.available_fen:
         raise ServiceError(_("可提现余额不足（可提现 %(a)s）", a=format_fen(account.available_fen)), status=409)
-    fee = fee_for(amount_fen)
     withdrawal = Withdrawal(withdrawal_no=new_number("W", Withdrawal.withdrawal_no),
                             user_id=user_id, amount_fen=amount_fen, fee_fen=fee, net_fen=amount_fen - fee,
                             method=method, payee=payee, status=W_REQUESTED, created_at=now)
@@ -99,17 +117,18 @@ def _move(withdrawal_id, allowed, **values):
 
 def approve(withdrawal_id, actor):
     """Approve; a WeChat withdrawal is then paid through 商家转账, others are paid by hand. Joins the caller's
-    transaction, except for WeChat: then it owns its transactions, the approval committed before the transfer
-    call and a SUCCESS answer marked paid after it (refused inside another transaction())."""
+    transaction, except for WeChat: then it owns its transactions (refused inside another transaction()), the
+    approval and the transfer's out-bill number committed before the transfer call (wallet/transfers.py)."""
+    from . import transfers
+
     withdrawal = db.session.get(Withdrawal, withdrawal_id)
     if withdrawal is None or withdrawal.method != "wechat":
         return _approve(withdrawal_id, actor)
-    # The approval stores the out-bill number (the withdrawal number) before the money moves: after a timeout,
-    # a late answer or a crash during the call, the transfer is retried or queried under that same number, so
-    # it is never paid twice.
+    # The out-bill number (the withdrawal number) is stored before the money moves: after a timeout, a late answer
+    # or a crash during the call, the transfer is queried or sent again under that same number, never paid twice.
     with transaction(outermost=True):
-        withdrawal = _approve(withdrawal_id, actor)
-    return _transfer(withdrawal, actor)
+        transfers.prepare(_approve(withdrawal_id, actor))
+    return transfers.send(withdrawal_id)
 
 
 def _refuse_while_in_debt(user_id):
@@ -125,18 +144,6 @@ def _approve(withdrawal_id, actor):
     _refuse_while_in_debt(withdrawal.user_id)
     return _move(withdrawal_id, (W_REQUESTED,), status=W_APPROVED, decided_at=utcnow(),
                  decided_by=actor.id if actor else None)
-
-
-def _transfer(withdrawal, actor):
-    """Ask the gateway to pay an approved WeChat withdrawal; a SUCCESS at once marks it paid (in a transaction of
-    its own), anything else leaves it approved until the transfer's notification or query."""
-    from ..payments.gateways import get_gateway
-    result = get_gateway().transfer(transfer_no=withdrawal.withdrawal_no, openid=withdrawal.payee["openid"],
-                                    amount_fen=withdrawal.net_fen, description=_("佣金提现"))
-    if result.status == "SUCCESS":
-        with transaction():
-            return record_payment(withdrawal.id, actor, result.transfer_id or result.transfer_no)
-    return withdrawal
 
 
 def mark_paid(withdrawal_id, actor, reference):
@@ -164,15 +171,26 @@ def record_payment(withdrawal_id, actor, reference):
     return withdrawal
 
 
+def record_failure(withdrawal_id, reason):
+    """The WeChat transfer failed or was cancelled: approved -> failed with the reason the distributor reads, and
+    the money goes back (withdrawing -> available). Joins the caller's transaction."""
+    reason = (reason or "").strip()[:200]
+    withdrawal = _move(withdrawal_id, (W_APPROVED,), status=W_FAILED, fail_reason=reason)
+    ledger.post(withdrawal.user_id, "withdrawal_failed", withdrawing=-withdrawal.amount_fen,
+                available=withdrawal.amount_fen, ref_type="withdrawal", ref_id=withdrawal.id, memo=reason)
+    return withdrawal
+
+
 def reject(withdrawal_id, actor, reason):
-    """Refuse with a reason: the money goes back to available. An approved WeChat withdrawal is refused: its
-    transfer is out, and WeChat may still pay it. Joins the caller's transaction."""
+    """Refuse with a reason: the money goes back to available. Refused while a WeChat transfer is out (WeChat may
+    still pay it). Joins the caller's transaction."""
+    from .transfers import refuse_rejection
+
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("请填写拒绝原因"))
     withdrawal = found(db.session.get(Withdrawal, withdrawal_id))
-    if withdrawal.method == "wechat" and withdrawal.status == W_APPROVED:
-        raise ServiceError(_("微信转账已发起，不能再拒绝；请等待转账结果"), status=409)
+    refuse_rejection(withdrawal)
     withdrawal = _move(withdrawal_id, REJECTABLE[withdrawal.method], status=W_REJECTED, reject_reason=reason[:200], decided_at=utcnow(),
                        decided_by=actor.id if actor else None)
     ledger.post(withdrawal.user_id, "withdrawal_rejected", withdrawing=-withdrawal.amount_fen,

@@ -8,11 +8,12 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from shop.payments.gateways import get_gateway
 from shop.sql import count_statements
 from shop.wallet import ledger, withdrawals
 from shop.wallet.models import Account, Withdrawal
 
-PAYEES = {"wechat": {"openid": "o-test"}, "alipay": {"account": "a@example.com", "name": "张三"},
+PAYEES = {"wechat": {}, "alipay": {"account": "a@example.com", "name": "张三"},
           "bank": {"bank": "招商银行", "card_no": "6225880112345678", "name": "张三"}}
 
 
@@ -165,8 +166,11 @@ def test_approve_alipay_then_mark_paid_with_a_reference(client, db, staff, make_
 def test_approve_wechat_pays_through_the_gateway(client, db, staff, make_withdrawal):
     w = make_withdrawal("wechat")
     client.post(f"/admin/withdrawals/{w.id}/approve")
+    w = fresh(db, w)  # the transfer is out, waiting for the distributor to confirm it in WeChat
+    assert (w.status, w.transfer_state, w.out_bill_no) == ("approved", "WAIT_USER_CONFIRM", w.withdrawal_no)
+    get_gateway().confirm_transfer(w.out_bill_no)
     w = fresh(db, w)
-    assert w.status == "paid" and w.pay_reference.startswith("1330")  # the sandbox pays WeChat change at once
+    assert w.status == "paid" and w.pay_reference == w.transfer_bill_no and w.pay_reference.startswith("1330")
 
 
 def test_approve_and_mark_paid_are_refused_in_debt(client, db, staff, make_withdrawal):
@@ -234,7 +238,7 @@ def test_bulk_approve_reports_what_was_approved_and_what_was_refused(client, db,
     assert f"{debtor.withdrawal_no} 未通过：该分销商有 ¥10.00 的退款欠款" in html
     assert f"{done.withdrawal_no} 未通过：该提现申请已处理" in html
     assert "#999999 未通过：提现申请不存在" in html
-    assert [fresh(db, w).status for w in good] == ["approved", "paid", "approved"]
+    assert [fresh(db, w).status for w in good] == ["approved", "approved", "approved"]
     assert (fresh(db, debtor).status, fresh(db, done).status) == ("requested", "rejected")
 
 
@@ -260,7 +264,7 @@ def test_export_writes_the_filtered_rows_in_exact_yuan(client, db, staff, make_w
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("提现单号", "申请时间", "分销商", "手机号", "提现方式", "收款账户", "提现金额（元）", "手续费（元）",
                        "实际到账（元）", "状态", "付款凭证", "拒绝原因", "可提现余额（元）", "冻结（元）", "提现中（元）",
-                       "欠款（元）")
+                       "欠款（元）", "转账状态", "微信转账单号", "转账失败原因")
     assert len(rows) == 2  # only the bank withdrawal
     row = dict(zip(rows[0], rows[1]))
     assert (row["提现单号"], row["分销商"], row["手机号"]) == (bank.withdrawal_no, "王大锤", bank.user.phone)

@@ -49,12 +49,13 @@ def test_invite_buy_see_settle_withdraw(app, db, client, login, make_distributor
     assert settle() == (1, 2000)
     assert 'id="balance-available">¥20.00<' in client.get("/center").get_data(as_text=True)
 
-    resp = client.post("/center/withdraw", data={"amount": "20", "method": "wechat", "wechat_openid": "o-sandbox-a"},
-                       follow_redirects=True)
+    resp = client.post("/center/withdraw", data={"amount": "20", "method": "wechat"}, follow_redirects=True)
     assert "提现申请已提交" in resp.get_data(as_text=True)
     withdrawal = db.session.scalar(select(Withdrawal))
-    withdrawals.approve(withdrawal.id, None)  # the sandbox pays WeChat change at once
-    db.session.commit()
+    withdrawals.approve(withdrawal.id, None)  # the transfer goes out and waits for A to confirm it
+    page = client.get(f"/center/withdrawals/{withdrawal.id}").get_data(as_text=True)
+    assert "待确认收款" in page and f'href="/pay/sandbox/transfer/{withdrawal.out_bill_no}"' in page
+    client.post(f"/pay/sandbox/transfer/{withdrawal.out_bill_no}", data={"action": "confirm"})
     history = client.get("/center/withdraw").get_data(as_text=True)
     assert "已到账" in history[history.index(f'id="withdrawal-{withdrawal.id}"'):][:600]
     assert 'id="balance-withdrawn">¥20.00<' in client.get("/center").get_data(as_text=True)

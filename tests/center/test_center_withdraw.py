@@ -34,7 +34,7 @@ def test_form_shows_limits_fee_and_what_arrives(client, rich):
         assert text in limits, text
     assert 'id="withdraw-available">¥500.00<' in html and 'data-fee-bp="60"' in html
     for element in ("withdraw-amount", "withdraw-method-wechat", "withdraw-method-alipay", "withdraw-method-bank",
-                    "withdraw-fee", "withdraw-net", "withdraw-preview", "withdraw-submit", "wechat_openid",
+                    "withdraw-fee", "withdraw-net", "withdraw-preview", "withdraw-submit", "wechat_real_name",
                     "alipay_account", "alipay_name", "bank_name", "bank_card", "bank_holder"):
         assert f'id="{element}"' in html, element
 
@@ -48,7 +48,8 @@ def test_preview_computes_fee_and_arrival_on_the_server(client, db, rich):
 
 
 @pytest.mark.parametrize("form,payee", [
-    ({"method": "wechat", "wechat_openid": "o-sandbox-123"}, {"openid": "o-sandbox-123"}),
+    ({"method": "wechat"}, {"openid": "BOUND"}),
+    ({"method": "wechat", "wechat_real_name": " 阿强 "}, {"openid": "BOUND", "real_name": "阿强"}),
     (ALIPAY, {"account": "a@example.com", "name": "阿强"}),
     ({"method": "bank", "bank_name": "招商银行", "bank_card": "6225880112345678", "bank_holder": "阿强"},
      {"bank": "招商银行", "card_no": "6225880112345678", "name": "阿强"}),
@@ -59,6 +60,8 @@ def test_request_by_each_method(client, db, rich, form, payee):
     assert "提现申请已提交：提现 ¥100.00，手续费 ¥0.60，预计到账 ¥99.40" in html
     withdrawal = db.session.scalar(select(Withdrawal))
     assert (withdrawal.amount_fen, withdrawal.fee_fen, withdrawal.net_fen) == (10000, 60, 9940)
+    if payee.get("openid") == "BOUND":  # WeChat change goes to the member's bound openid, never a typed one
+        payee = {**payee, "openid": rich.wechat_openid}
     assert withdrawal.method == form["method"] and withdrawal.payee == payee
     assert available(db, rich) == 40000
     history = html[html.index('id="withdraw-history"'):]
@@ -147,4 +150,4 @@ def test_methods_the_merchant_turned_off_are_not_offered(client, db, rich, setti
     settings(withdraw_methods=["alipay"])
     html = client.get("/center/withdraw").get_data(as_text=True)
     assert 'id="withdraw-method-alipay"' in html and 'id="withdraw-method-wechat"' not in html
-    assert _refused(client, {"method": "wechat", "wechat_openid": "o-1", "amount": "10"})
+    assert _refused(client, {"method": "wechat", "amount": "10"})

@@ -19,6 +19,7 @@ MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"
 MERCHANT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 APIV3_KEY = "k" * 16 + "0123456789abcdef"
+BILLS = "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/"
 PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092024061200111200001234"
 
 
@@ -138,6 +139,8 @@ class FakeWechatPay:
                 return (200, refund) if refund else (404, _error("RESOURCE_NOT_EXISTS", "退款单不存在"))
             if method == "POST" and path == "/v3/fund-app/mch-transfer/transfer-bills":
                 return self._transfer(payload, headers.get(crypto.SERIAL))
+            if path.startswith(BILLS):
+                return self._bill(method, unquote(path[len(BILLS):]))
         return 404, _error("NOT_FOUND", "no such API")
 
     def _certificates(self):
@@ -216,8 +219,42 @@ class FakeWechatPay:
             "out_bill_no": payload["out_bill_no"], "transfer_bill_no": "1330" + _digits(36),
             "create_time": crypto.rfc3339(datetime.now(timezone.utc)), "state": "WAIT_USER_CONFIRM",
             "package_info": "ABBQO+oYAAABAAAAAAAk+yPZGrNA" + secrets.token_hex(8),
-            "_amount": payload["transfer_amount"], "_user_name": name})
-        return 200, {k: v for k, v in bill.items() if not k.startswith("_")}
+            "transfer_amount": payload["transfer_amount"], "openid": payload["openid"], "mch_id": self.mchid,
+            "_notify_url": payload.get("notify_url"), "_user_name": name})
+        return 200, {k: bill[k] for k in ("out_bill_no", "transfer_bill_no", "create_time", "state", "package_info")}
+
+    def _bill(self, method, rest):
+        """GET .../out-bill-no/{no} (the bill as WeChat holds it) and POST .../out-bill-no/{no}/cancel."""
+        no, _, action = rest.partition("/")
+        bill = self.transfers.get(no)
+        if bill is None:
+            return 404, _error("NOT_FOUND", "记录不存在")
+        if method == "POST" and action == "cancel":
+            if bill["state"] not in ("ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM"):
+                return 400, _error("INVALID_REQUEST", "当前状态不允许撤销")
+            bill["state"] = "CANCELING"
+            return 200, {k: bill[k] for k in ("out_bill_no", "transfer_bill_no", "state")}
+        if method == "GET" and not action:
+            return 200, {k: v for k, v in bill.items() if not k.startswith("_")}
+        return 404, _error("NOT_FOUND", "no such API")
+
+    def finish_transfer(self, no, state="SUCCESS", fail_reason=None):
+        """The payee confirms (SUCCESS), or WeChat fails or cancels the bill (FAIL, CANCELLED)."""
+        with self.lock:
+            bill = self.transfers[no]
+            bill["state"] = state
+            if fail_reason:
+                bill["fail_reason"] = fail_reason
+            return dict(bill)
+
+    def transfer_notification(self, no, mode="certificate", **kw):
+        """The MCHTRANSFER.BILL.FINISHED notification of a bill in its current state."""
+        bill = self.transfers[no]
+        resource = {k: bill[k] for k in ("out_bill_no", "transfer_bill_no", "state", "mch_id", "transfer_amount",
+                                         "openid", "create_time") if k in bill}
+        if bill.get("fail_reason"):
+            resource["fail_reason"] = bill["fail_reason"]
+        return self.notification("MCHTRANSFER.BILL.FINISHED", resource, mode=mode, **kw)
 
 
 def _handler_for(fake):

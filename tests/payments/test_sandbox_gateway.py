@@ -312,13 +312,14 @@ def test_an_unpaid_order_cannot_be_refunded(gateway):
     assert gateway.query_refund("R" + no) is None
 
 
-def test_transfer_pays_at_once_and_only_once(gateway):
+def test_transfer_waits_for_the_payee_and_is_made_only_once(gateway):
     no = "W" + order_no()
-    result = gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现")
-    assert (result.status, result.transfer_no) == ("SUCCESS", no) and result.transfer_id.startswith("1330")
-    assert gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现") == result
+    notice = gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现")
+    assert (notice.state, notice.transfer_no) == ("WAIT_USER_CONFIRM", no) and notice.package_info
+    assert notice.transfer_bill_no.startswith("1330")
+    assert gateway.transfer(transfer_no=no, openid="o-d", amount_fen=8800, description="佣金提现") == notice
     [row] = _db.session.scalars(select(SandboxTransfer).where(SandboxTransfer.transfer_no == no)).all()
-    assert (row.openid, row.amount_fen, row.status) == ("o-d", 8800, "SUCCESS")
+    assert (row.openid, row.amount_fen, row.status) == ("o-d", 8800, "WAIT_USER_CONFIRM")
 
 
 def test_the_sandbox_store_outlives_the_callers_rollback(gateway):

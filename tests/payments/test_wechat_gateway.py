@@ -16,6 +16,7 @@ from shop.payments.gateways.base import (
     NotificationRejected,
     PaymentNotice,
     RefundNotice,
+    TransferNotice,
 )
 from shop.payments.gateways.wechat import WechatPayError, WechatPayGateway
 from tests.payments.fake_wechat import APIV3_KEY, APPID, MCHID, MERCHANT_SERIAL, FakeWechatPay
@@ -177,23 +178,141 @@ def test_paying_a_paid_order_again_fails_with_orderpaid(gateway, fake):
     assert err.value.code == "ORDERPAID" and not err.value.retryable
 
 
+TRANSFERS = "/v3/fund-app/mch-transfer/transfer-bills"
+
+
+def send_transfer(gateway, amount=8800, **kw):
+    no = "W" + order_no()
+    return no, gateway.transfer(transfer_no=no, openid="o-distributor", amount_fen=amount, description="佣金提现",
+                                notify_url="https://shop.example.com/pay/notify/wechat", **kw)
+
+
 def test_transfer_pays_commission_to_the_users_change(gateway, fake):
-    result = gateway.transfer(transfer_no="W" + order_no(), openid="o-distributor", amount_fen=8800,
-                              description="佣金提现")
-    assert result.status == "WAIT_USER_CONFIRM"
-    assert result.transfer_id.startswith("1330") and result.raw["package_info"]
-    sent = json.loads(last_request(fake, "/v3/fund-app/mch-transfer/transfer-bills")["body"])
-    assert sent["transfer_amount"] == 8800 and sent["transfer_scene_id"] == "1005"
-    assert "user_name" not in sent
+    no, notice = send_transfer(gateway)
+    assert isinstance(notice, TransferNotice) and notice.transfer_no == no
+    assert notice.state == "WAIT_USER_CONFIRM" and notice.waiting and not notice.succeeded and not notice.failed
+    assert notice.transfer_bill_no.startswith("1330") and notice.package_info
+    sent = json.loads(last_request(fake, TRANSFERS)["body"])
+    assert sent["transfer_amount"] == 8800 and sent["transfer_scene_id"] == "1005" and sent["out_bill_no"] == no
+    assert sent["openid"] == "o-distributor" and sent["notify_url"] == "https://shop.example.com/pay/notify/wechat"
+    assert sent["appid"] == APPID and "user_name" not in sent
+
+
+def test_the_same_out_bill_number_again_answers_the_same_bill(gateway, fake):
+    no, first = send_transfer(gateway)
+    again = gateway.transfer(transfer_no=no, openid="o-distributor", amount_fen=8800, description="佣金提现")
+    assert again.transfer_bill_no == first.transfer_bill_no and len([k for k in fake.transfers if k == no]) == 1
 
 
 def test_transfer_encrypts_the_payees_name_with_the_key_it_names(gateway, fake, mode):
-    no = "W" + order_no()
-    gateway.transfer(transfer_no=no, openid="o-distributor", amount_fen=300000, description="佣金提现",
-                     user_name="张三")
+    no, _ = send_transfer(gateway, amount=300000, user_name="张三")
     assert fake.transfers[no]["_user_name"] == "张三"
-    serial = crypto.header(last_request(fake, "/v3/fund-app/mch-transfer/transfer-bills")["headers"], crypto.SERIAL)
+    request = last_request(fake, TRANSFERS)
+    serial = crypto.header(request["headers"], crypto.SERIAL)
     assert serial == (fake.public_key_id if mode == "public_key" else fake.platform_serial)
+    sent = json.loads(request["body"])["user_name"]
+    assert "张三" not in sent
+    key = fake.public_key_key if mode == "public_key" else fake.platform_key
+    assert crypto.decrypt_field(key, sent) == "张三"
+
+
+def test_query_transfer_follows_the_bill(gateway, fake):
+    no, _ = send_transfer(gateway)
+    assert gateway.query_transfer(no).state == "WAIT_USER_CONFIRM"
+    fake.finish_transfer(no, "SUCCESS")
+    notice = gateway.query_transfer(no)
+    assert notice.succeeded and notice.amount_fen == 8800 and notice.openid == "o-distributor"
+    assert last_request(fake, f"{TRANSFERS}/out-bill-no/{no}")["method"] == "GET"
+
+
+def test_query_of_an_unknown_bill_is_none(gateway):
+    assert gateway.query_transfer("W-never-sent") is None
+
+
+def test_cancel_transfer_answers_canceling(gateway, fake):
+    no, _ = send_transfer(gateway)
+    notice = gateway.cancel_transfer(no)
+    assert notice.state == "CANCELING" and not notice.failed and notice.transfer_no == no
+    assert last_request(fake, f"{TRANSFERS}/out-bill-no/{no}/cancel")["method"] == "POST"
+    fake.finish_transfer(no, "CANCELLED")
+    assert gateway.query_transfer(no).failed
+
+
+def test_cancelling_a_paid_bill_is_refused_with_wechats_code(gateway, fake):
+    no, _ = send_transfer(gateway)
+    fake.finish_transfer(no, "SUCCESS")
+    with pytest.raises(WechatPayError) as err:
+        gateway.cancel_transfer(no)
+    assert err.value.code == "INVALID_REQUEST" and not err.value.retryable
+
+
+@pytest.mark.parametrize("state, reason", [("SUCCESS", None), ("FAIL", "PAYEE_ACCOUNT_ABNORMAL"),
+                                           ("CANCELLED", None)])
+def test_a_transfer_notification_is_parsed(gateway, fake, mode, state, reason):
+    no, sent = send_transfer(gateway)
+    fake.finish_transfer(no, state, fail_reason=reason)
+    notice = gateway.parse_notification(*fake.transfer_notification(no, mode=mode))
+    assert isinstance(notice, TransferNotice)
+    assert (notice.transfer_no, notice.transfer_bill_no, notice.state) == (no, sent.transfer_bill_no, state)
+    assert notice.amount_fen == 8800 and notice.fail_reason == reason
+    assert notice.succeeded == (state == "SUCCESS") and notice.failed == (state != "SUCCESS")
+
+
+def test_a_transfer_notification_for_another_merchant_is_foreign(gateway, fake, mode):
+    no, _ = send_transfer(gateway)
+    resource = {k: v for k, v in fake.transfers[no].items() if not k.startswith("_")}
+    resource.update(state="SUCCESS", mch_id="1230000109")
+    with pytest.raises(ForeignNotification, match="mchid"):
+        gateway.parse_notification(*fake.notification("MCHTRANSFER.BILL.FINISHED", resource, mode=mode))
+
+
+def test_a_transfer_notification_without_its_number_is_rejected(gateway, fake, mode):
+    resource = {"mch_id": MCHID, "state": "SUCCESS", "transfer_amount": 100}
+    with pytest.raises(NotificationRejected, match="malformed resource"):
+        gateway.parse_notification(*fake.notification("MCHTRANSFER.BILL.FINISHED", resource, mode=mode))
+
+
+def test_a_refused_transfer_is_a_gateway_error_naming_wechats_code(fake, key_files, mode):
+    gateway = WechatPayGateway(make_config(fake, key_files, mode, transfer_scene_id="1000"))
+    with pytest.raises(WechatPayError) as err:
+        send_transfer(gateway)
+    assert err.value.code == "PARAM_ERROR" and err.value.http_status == 400 and not err.value.retryable
+
+
+def test_a_transfer_amount_that_is_not_positive_fen_is_refused_before_sending(gateway):
+    with pytest.raises(GatewayError) as err:
+        gateway.transfer(transfer_no="W" + order_no(), openid="o-d", amount_fen=0, description="x")
+    assert not err.value.retryable
+
+
+def test_a_transfer_to_an_unreachable_gateway_is_a_retryable_error(key_files, fake):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gateway = WechatPayGateway(make_config(fake, key_files, "public_key", base_url=f"http://127.0.0.1:{port}"))
+    for call in (lambda: send_transfer(gateway), lambda: gateway.query_transfer("W1"),
+                 lambda: gateway.cancel_transfer("W1")):
+        with pytest.raises(GatewayError, match="unreachable") as err:
+            call()
+        assert err.value.retryable
+
+
+def test_a_transfer_that_times_out_is_a_retryable_error(key_files, fake):
+    with socket.socket() as sock:  # listens, never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        gateway = WechatPayGateway(make_config(fake, key_files, "public_key", timeout=0.3,
+                                               base_url=f"http://127.0.0.1:{sock.getsockname()[1]}"))
+        with pytest.raises(GatewayError) as err:
+            send_transfer(gateway)
+    assert err.value.retryable
+
+
+def test_a_tampered_transfer_answer_is_rejected(gateway, fake):
+    no, _ = send_transfer(gateway)
+    fake.tamper_next = (b"WAIT_USER_CONFIRM", b"SUCCESS")
+    with pytest.raises(GatewayError, match="failed verification"):
+        gateway.query_transfer(no)
 
 
 # --- answers we must not believe ---------------------------------------------------------------

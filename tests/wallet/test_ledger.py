@@ -87,20 +87,22 @@ def test_withdrawal_lifecycle_and_fee(db, make_user):
         withdrawals.mark_paid(w2.id, admin, "x")
 
 
-def test_a_wechat_approval_commits_the_approval_and_the_payment_itself(db, make_user):
-    """The approval is committed before the transfer call (its number, the transfer's out-bill number, is reused
-    by any retry) and a SUCCESS answer is committed after it: whatever the caller's transaction does next, the
-    payment stays recorded and the transfer is never asked for twice."""
+def test_a_wechat_approval_commits_the_approval_and_the_transfer_itself(db, make_user):
+    """The approval and the transfer's out-bill number are committed before the transfer call (the number is
+    reused by any retry), and the answer (waiting for the payee) after it: whatever the caller's transaction does
+    next, the transfer stays recorded and is never asked for twice."""
     admin, user = make_user(is_admin=True), make_user()
     credit(db, user.id, 10000)
-    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {"openid": "o-test"})
+    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {})
     db.session.commit()
-    assert withdrawals.approve(w.id, admin).status == "paid"  # the sandbox pays WeChat change at once
+    assert withdrawals.approve(w.id, admin).transfer_state == "WAIT_USER_CONFIRM"
     db.session.rollback()  # the caller's transaction fails after the call
     db.session.expire_all()
-    assert db.session.get(Withdrawal, w.id).status == "paid"
+    w = db.session.get(Withdrawal, w.id)
+    assert (w.status, w.out_bill_no, w.transfer_state) == ("approved", w.withdrawal_no, "WAIT_USER_CONFIRM")
+    assert w.package_info and w.transfer_bill_no and w.transfer_sent_at
     account = db.session.get(Account, user.id)
-    assert (account.withdrawing_fen, account.withdrawn_fen) == (0, 5000)
+    assert (account.withdrawing_fen, account.withdrawn_fen) == (5000, 0)
     with pytest.raises(ServiceError, match="已处理"):
         withdrawals.approve(w.id, admin)
 
@@ -108,7 +110,7 @@ def test_a_wechat_approval_commits_the_approval_and_the_payment_itself(db, make_
 def test_a_wechat_approval_refuses_to_run_inside_another_transaction(db, make_user):
     admin, user = make_user(is_admin=True), make_user()
     credit(db, user.id, 10000)
-    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {"openid": "o-test"})
+    w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {})
     db.session.commit()
     with pytest.raises(NestedTransaction), transaction():
         withdrawals.approve(w.id, admin)

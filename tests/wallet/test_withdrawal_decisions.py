@@ -7,7 +7,7 @@ from shop.errors import ServiceError
 from shop.wallet import ledger, withdrawals
 from shop.wallet.models import Account, Withdrawal
 
-PAYEES = {"wechat": {"openid": "o-test"}, "alipay": {"account": "a@example.com", "name": "张三"},
+PAYEES = {"wechat": {}, "alipay": {"account": "a@example.com", "name": "张三"},
           "bank": {"bank": "招商银行", "card_no": "6225880112345678", "name": "张三"}}
 
 

@@ -14,7 +14,7 @@ from ...extensions import db
 from ...pagination import paginate
 from ...payments.gateways.base import GatewayError
 from ...wallet import withdrawals
-from ...wallet.models import W_REQUESTED, Account, LedgerEntry, Withdrawal
+from ...wallet.models import W_FAILED, W_REQUESTED, Account, LedgerEntry, Withdrawal
 
 #: Rows in one Excel export at most (the newest first).
 EXPORT_LIMIT = 10_000
@@ -81,15 +81,20 @@ def withdrawal_detail(withdrawal):
 def approve_withdrawal(withdrawal_id, actor):
     """Approve one withdrawal: WeChat change is sent through 商家转账 at once, Alipay and bank wait to be paid by
     hand. Owns its transactions (refused inside another). A transfer the gateway did not take is a ServiceError
-    saying the approval stands."""
+    saying the approval stands (reconcile-transfers asks again under the same number); one it refused outright is a
+    ServiceError saying the money went back."""
     require_outermost()
     if get_withdrawal(withdrawal_id).method != "wechat":
         with transaction():
             return withdrawals.approve(withdrawal_id, actor)
     try:
-        return withdrawals.approve(withdrawal_id, actor)
+        withdrawal = withdrawals.approve(withdrawal_id, actor)
     except GatewayError as err:
         raise ServiceError(_("已审核通过，但微信转账请求未成功：%(m)s", m=err.message), status=502)
+    if withdrawal.status == W_FAILED:
+        raise ServiceError(_("微信拒绝了这笔转账：%(m)s；提现已标记为打款失败，金额已退回可提现余额",
+                             m=withdrawal.fail_reason), status=502)
+    return withdrawal
 
 
 def approve_many(withdrawal_ids, actor):

@@ -9,10 +9,10 @@ import os
 
 from flask import current_app, url_for
 
-from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferResult
+from .base import Gateway, GatewayError, NotificationRejected, PaymentNotice, PaymentStart, RefundNotice, TransferNotice
 
 __all__ = ["Gateway", "GatewayError", "NotificationRejected", "PaymentNotice", "PaymentStart", "RefundNotice",
-           "TransferResult", "get_gateway", "configured_gateway_name", "external_url"]
+           "TransferNotice", "get_gateway", "configured_gateway_name", "external_url"]
 
 #: WeChat Pay config key -> the setting it is read from.
 WECHAT_SETTINGS = {

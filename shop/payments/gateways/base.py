@@ -82,13 +82,41 @@ class PaymentStart:
     jsapi_params: dict | None = None
 
 
+#: 商家转账 bill states that end a transfer without paying.
+TRANSFER_FAILED_STATES = ("FAIL", "CANCELLED")
+#: States in which the payee still has to confirm in WeChat (with package_info).
+TRANSFER_WAITING_STATES = ("WAIT_USER_CONFIRM",)
+
+
 @dataclass(frozen=True)
-class TransferResult:
-    """商家转账 (withdrawal payout): status ACCEPTED / PROCESSING / SUCCESS / FAIL."""
+class TransferNotice:
+    """A 商家转账 bill as the gateway reports it (the call's answer, a query, a MCHTRANSFER.BILL.FINISHED
+    notification). `transfer_no` is our out_bill_no; `state` is WeChat's: ACCEPTED, PROCESSING,
+    WAIT_USER_CONFIRM, TRANSFERING, SUCCESS, FAIL, CANCELING, CANCELLED. `amount_fen` is None when the
+    answer does not state it (the create and cancel answers)."""
+    gateway: str
     transfer_no: str
-    transfer_id: str | None
-    status: str
+    transfer_bill_no: str
+    state: str
+    amount_fen: int | None = None
+    openid: str | None = None
+    fail_reason: str | None = None
+    package_info: str | None = None
     raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def succeeded(self):
+        return self.state == "SUCCESS"
+
+    @property
+    def failed(self):
+        """Ended without paying: FAIL or CANCELLED (the money is ours again)."""
+        return self.state in TRANSFER_FAILED_STATES
+
+    @property
+    def waiting(self):
+        """The payee must confirm the transfer in WeChat."""
+        return self.state in TRANSFER_WAITING_STATES
 
 
 class Gateway:
@@ -99,7 +127,7 @@ class Gateway:
                        return_url=None) -> PaymentStart:
         raise NotImplementedError
 
-    def parse_notification(self, headers, body: bytes) -> "PaymentNotice | RefundNotice":
+    def parse_notification(self, headers, body: bytes) -> "PaymentNotice | RefundNotice | TransferNotice":
         """Verify signature, serial and timestamp, decrypt the resource; raise NotificationRejected."""
         raise NotImplementedError
 
@@ -113,5 +141,15 @@ class Gateway:
     def query_refund(self, refund_no) -> RefundNotice | None:
         raise NotImplementedError
 
-    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None) -> TransferResult:
+    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None,
+                 notify_url=None) -> TransferNotice:
+        """Create the 商家转账 bill `transfer_no` (or, sent again, answer the bill already made under it)."""
+        raise NotImplementedError
+
+    def query_transfer(self, transfer_no) -> TransferNotice | None:
+        """The gateway's view of a bill; None when it never saw one by that number."""
+        raise NotImplementedError
+
+    def cancel_transfer(self, transfer_no) -> TransferNotice:
+        """Ask the gateway to cancel a bill the payee has not confirmed; answers CANCELING (or the end state)."""
         raise NotImplementedError

@@ -1,4 +1,5 @@
-"""The sandbox gateway: WeChat Pay v3 imitated inside the app, for development and tests.
+"""The sandbox gateway: WeChat Pay v3 imitated inside the app, for development and tests (its 商家转账 half is
+sandbox_transfers.py).
 
 It keeps its own store (SandboxTransaction, SandboxRefund, SandboxTransfer) in a session of its
 own, committed independently of the caller's transaction, as a remote service's records would
@@ -23,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from ...clock import utcnow
 from ...extensions import db
-from ..models import SandboxRefund, SandboxTransaction, SandboxTransfer
+from ..models import SandboxRefund, SandboxTransaction
 from . import crypto
-from .base import Gateway, GatewayError, PaymentStart, TransferResult
+from .base import Gateway, GatewayError, PaymentStart
+from .sandbox_transfers import SandboxTransfers
 from .wechat import fen, notice_from_notification, payment_notice, refund_notice
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ def load_keys(folder):
                        apiv3_key=read("apiv3_key").decode().strip())
 
 
-class SandboxGateway(Gateway):
+class SandboxGateway(SandboxTransfers, Gateway):
     """WeChat Pay's behaviour without WeChat: pay or fail on the cashier page, notifications delivered in-process."""
     name = "sandbox"
     #: Seconds to wait before the 2nd and 3rd delivery attempt.
@@ -165,20 +167,6 @@ class SandboxGateway(Gateway):
         with self._store() as store:
             refund = store.scalar(select(SandboxRefund).where(SandboxRefund.refund_no == refund_no))
             return refund_notice(self.name, _refund_resource(refund, store)) if refund else None
-
-    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None):
-        """Paid at once (SUCCESS); the same transfer_no again returns the same transfer."""
-        amount_fen = fen(amount_fen)
-        with self._store() as store:
-            transfer = store.scalar(select(SandboxTransfer).where(SandboxTransfer.transfer_no == transfer_no))
-            if transfer is None:
-                transfer = SandboxTransfer(transfer_no=transfer_no, transfer_id="1330" + _digits(36), openid=openid,
-                                           amount_fen=amount_fen, status="SUCCESS")
-                store.add(transfer)
-            return TransferResult(transfer_no=transfer.transfer_no, transfer_id=transfer.transfer_id,
-                                  status=transfer.status, raw={"out_bill_no": transfer.transfer_no,
-                                                               "transfer_bill_no": transfer.transfer_id,
-                                                               "state": transfer.status})
 
     # --- what the cashier page does ----------------------------------------------------------
 

@@ -25,12 +25,13 @@ from .base import (
     PaymentNotice,
     PaymentStart,
     RefundNotice,
-    TransferResult,
+    TransferNotice,
 )
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 #: 商家转账 scene 1005 = 佣金报酬 (commission payout); its report must name the job and the pay.
 DEFAULT_TRANSFER_SCENE = "1005"
+TRANSFER_BILLS = "/v3/fund-app/mch-transfer/transfer-bills"
 #: Error codes after which the same request may succeed later.
 RETRYABLE_CODES = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "FREQUENCY_LIMIT_EXCEED", "BANK_ERROR",
                    "NOT_ENOUGH", "NOTENOUGH"}
@@ -130,22 +131,32 @@ class WechatPayGateway(Gateway):
                           not_found={"RESOURCE_NOT_EXISTS", "ORDER_NOT_EXIST"})
         return None if data is None else _mapped(refund_notice, self.name, data)
 
-    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None):
-        """商家转账 to a user's change; status is WeChat's state (ACCEPTED, WAIT_USER_CONFIRM, SUCCESS, FAIL...)."""
+    def transfer(self, *, transfer_no, openid, amount_fen, description, user_name=None, notify_url=None):
+        """商家转账 bill `transfer_no` to a user's change; WeChat answers its state (usually WAIT_USER_CONFIRM with
+        the package_info the payee confirms with). The same out_bill_no again answers the same bill."""
         payload = {"appid": self.appid, "out_bill_no": transfer_no, "transfer_scene_id": self.transfer_scene_id,
                    "openid": openid, "transfer_amount": fen(amount_fen),
                    "transfer_remark": (description or "佣金提现")[:32],
                    "transfer_scene_report_infos": [{"info_type": "岗位类型", "info_content": "分销员"},
                                                    {"info_type": "报酬说明", "info_content": (description or "佣金")[:32]}]}
+        if notify_url:
+            payload["notify_url"] = notify_url
         headers = {}
         if user_name:  # the payee's real name travels encrypted with the platform key it names
             serial, key = self._encryption_key()
             payload["user_name"] = crypto.encrypt_field(key, user_name)
             headers[crypto.SERIAL] = serial
-        data = self._call("POST", "/v3/fund-app/mch-transfer/transfer-bills", payload, headers=headers)
-        return TransferResult(transfer_no=data.get("out_bill_no", transfer_no),
-                              transfer_id=data.get("transfer_bill_no"), status=data.get("state", "PROCESSING"),
-                              raw=data)
+        data = self._call("POST", TRANSFER_BILLS, payload, headers=headers)
+        return _mapped(transfer_notice, self.name, {"out_bill_no": transfer_no, "openid": openid, **data})
+
+    def query_transfer(self, transfer_no):
+        data = self._call("GET", f"{TRANSFER_BILLS}/out-bill-no/{quote(transfer_no, safe='')}",
+                          not_found={"NOT_FOUND", "RESOURCE_NOT_EXISTS"})
+        return None if data is None else _mapped(transfer_notice, self.name, data)
+
+    def cancel_transfer(self, transfer_no):
+        data = self._call("POST", f"{TRANSFER_BILLS}/out-bill-no/{quote(transfer_no, safe='')}/cancel", {})
+        return _mapped(transfer_notice, self.name, {"out_bill_no": transfer_no, **data})
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -282,6 +293,16 @@ def refund_notice(gateway, data):
                         status=data.get("refund_status") or data["status"], raw=data)
 
 
+def transfer_notice(gateway, data):
+    """A TransferNotice from a transfer bill (call, query or cancel answer, MCHTRANSFER notification)."""
+    amount = data.get("transfer_amount")
+    return TransferNotice(gateway=gateway, transfer_no=data["out_bill_no"],
+                          transfer_bill_no=data.get("transfer_bill_no") or "", state=data["state"],
+                          amount_fen=None if amount is None else _int(amount), openid=data.get("openid"),
+                          fail_reason=data.get("fail_reason") or None, package_info=data.get("package_info"),
+                          raw=data)
+
+
 def notice_from_notification(gateway, verified, mchid, appid):
     """The notice a verified notification carries. The one home of the check that it is ours: another merchant,
     app or currency raises ForeignNotification; an event we do not handle raises NotificationRejected."""
@@ -291,6 +312,8 @@ def notice_from_notification(gateway, verified, mchid, appid):
         build = payment_notice
     elif verified.event_type.startswith("REFUND."):
         build = refund_notice
+    elif verified.event_type == "MCHTRANSFER.BILL.FINISHED":
+        build = transfer_notice
     else:
         raise NotificationRejected(f"unsupported event type {verified.event_type!r}", status=400)
     try:
