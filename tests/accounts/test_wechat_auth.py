@@ -225,7 +225,7 @@ def test_the_sandbox_runs_the_whole_path(app, client, db, sandbox, member):
     location = urlsplit(resp.headers["Location"])
     assert location.path == "/wechat/sandbox/authorize" and location.fragment == "wechat_redirect"
     back = client.get(resp.headers["Location"])
-    assert back.headers["Location"].startswith(CALLBACK + "?")
+    assert back.headers["Location"].startswith("/wechat/callback?")
     done = client.get(local(back.headers["Location"]))
     assert done.headers["Location"] == "/orders"
     assert openid_of(db, member) == sandbox_openid(app.secret_key, member.id)
