@@ -39,8 +39,8 @@ def start():
     target = safe_next("accounts.me")
     if current_user.wechat_openid:
         return redirect(target)
-    state = oauth_state.issue(target, current_user.id)
-    return redirect(client().authorize_url(external_url("wechat_auth.callback"), state))
+    oauth = client()
+    return redirect(oauth.authorize_url(external_url("wechat_auth.callback"), oauth_state.issue(target, current_user.id)))
 
 
 @bp.get("/callback")
