@@ -6,6 +6,8 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -213,3 +215,33 @@ def delete_address(user, address):
             other = default_address(user)
             if other is not None:
                 set_default_address(user, other)
+
+
+def bind_wechat_openid(user, openid):
+    """Bind the member's 公众号 openid (网页授权); True when it was bound now, False when it already was.
+    Owns its transaction. One openid per member: an openid bound to another member, or a member already bound
+    to another openid, is refused (ServiceError 409) and nothing changes."""
+    if user.wechat_openid == openid:
+        return False
+    try:
+        with transaction():
+            _refuse_conflicting_openid(user, openid)
+            _claim_openid(user, openid)
+    except IntegrityError:  # another member took this openid at the same moment (uq_users_wechat_openid)
+        raise ServiceError(_("这个微信号已绑定其他账号，不能重复绑定"), status=409) from None
+    return True
+
+
+def _refuse_conflicting_openid(user, openid):
+    owner = db.session.scalar(select(User.id).where(User.wechat_openid == openid))
+    if owner is not None and owner != user.id:
+        raise ServiceError(_("这个微信号已绑定其他账号，不能重复绑定"), status=409)
+
+
+def _claim_openid(user, openid):
+    """A guarded UPDATE: only a member with no openid yet gets one (two tabs racing bind once)."""
+    claimed = db.session.execute(update(User).where(User.id == user.id, User.wechat_openid.is_(None))
+                                 .values(wechat_openid=openid).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ServiceError(_("你的账号已绑定另一个微信号，如需更换请联系商家"), status=409)
+    set_committed_value(user, "wechat_openid", openid)  # what the row now holds; nothing left to flush

@@ -24,11 +24,11 @@ from ..distribution.models import (
     RuleVersion,
 )
 from ..distribution.settlement import availability
-from ..payments.models import SUCCEEDED, Refund, RefundLine
 from ..errors import NotFound, found
 from ..extensions import db
 from ..orders.models import Order, OrderLine
 from ..pagination import PER_PAGE, Window, window
+from ..payments.models import SUCCEEDED, Refund, RefundLine
 from ..settings import get_setting
 from ..wallet import withdrawals
 from ..wallet.models import W_APPROVED, Account, Withdrawal

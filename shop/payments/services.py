@@ -150,8 +150,9 @@ def _on_paid(order, now):
                                .values(sales=Product.sales + line.quantity))
 
 
-def start_payment(order, gateway_name=None, client_ip=None, openid=None):
-    """Open a payment for an unpaid order with the configured gateway; returns a PaymentStart.
+def start_payment(order, gateway_name=None, client_ip=None, openid=None, channel=None):
+    """Open a payment for an unpaid order with the configured gateway; returns a PaymentStart. `channel` is the
+    trade type (channels.choose_channel); JSAPI needs the member's bound openid.
 
     Owns its transaction, committed before the gateway is called: the order then shows which gateway to
     ask even if the call times out (reconcile_payments asks it). Refused inside another transaction().
@@ -164,7 +165,7 @@ def start_payment(order, gateway_name=None, client_ip=None, openid=None):
     return gateway.create_payment(
         order_no=order.order_no, amount_fen=order.pay_total_fen, description=_order_description(order),
         notify_url=external_url("payments.notify", gateway=gateway.name), client_ip=client_ip,
-        openid=openid, return_url=external_url("orders.detail", order_no=order.order_no))
+        openid=openid, return_url=external_url("orders.detail", order_no=order.order_no), trade_type=channel)
 
 
 def _order_description(order):

@@ -1,16 +1,20 @@
-"""支付: open a payment, the sandbox cashier and 确认收款 screen, and the notification endpoints."""
+"""支付: open a payment (JSAPI, H5 or Native), the sandbox cashier and 确认收款 screen, and the notification
+endpoints."""
+import base64
 import logging
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..center.posters import qr_png
 from ..extensions import csrf, db, limiter
 from ..orders import status as st
 from ..orders.services import get_user_order
 from ..wallet.models import TRANSFER_SANDBOX_FAIL
 from ..wallet.transfers import own_transfer
 from . import services
+from .channels import JSAPI, choose_channel
 from .gateways import GatewayError, NotificationRejected, configured_gateway_name, get_gateway
 
 bp = Blueprint("payments", __name__, url_prefix="/pay")
@@ -25,15 +29,42 @@ def fail(message, status):
 @bp.post("/<order_no>")
 @login_required
 def pay(order_no):
+    """Open the payment the shopper's browser can use (channels.choose_channel)."""
     order = get_user_order(current_user, order_no)
+    channel = choose_channel(request.headers.get("User-Agent"))
+    if channel == JSAPI and not current_user.wechat_openid and order.status == st.PENDING:
+        # JSAPI needs the member's openid: authorize first, then back to the order page's 继续支付 step.
+        return redirect(url_for("wechat_auth.start", next=url_for("orders.detail", order_no=order_no, pay=1)))
     try:
-        start = services.start_payment(order, client_ip=request.remote_addr)
+        start = services.start_payment(order, client_ip=request.remote_addr, channel=channel,
+                                       openid=current_user.wechat_openid if channel == JSAPI else None)
     except GatewayError as err:
         flash(_("支付暂时不可用：%(m)s", m=err.message), "error")
         return redirect(url_for("orders.detail", order_no=order_no))
+    return show_payment(order, start)
+
+
+def show_payment(order, start):
+    """JSAPI: the page that calls WeixinJSBridge; Native: the QR code page; H5 and the sandbox: a redirect."""
     if start.jsapi_params:
         return render_template("payments/jsapi.html", order=order, params=start.jsapi_params)
+    if start.code_url:
+        return render_template("payments/native.html", order=order, code_url=start.code_url,
+                               qr=qr_data_uri(start.code_url), sandbox=order.pay_gateway == "sandbox")
     return redirect(start.redirect_url)
+
+
+def qr_data_uri(data):
+    """The QR code of data as a PNG data: URI, drawn by the app (the code_url is not kept anywhere to serve)."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(data)).decode()
+
+
+@bp.get("/<order_no>/status")
+@login_required
+def status(order_no):
+    """The order's status for the Native page to poll. Reads only."""
+    order = get_user_order(current_user, order_no)
+    return jsonify(status=order.status, pending=order.status == st.PENDING)
 
 
 @bp.route("/sandbox/<order_no>", methods=["GET", "POST"])

@@ -14,8 +14,12 @@ from werkzeug.serving import make_server
 
 from shop.extensions import db as _db
 from tests.conftest import empty_tables
+from tests.payments.user_agents import ANDROID_CHROME
 
 VIEWPORT = {"width": 375, "height": 812}
+#: A phone's browser (not WeChat's): /pay answers it with H5, which the sandbox serves as its cashier page.
+#: Pass user_agent=user_agents.WECHAT_ANDROID to open() for a journey inside WeChat (JSAPI, 网页授权 first).
+PHONE = ANDROID_CHROME
 
 
 @contextmanager
@@ -45,6 +49,7 @@ class Phones:
 
     def open(self, **options):
         """A new phone, e.g. open(permissions=["clipboard-read", "clipboard-write"])."""
+        options.setdefault("user_agent", PHONE)
         context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
                                            locale="zh-CN", base_url=self.base_url, **options)
         context.set_default_timeout(15_000)

@@ -125,7 +125,8 @@ class FakeWechatPay:
         with self.lock:
             if method == "GET" and path == "/v3/certificates":
                 return self._certificates()
-            if method == "POST" and path in ("/v3/pay/transactions/jsapi", "/v3/pay/transactions/h5"):
+            if method == "POST" and path in ("/v3/pay/transactions/jsapi", "/v3/pay/transactions/h5",
+                                             "/v3/pay/transactions/native"):
                 return self._prepay(path.rsplit("/", 1)[1], payload)
             if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
                 if query.get("mchid") != [self.mchid]:
@@ -171,11 +172,13 @@ class FakeWechatPay:
         prepay_id = "wx" + _digits(32)
         self.transactions[order_no] = {
             "appid": self.appid, "mchid": self.mchid, "out_trade_no": order_no, "trade_state": "NOTPAY",
-            "trade_state_desc": "未支付", "trade_type": "JSAPI" if kind == "jsapi" else "MWEB",
+            "trade_state_desc": "未支付", "trade_type": {"jsapi": "JSAPI", "native": "NATIVE"}.get(kind, "MWEB"),
             "amount": {"total": total, "currency": "CNY"}, "notify_url": payload["notify_url"],
             "description": payload["description"]}
         if kind == "jsapi":
             return 200, {"prepay_id": prepay_id}
+        if kind == "native":
+            return 200, {"code_url": f"weixin://wxpay/bizpayurl/up?pr={prepay_id[2:14]}&groupid=00"}
         return 200, {"h5_url": f"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={prepay_id}"
                                f"&package=2150917749"}
 

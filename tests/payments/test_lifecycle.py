@@ -14,6 +14,7 @@ from shop.payments import refunds
 from shop.wallet import withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account
+from tests.payments.user_agents import ANDROID_CHROME
 
 ALIPAY = {"account": "a@example.com", "name": "张三"}
 
@@ -142,7 +143,7 @@ def test_sandbox_checkout_pays_through_the_real_endpoint(client, db, shop, place
     order = place()
     login(shop.buyer)
     assert "支付" in client.get(f"/orders/{order.order_no}").get_data(as_text=True)
-    resp = client.post(f"/pay/{order.order_no}")
+    resp = client.post(f"/pay/{order.order_no}", headers={"User-Agent": ANDROID_CHROME})  # H5: a phone's browser
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/pay/sandbox/{order.order_no}")
     assert "沙箱收银台" in client.get(resp.headers["Location"]).get_data(as_text=True)
     client.post(f"/pay/sandbox/{order.order_no}", data={"action": "pay"})

@@ -2,6 +2,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+#: WeChat Pay's products (trade types) a payment can be opened with: inside WeChat, other mobile browsers, desktop.
+JSAPI, H5, NATIVE = "jsapi", "h5", "native"
+
 
 class GatewayError(Exception):
     """The gateway refused or could not be reached; `message` is safe to log and show to staff."""
@@ -80,6 +83,8 @@ class PaymentStart:
     redirect_url: str | None = None
     #: JSAPI inside WeChat: the parameters for WeixinJSBridge.invoke('getBrandWCPayRequest', ...).
     jsapi_params: dict | None = None
+    #: Native on a desktop: the weixin://wxpay/... link to show as a QR code for WeChat to scan.
+    code_url: str | None = None
 
 
 #: 商家转账 bill states that end a transfer without paying.
@@ -124,7 +129,8 @@ class Gateway:
     name = "base"
 
     def create_payment(self, *, order_no, amount_fen, description, notify_url, client_ip=None, openid=None,
-                       return_url=None) -> PaymentStart:
+                       return_url=None, trade_type=None) -> PaymentStart:
+        """trade_type: JSAPI, H5 or NATIVE; None means JSAPI when an openid is given, H5 otherwise."""
         raise NotImplementedError
 
     def parse_notification(self, headers, body: bytes) -> "PaymentNotice | RefundNotice | TransferNotice":

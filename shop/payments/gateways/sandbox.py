@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from ...clock import utcnow
 from ...extensions import db
 from ..models import SandboxRefund, SandboxTransaction
-from . import crypto
-from .base import Gateway, GatewayError, PaymentStart
+from . import crypto, external_url
+from .base import NATIVE, Gateway, GatewayError, PaymentStart
 from .sandbox_transfers import SandboxTransfers
 from .wechat import fen, notice_from_notification, payment_notice, refund_notice
 
@@ -108,8 +108,9 @@ class SandboxGateway(SandboxTransfers, Gateway):
     # --- the Gateway interface -------------------------------------------------------------
 
     def create_payment(self, *, order_no, amount_fen, description, notify_url, client_ip=None, openid=None,
-                       return_url=None):
-        """Record the transaction (NOTPAY) and send the shopper to the sandbox cashier page."""
+                       return_url=None, trade_type=None):
+        """Record the transaction (NOTPAY) and send the shopper to the sandbox cashier page (JSAPI too: no
+        WeixinJSBridge here); Native answers a code_url that opens the cashier page on the phone that scans it."""
         amount_fen = fen(amount_fen)
         with self._store() as store:
             txn = _latest(store, order_no)
@@ -121,6 +122,8 @@ class SandboxGateway(SandboxTransfers, Gateway):
                 txn = SandboxTransaction(order_no=order_no, amount_fen=amount_fen)
                 store.add(txn)
             txn.state, txn.notify_url = "NOTPAY", notify_url
+        if trade_type == NATIVE:
+            return PaymentStart(code_url=external_url(CASHIER_ENDPOINT, order_no=order_no))
         return PaymentStart(redirect_url=url_for(CASHIER_ENDPOINT, order_no=order_no))
 
     def parse_notification(self, headers, body):

@@ -1,4 +1,4 @@
-"""WeChat Pay API v3 (直连商户): JSAPI and H5 payments, refunds, 商家转账, and their notifications.
+"""WeChat Pay API v3 (直连商户): JSAPI, H5 and Native payments, refunds, 商家转账, and their notifications.
 
 Written on the standard library's HTTP client and our own `crypto` helpers rather than the
 `wechatpayv3` SDK: its Core hard-codes the production host and downloads platform certificates
@@ -18,6 +18,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from . import crypto
 from .base import (
+    H5,
+    JSAPI,
+    NATIVE,
     ForeignNotification,
     Gateway,
     GatewayError,
@@ -84,18 +87,32 @@ class WechatPayGateway(Gateway):
     # --- the Gateway interface -------------------------------------------------------------
 
     def create_payment(self, *, order_no, amount_fen, description, notify_url, client_ip=None, openid=None,
-                       return_url=None):
-        """JSAPI inside WeChat (openid given) -> signed jsapi_params; otherwise H5 -> redirect_url."""
+                       return_url=None, trade_type=None):
+        """JSAPI (the payer's openid) -> signed jsapi_params; NATIVE -> code_url for a QR code; H5 -> redirect_url.
+        Without a trade_type: JSAPI when an openid is given, H5 otherwise."""
         payload = {"appid": self.appid, "mchid": self.mchid, "description": description[:127] or order_no,
                    "out_trade_no": order_no, "notify_url": notify_url,
                    "amount": {"total": fen(amount_fen), "currency": "CNY"}}
-        if openid:
-            payload["payer"] = {"openid": openid}
+        trade_type = trade_type or (JSAPI if openid else H5)
+        if trade_type == JSAPI:
+            return self._jsapi(payload, openid, client_ip)
+        if trade_type == NATIVE:
             if client_ip:
                 payload["scene_info"] = {"payer_client_ip": client_ip}
-            data = self._call("POST", "/v3/pay/transactions/jsapi", payload)
-            return PaymentStart(jsapi_params=crypto.jsapi_params(appid=self.appid, prepay_id=data["prepay_id"],
-                                                                 private_key=self.private_key))
+            return PaymentStart(code_url=self._call("POST", "/v3/pay/transactions/native", payload)["code_url"])
+        return self._h5(payload, client_ip, return_url)
+
+    def _jsapi(self, payload, openid, client_ip):
+        if not openid:
+            raise GatewayError("JSAPI payment needs the payer's openid", retryable=False)
+        payload["payer"] = {"openid": openid}
+        if client_ip:
+            payload["scene_info"] = {"payer_client_ip": client_ip}
+        data = self._call("POST", "/v3/pay/transactions/jsapi", payload)
+        return PaymentStart(jsapi_params=crypto.jsapi_params(appid=self.appid, prepay_id=data["prepay_id"],
+                                                             private_key=self.private_key))
+
+    def _h5(self, payload, client_ip, return_url):
         if not client_ip:
             raise GatewayError("H5 payment needs the shopper's IP address", retryable=False)
         payload["scene_info"] = {"payer_client_ip": client_ip, "h5_info": {"type": "Wap"}}
