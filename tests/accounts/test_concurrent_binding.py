@@ -35,7 +35,7 @@ def bind_at_once(app, pairs):
 
 
 def test_ten_members_racing_for_one_openid_bind_one(app, db, make_user):
-    ids = [make_user().id for _ in range(10)]
+    ids = [make_user(wechat_openid=None).id for _ in range(10)]
     db.session.remove()
     outcomes = bind_at_once(app, [(user_id, "oContested") for user_id in ids])
     assert sorted(outcomes, key=str) == sorted([True] + [409] * 9, key=str)
@@ -43,7 +43,7 @@ def test_ten_members_racing_for_one_openid_bind_one(app, db, make_user):
 
 
 def test_one_member_racing_two_openids_binds_one(app, db, make_user):
-    user_id = make_user().id
+    user_id = make_user(wechat_openid=None).id
     db.session.remove()
     outcomes = bind_at_once(app, [(user_id, "oTabOne"), (user_id, "oTabTwo")])
     assert sorted(outcomes, key=str) == sorted([True, 409], key=str)

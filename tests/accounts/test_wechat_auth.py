@@ -38,7 +38,7 @@ def sandbox(app, monkeypatch):
 
 @pytest.fixture
 def member(make_user, login):
-    user = make_user()
+    user = make_user(wechat_openid=None)
     login(user)
     return user
 
@@ -130,7 +130,7 @@ def test_another_members_state_is_refused(app, client, db, wechat, member, make_
     """A callback URL made for one member (say, sent in a link) binds nothing for another."""
     state = set_out(client)
     other = app.test_client()
-    stranger = make_user()
+    stranger = make_user(wechat_openid=None)
     other.post("/login", data={"phone": stranger.phone, "password": "secret123"})
     assert come_back(other, wechat.issue("oAttacker"), state).status_code == 400
     assert openid_of(db, stranger) is None and openid_of(db, member) is None

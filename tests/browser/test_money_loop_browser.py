@@ -2,17 +2,25 @@
 
 A shopper asks back one of three units; the merchant approves it with restock; the distributor sees the
 commission reduced, with the shopper's reason. A second shopper's refund is rejected with a reason that
-shopper reads. At the end the audit is clean. Screenshots go to test-artifacts/screenshots/loop-*.png.
+shopper reads. The distributor binds WeChat (the sandbox's imitation of 公众号网页授权), withdraws to WeChat
+change, and confirms receipt (确认收款) when the transfer waits for them: the withdrawal completes. A second
+transfer fails, and the money is back in available, with the reason shown. At the end the audit is clean. Screenshots go to test-artifacts/screenshots/loop-*.png.
 
 The journey is told in steps (tests/browser/journey.py): a failure names its step, and the steps after it skip."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from shop.catalog.models import Sku
+from shop.clock import utcnow
+from shop.distribution.settlement import freeze_days
 from shop.distribution.models import Commission
+from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments.models import Refund
 from shop.wallet.audit import run_audit
+from shop.wallet.models import Account, Withdrawal
 from tests.browser.journey import JourneySteps, arrive, expect_text
 
 pytestmark = pytest.mark.browser
@@ -116,6 +124,84 @@ class TestMoneyLoopJourney(JourneySteps):
         screenshot(phone, "loop-8-shopper-rejected")
         db.session.rollback()
         assert db.session.query(Refund).filter_by(status="rejected").count() == 1
+
+    def test_the_distributor_binds_wechat_and_withdraws(self, journey, db, app, screenshot):
+        """Both orders complete past the after-sale window and `flask shop settle` runs: B has ¥30.00 available
+        (¥20 left of the first order's ¥30, ¥10 of the second's). B binds WeChat and asks for ¥10.00."""
+        db.session.rollback()
+        for order_no in (journey.ids["first"], journey.ids["second"]):
+            order = db.session.scalar(select(Order).where(Order.order_no == order_no))
+            orders.ship_order(order, "顺丰", "SF1")
+            orders.confirm_receipt(order, now=utcnow() - timedelta(days=freeze_days() + 1))
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["shop", "settle"])
+        assert result.exit_code == 0, result.output
+        phone = journey.b
+        phone.goto("/center/withdraw")
+        assert phone.locator("#withdraw-available").inner_text() == "¥30.00"
+        phone.locator("#withdraw-method-wechat").check()
+        expect_text(phone, "你还没有绑定微信")
+        screenshot(phone, "loop-9-withdraw-unbound")
+        phone.locator("#wechat-bind").click()
+        arrive(phone, "/center/withdraw")
+        phone.locator("#withdraw-method-wechat").check()
+        expect_text(phone, "提现到你已绑定的微信零钱")
+        phone.locator("#withdraw-amount").fill("10")
+        screenshot(phone, "loop-10-withdraw-bound")
+        phone.locator("#withdraw-submit").click()
+        expect_text(phone, "审核中")
+        db.session.rollback()
+        journey.first_withdrawal = db.session.scalars(select(Withdrawal)).one().id
+
+    def test_the_merchant_approves_and_the_distributor_confirms_receipt(self, journey, db, screenshot):
+        self.approve(journey, journey.first_withdrawal, screenshot, "loop-11-admin-transfer-waiting")
+        phone = journey.b
+        phone.goto(f"/center/withdrawals/{journey.first_withdrawal}")
+        expect_text(phone, "待确认收款", "#withdrawal-transfer-state")
+        screenshot(phone, "loop-12-confirm-receipt")
+        phone.locator("#transfer-confirm-sandbox").click()
+        screenshot(phone, "loop-13-sandbox-confirm")
+        phone.locator("#sandbox-transfer-confirm").click()
+        arrive(phone, f"/center/withdrawals/{journey.first_withdrawal}")
+        expect_text(phone, "已到账", "#withdrawal-status")
+        expect_text(phone, "转账成功", "#withdrawal-transfer-state")
+        screenshot(phone, "loop-14-withdrawn")
+        db.session.rollback()
+        account = db.session.get(Account, db.session.get(Withdrawal, journey.first_withdrawal).user_id)
+        assert (account.available_fen, account.withdrawing_fen, account.withdrawn_fen) == (2000, 0, 1000)
+
+    def test_a_failed_transfer_gives_the_money_back(self, journey, db, screenshot):
+        phone = journey.b
+        phone.goto("/center/withdraw")
+        phone.locator("#withdraw-method-wechat").check()
+        phone.locator("#withdraw-amount").fill("5")
+        phone.locator("#withdraw-submit").click()
+        expect_text(phone, "审核中")
+        db.session.rollback()
+        second = db.session.scalars(select(Withdrawal).order_by(Withdrawal.id.desc())).first().id
+        self.approve(journey, second, screenshot, "loop-15-admin-second-transfer")
+        phone.goto(f"/center/withdrawals/{second}")
+        phone.locator("#transfer-confirm-sandbox").click()
+        phone.locator("#sandbox-transfer-fail").click()
+        arrive(phone, f"/center/withdrawals/{second}")
+        expect_text(phone, "打款失败", "#withdrawal-status")
+        expect_text(phone, "打款失败的金额已退回可提现余额")
+        assert phone.locator("#withdrawal-fail-reason").inner_text().startswith("失败原因：")
+        screenshot(phone, "loop-16-transfer-failed")
+        phone.goto("/center/withdraw")
+        assert phone.locator("#withdraw-available").inner_text() == "¥20.00"
+        journey.desk.goto(f"/admin/withdrawals/{second}")
+        expect_text(journey.desk, "转账失败")
+        screenshot(journey.desk, "loop-17-admin-transfer-failed")
+
+    @staticmethod
+    def approve(journey, withdrawal_id, screenshot, name):
+        desk = journey.desk
+        desk.goto(f"/admin/withdrawals/{withdrawal_id}")
+        desk.once("dialog", lambda d: d.accept())
+        desk.get_by_role("button", name="审核通过并发起微信转账").click()
+        expect_text(desk, "待确认收款")
+        screenshot(desk, name)
 
     def test_the_audit_is_clean(self, journey, db):
         db.session.rollback()

@@ -65,6 +65,7 @@ def queue(db, make_user, make_distributor):
             ("alipay", {"account": "13800001111", "name": "张三"})]):
         user = make_distributor(nickname=f"{LONG_NAME}{i}" if i < 2 else f"分销商{i}").user
         ledger.post(user.id, "adjustment", available=123456, ref_type="adjustment", ref_id=0)
+        user.wechat_openid = payee.get("openid")  # a WeChat payee is the member's bound openid
         rows.append(withdrawals.request_withdrawal(user.id, 10000 + i, method, payee))
     db.session.commit()
     withdrawals.approve(rows[0].id, staff)

@@ -38,7 +38,10 @@ def sandbox(app, monkeypatch):
 
 
 @pytest.fixture
-def buyer(shop, login):
+def buyer(db, shop, login):
+    """The shop's buyer, logged in, with no openid bound yet (make_user binds one by default)."""
+    shop.buyer.wechat_openid = None
+    db.session.commit()
     login(shop.buyer)
     return shop.buyer
 
