@@ -56,6 +56,8 @@ class TestMoneyLoopJourney(JourneySteps):
         d = make_user(nickname="买家D", phone="13766667777")
         assert binding.bind_referrer(d.id, shop.b.id, "link") == binding.BOUND
         db.session.commit()
+        shop.b.wechat_openid = None  # B binds WeChat on the way to withdrawing (make_user binds one by default)
+        db.session.commit()
         first, second = paid_order(quantity=3), paid_order(quantity=1, buyer=d)
         clerk = make_user(is_admin=True, nickname="客服小王", phone="13800001111")
         journey.ids = {"c": shop.buyer.phone, "d": d.phone, "b": shop.b.phone, "clerk": clerk.phone,

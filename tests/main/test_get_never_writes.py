@@ -55,7 +55,7 @@ def writes_of(statements):
 
 def test_the_wechat_callback_writes_only_the_members_openid(app, client, db, make_user, login, monkeypatch):
     monkeypatch.setitem(app.config, "SHOP_PAYMENT_GATEWAY", "sandbox")
-    login(make_user())
+    login(make_user(wechat_openid=None))
     to_sandbox_authorize = client.get("/wechat/auth?next=/me").headers["Location"]
     callback = urlsplit(client.get(to_sandbox_authorize).headers["Location"])
     db.session.rollback()

@@ -1,11 +1,10 @@
 """WeChat Pay API v3 (直连商户): JSAPI, H5 and Native payments, refunds, 商家转账, and their notifications.
 
-Written on the standard library's HTTP client and our own `crypto` helpers rather than the
-`wechatpayv3` SDK: its Core hard-codes the production host and downloads platform certificates
-from it inside __init__, does not check timestamps, only verifies 2xx responses and reports
-failures as bare Exceptions or None. Here every response is verified (signature, serial and
-timestamp), the host is configurable, certificates load lazily, and every failure is a
-GatewayError that says whether a retry can help.
+Written on the standard library's HTTP client and our own `crypto` helpers rather than the `wechatpayv3` SDK:
+its Core hard-codes the production host and downloads platform certificates from it inside __init__, does not
+check timestamps, only verifies 2xx responses and reports failures as bare Exceptions or None. Here every
+response is verified (signature, serial and timestamp), the host is configurable, certificates load lazily,
+and every failure is a GatewayError that says whether a retry can help.
 """
 import http.client
 import json
