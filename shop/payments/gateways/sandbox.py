@@ -27,8 +27,8 @@ from ...extensions import db
 from ..models import SandboxRefund, SandboxTransaction
 from . import crypto, external_url
 from .base import NATIVE, Gateway, GatewayError, PaymentStart
+from .resources import fen, notice_from_notification, payment_notice, refund_notice
 from .sandbox_transfers import SandboxTransfers
-from .wechat import fen, notice_from_notification, payment_notice, refund_notice
 
 log = logging.getLogger(__name__)
 

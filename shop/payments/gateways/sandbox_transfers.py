@@ -14,7 +14,7 @@ from ...clock import utcnow
 from ..models import SandboxTransfer
 from . import crypto
 from .base import GatewayError
-from .wechat import fen, transfer_notice
+from .resources import fen, transfer_notice
 
 #: WeChat requires the payee's real name from ¥2,000 on.
 NAME_REQUIRED_FROM_FEN = 200_000

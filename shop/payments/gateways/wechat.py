@@ -20,15 +20,12 @@ from .base import (
     H5,
     JSAPI,
     NATIVE,
-    ForeignNotification,
     Gateway,
     GatewayError,
     NotificationRejected,
-    PaymentNotice,
     PaymentStart,
-    RefundNotice,
-    TransferNotice,
 )
+from .resources import fen, notice_from_notification, payment_notice, refund_notice, transfer_notice
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 #: 商家转账 scene 1005 = 佣金报酬 (commission payout); its report must name the job and the pay.
@@ -289,86 +286,11 @@ class WechatPayGateway(Gateway):
         return serial, cert.public_key()
 
 
-# --- WeChat resources -> our notices (shared with the sandbox) --------------------------------
-
-def payment_notice(gateway, data):
-    """A PaymentNotice from a transaction resource (notification or query answer)."""
-    state = data["trade_state"]
-    # Money taken must state its amount; an unpaid order's query answer need not.
-    total = data["amount"]["total"] if state in ("SUCCESS", "REFUND") else (data.get("amount") or {}).get("total", 0)
-    return PaymentNotice(gateway=gateway, order_no=data["out_trade_no"],
-                         transaction_id=data.get("transaction_id") or "", amount_fen=_int(total), trade_state=state,
-                         paid_at=crypto.parse_rfc3339(data.get("success_time")),
-                         payer_openid=(data.get("payer") or {}).get("openid"), raw=data)
-
-
-def refund_notice(gateway, data):
-    """A RefundNotice from a refund resource (notification: refund_status; API answer: status)."""
-    return RefundNotice(gateway=gateway, refund_no=data["out_refund_no"], order_no=data.get("out_trade_no") or "",
-                        refund_id=data.get("refund_id") or "", amount_fen=_int(data["amount"]["refund"]),
-                        status=data.get("refund_status") or data["status"], raw=data)
-
-
-def transfer_notice(gateway, data):
-    """A TransferNotice from a transfer bill (call, query or cancel answer, MCHTRANSFER notification)."""
-    amount = data.get("transfer_amount")
-    return TransferNotice(gateway=gateway, transfer_no=data["out_bill_no"],
-                          transfer_bill_no=data.get("transfer_bill_no") or "", state=data["state"],
-                          amount_fen=None if amount is None else _int(amount), openid=data.get("openid"),
-                          fail_reason=data.get("fail_reason") or None, package_info=data.get("package_info"),
-                          raw=data)
-
-
-def notice_from_notification(gateway, verified, mchid, appid):
-    """The notice a verified notification carries. The one home of the check that it is ours: another merchant,
-    app or currency raises ForeignNotification; an event we do not handle raises NotificationRejected."""
-    data = verified.resource
-    _check_ours(data, mchid, appid)
-    if verified.event_type.startswith("TRANSACTION."):
-        build = payment_notice
-    elif verified.event_type.startswith("REFUND."):
-        build = refund_notice
-    elif verified.event_type == "MCHTRANSFER.BILL.FINISHED":
-        build = transfer_notice
-    else:
-        raise NotificationRejected(f"unsupported event type {verified.event_type!r}", status=400)
-    try:
-        return build(gateway, data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise NotificationRejected(f"malformed resource ({type(exc).__name__}: {exc})", status=400) from None
-
-
-def _check_ours(data, mchid, appid):
-    """Payments, refunds and transfers alike: our mchid (transfers spell it mch_id), our appid where the resource
-    names one, and every currency it states CNY."""
-    amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
-    found = {"mchid": data.get("mchid", data.get("mch_id")), "appid": data.get("appid", appid),
-             "currency": amount.get("currency", "CNY"), "payer currency": amount.get("payer_currency", "CNY")}
-    wanted = {"mchid": mchid, "appid": appid, "currency": "CNY", "payer currency": "CNY"}
-    wrong = [f"{key} {found[key]!r}" for key in wanted if found[key] != wanted[key]]
-    if wrong:
-        raise ForeignNotification("notification for another merchant, app or currency: " + ", ".join(wrong),
-                                  order_no=data.get("out_trade_no"))
-
-
 def _mapped(build, gateway, data):
     try:
         return build(gateway, data)
     except (KeyError, TypeError, ValueError) as exc:
         raise WechatPayError(f"WeChat Pay answer malformed ({type(exc).__name__}: {exc})", retryable=True) from None
-
-
-def fen(amount):
-    """Amounts cross the boundary as positive integer fen, never yuan or floats."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise GatewayError(f"amount must be a positive integer of fen, got {amount!r}", retryable=False)
-    return amount
-
-
-def _int(value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"amount {value!r} is not an integer")
-    return value
 
 
 def _json(raw):
