@@ -46,7 +46,7 @@ def require_staff():
         return None
     staff = current_staff._get_current_object()
     if not staff.is_authenticated:
-        return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if not may(staff.role, request.endpoint, request.method):
         abort(403)
     staff_session.touch()

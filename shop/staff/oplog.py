@@ -122,7 +122,8 @@ def _bulk_write(state):
     query = select(table).limit(MAX_ROWS)
     before = _rows(state.session, query.where(where) if where is not None else query)
     result = state.invoke_statement()
-    result = result.freeze() if result.returns_rows else result
+    if getattr(result, "returns_rows", True):  # rows (RETURNING) are kept before the next statement runs
+        result = result.freeze()
     after = _rows(state.session, _by_keys(table, before)) if before and state.is_update else {}
     rec.add(state.session, _row_changes(table, before, after, "update" if state.is_update else "delete"))
     return result() if callable(result) else result

@@ -5,7 +5,6 @@ from datetime import date
 from ..fields import to_id
 
 
-
 @dataclass(frozen=True)
 class LogFilters:
     staff_id: int = None
