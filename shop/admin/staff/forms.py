@@ -11,7 +11,9 @@ PASSWORD_HINT = _l("至少 8 位")
 
 
 def _role_field():
-    return SelectField(_l("角色"), choices=lambda: list(ROLES.items()), validators=[DataRequired(_l("请选择角色"))])
+    # validate_choice=False: the service refuses an unknown role in our own words.
+    return SelectField(_l("角色"), choices=lambda: list(ROLES.items()), validate_choice=False,
+                       validators=[DataRequired(_l("请选择角色"))])
 
 
 class StaffForm(FlaskForm):
