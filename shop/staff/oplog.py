@@ -18,6 +18,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import event, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
+from ..clock import local_time
 from ..extensions import db
 from .models import OperationLog
 
@@ -56,8 +57,10 @@ def recorder():
 
 def clip(value):
     """A value the JSON column can hold, long text shortened."""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, datetime):  # stored naive UTC; logged as the merchant reads it, in China time
+        return local_time(value, "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if value is None or isinstance(value, (bool, int, float)):
