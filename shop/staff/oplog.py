@@ -46,7 +46,8 @@ class Recorder:
 
 def begin(staff, area):
     """Record every change this request makes as done by `staff` in `area`."""
-    form = {k: ("***" if SECRET.search(k) else clip(v)) for k, v in request.form.items(multi=False)}
+    form = {k: "***" if SECRET.search(k) else clip(v[0] if len(v) == 1 else v)
+            for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
     target = ", ".join(f"{k}={v}" for k, v in (request.view_args or {}).items())
     g.oplog = Recorder(staff.id, area, request.endpoint or "", target, form, request.remote_addr or "")
 
