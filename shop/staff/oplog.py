@@ -52,8 +52,11 @@ def begin(staff, area):
     g.oplog = Recorder(staff.id, area, request.endpoint or "", target, form, request.remote_addr or "")
 
 
-def recorder():
-    return g.get("oplog") if has_request_context() else None
+def recorder(session):
+    """The request's Recorder when `session` is the app's own session (not, e.g., the sandbox gateway's)."""
+    if not has_request_context() or g.get("oplog") is None or session is not db.session():
+        return None
+    return g.oplog
 
 
 def clip(value):
@@ -100,7 +103,7 @@ def _identity(state):
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
-    rec = recorder()
+    rec = recorder(session)
     if rec is None:
         return
     groups = (("insert", session.new), ("update", session.dirty), ("delete", session.deleted))
@@ -111,7 +114,7 @@ def _after_flush(session, flush_context):
 
 @event.listens_for(Session, "after_flush_postexec")
 def _after_flush_postexec(session, flush_context):
-    rec = recorder()
+    rec = recorder(session)
     if rec is not None and rec.pending:
         pending, rec.pending = rec.pending, []
         rec.add(session, pending)
@@ -119,7 +122,7 @@ def _after_flush_postexec(session, flush_context):
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_write(state):
-    rec = recorder()
+    rec = recorder(state.session)
     if rec is None or not (state.is_update or state.is_delete):
         return None
     table, where = db.metadata.tables[state.statement.table.name], state.statement.whereclause
@@ -161,6 +164,6 @@ def _row_changes(table, before, after, action):
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _transaction_ended(session, *args):
-    rec = recorder()
+    rec = recorder(session)
     if rec is not None:
         rec.entry, rec.pending = None, []
