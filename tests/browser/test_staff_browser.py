@@ -59,6 +59,9 @@ def test_owner_adds_a_clerk_who_acts_and_the_log_shows_it(desktop, db, make_staf
     assert "财务小李" in desktop.inner_text("main")
     screenshot(desktop, "staff-2-list")
     fits_the_screen(desktop)
+    desktop.locator("tr", has_text="财务小李").get_by_role("link", name="编辑 / 重置密码").click()
+    assert "重置密码" in desktop.inner_text("main")
+    screenshot(desktop, "staff-2b-edit")
 
     desktop.locator(".admin-user").get_by_role("button", name="退出").click()
     desktop.wait_for_url("**/admin/login")
