@@ -88,3 +88,20 @@ def auto_confirm_command(days):
     from .orders.services import auto_confirm
 
     click.echo(f"auto-confirmed {auto_confirm(days=days, echo=click.echo)} order(s)")
+
+
+@shop_cli.command("create-admin")
+@click.option("--login", prompt="Login name", help="The owner's login name.")
+@click.option("--name", default="", help="Display name (defaults to the login name).")
+@click.password_option("--password", help="At least 8 characters.")
+def create_admin_command(login, name, password):
+    """Create a staff owner (everything in /admin, staff and settings included)."""
+    from .errors import ServiceError
+    from .staff.models import OWNER
+    from .staff.services import create_staff
+
+    try:
+        staff = create_staff(login, name, password, OWNER)
+    except ServiceError as err:
+        raise click.ClickException(err.message) from err
+    click.echo(f"owner {staff.login} created; log in at /admin/login")

@@ -34,6 +34,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
+    #: Minutes without a request after which a staff member must log in to the admin again.
+    STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 30)
+
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

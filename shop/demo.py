@@ -11,6 +11,8 @@ from .catalog.models import Category, Product
 from .catalog.services import save_product
 from .database import transaction
 from .extensions import db
+from .staff.models import OWNER, Staff
+from .staff.services import create_staff
 
 ADMIN = ("13800000000", "admin123", "商家管理员")
 SHOPPERS = [("13900000001", "demo123", "小明"), ("13900000002", "demo123", "小红"), ("13900000003", "demo123", "阿强")]
@@ -94,16 +96,24 @@ def _category(name, parent=None, sort=0):
     return category
 
 
-def _user(phone, password, nickname, is_admin=False):
+def _user(phone, password, nickname):
     user = db.session.scalar(select(User).where(User.phone == phone))
     if user is not None:
         return user, False
     # The demo runs on the sandbox, without WeChat's authorization: its members come bound to a sandbox openid, so
     # they can withdraw to WeChat change (and confirm the transfer on the sandbox's page).
-    user = User(phone=phone, nickname=nickname, is_admin=is_admin, wechat_openid=None if is_admin else f"o-demo-{phone}")
+    user = User(phone=phone, nickname=nickname, wechat_openid=f"o-demo-{phone}")
     user.set_password(password)
     db.session.add(user)
     return user, True
+
+
+def _owner(login, password, name):
+    """The demo merchant: a staff owner (the admin login), not a shopper."""
+    if db.session.scalar(select(Staff.id).where(Staff.login == login)):
+        return False
+    create_staff(login, name, password, OWNER)
+    return True
 
 
 def seed_demo(echo=print):
@@ -132,12 +142,13 @@ def seed_demo(echo=print):
                 })
                 created += 1
                 echo(f"[{done}/{total}] {title}: created")
-    accounts = [(*ADMIN, True)] + [(*s, False) for s in SHOPPERS]
     with transaction():
-        for phone, password, nickname, is_admin in accounts:
-            _, new = _user(phone, password, nickname, is_admin)
-            role = "merchant admin" if is_admin else "shopper"
-            echo(f"{role:14s} {phone} / {password}" + ("" if new else "  (already there)"))
+        new = _owner(*ADMIN)
+        echo(f"{'merchant admin':14s} {ADMIN[0]} / {ADMIN[1]}  (staff owner, log in at /admin/login)"
+             + ("" if new else "  (already there)"))
+        for phone, password, nickname in SHOPPERS:
+            _, new = _user(phone, password, nickname)
+            echo(f"{'shopper':14s} {phone} / {password}" + ("" if new else "  (already there)"))
     seed_distribution(echo)
     echo(f"demo data: {created} product(s) created, {total - created} already present")
 

@@ -27,4 +27,5 @@ from .payments.models import (  # noqa: F401
     SandboxTransfer,
 )
 from .settings import Setting  # noqa: F401
+from .staff.models import OperationLog, Staff  # noqa: F401
 from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401

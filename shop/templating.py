@@ -31,6 +31,7 @@ def label_sets():
     from .distribution import models as distribution
     from .orders import status as order
     from .payments import models as payments
+    from .staff import models as staff
     from .wallet import models as wallet
 
     return SimpleNamespace(
@@ -43,7 +44,7 @@ def label_sets():
         transfer_state=wallet.TRANSFER_STATES, transfer_fail_reason=wallet.TRANSFER_FAIL_REASONS,
         payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
-        refund_progress=payments.REFUND_PROGRESS,
+        refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
     )
 
 

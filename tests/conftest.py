@@ -149,6 +149,32 @@ def make_user(db):
     return make
 
 
+_logins = itertools.count(1)
+
+
+@pytest.fixture
+def make_staff(db):
+    """Factory: make_staff(role='owner', login=None, password='secret123', **columns) -> Staff (committed)."""
+    from shop.staff.models import Staff
+
+    def make(role="owner", login=None, password="secret123", **kw):
+        login = login or f"{role}{next(_logins)}"
+        staff = Staff(login=login, display_name=kw.pop("display_name", login), role=role, **kw)
+        staff.password_hash = cheap_hash(password)
+        db.session.add(staff)
+        db.session.commit()
+        return staff
+
+    return make
+
+
+def login_staff(client, staff, password="secret123"):
+    """Log `staff` in on the test client through the real /admin/login form."""
+    resp = client.post("/admin/login", data={"login": staff.login, "password": password})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return resp
+
+
 @pytest.fixture
 def make_address(db):
     """Factory: make_address(user, **fields) -> Address (committed)."""

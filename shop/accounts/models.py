@@ -15,7 +15,7 @@ class User(UserMixin, db.Model):
     #: None for members who only ever logged in by SMS code.
     password_hash = db.Column(db.String(255))
     nickname = db.Column(db.String(40), nullable=False, default="")
-    #: Merchant staff may open /admin.
+    #: Unused since revision 0008: staff are accounts of their own (shop/staff); a member never opens /admin.
     is_admin = db.Column(db.Boolean, nullable=False, default=False)
     disabled = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -1,5 +1,5 @@
 """Login, registration, SMS codes, 我的 and the address book."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -173,16 +173,3 @@ def default_address(address_id):
     services.set_default_address(current_user, services.get_address(current_user, address_id))
     return redirect(safe_next("accounts.addresses"))
 
-
-def admin_required(view):
-    """Decorator: merchant staff only (others get 403, strangers go to login)."""
-    from functools import wraps
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped

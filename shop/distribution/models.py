@@ -111,7 +111,7 @@ class BindingLog(db.Model):
     source = db.Column(db.String(10), nullable=False)
     code = db.Column(db.String(12))
     reason = db.Column(db.String(200))
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
@@ -166,7 +166,7 @@ class Application(db.Model):
     reason = db.Column(db.String(200))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     decided_at = db.Column(db.DateTime)
-    decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id"))
 
     user = db.relationship("User", foreign_keys=[user_id])
 
@@ -205,7 +205,7 @@ class RuleVersion(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     rules = db.Column(db.JSON, nullable=False)
     reason = db.Column(db.String(200), nullable=False, default="")
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 

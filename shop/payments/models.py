@@ -56,7 +56,7 @@ class PaymentAlert(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     #: Marked handled by staff, with what they did about it.
     resolved_at = db.Column(db.DateTime)
-    resolved_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    resolved_by = db.Column(db.Integer, db.ForeignKey("staff.id"))
     note = db.Column(db.String(300), nullable=False, default="", server_default="")
 
 
@@ -98,7 +98,7 @@ class Refund(db.Model):
     gateway_refund_id = db.Column(db.String(64))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     decided_at = db.Column(db.DateTime)
-    decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id"))
     succeeded_at = db.Column(db.DateTime)
     #: Set once the commissions of this refund's lines were reversed (exactly once).
     commissions_adjusted_at = db.Column(db.DateTime)

@@ -45,7 +45,7 @@ class LedgerEntry(db.Model):
     ref_type = db.Column(db.String(12), nullable=False)
     ref_id = db.Column(db.Integer, nullable=False)
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"))
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     memo = db.Column(db.String(200), nullable=False, default="")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -102,7 +102,7 @@ class Withdrawal(db.Model):
     pay_reference = db.Column(db.String(64))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     decided_at = db.Column(db.DateTime)
-    decided_by = db.Column(db.Integer, db.ForeignKey("users.id"))
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id"))
     paid_at = db.Column(db.DateTime)
     #: WeChat transfers: the out-bill number, stored (committed) before the first call and reused on every retry,
     #: WeChat's bill number, its state, the package the payee confirms with, and when the transfer went out.

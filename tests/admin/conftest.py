@@ -4,13 +4,15 @@ import io
 import pytest
 from PIL import Image
 
+from tests.conftest import login_staff
+
 
 @pytest.fixture
-def staff(make_user, login):
-    """A merchant staff member, logged in on the test client."""
-    user = make_user(is_admin=True, nickname="店长")
-    login(user)
-    return user
+def staff(client, make_staff):
+    """A staff owner (店长), logged in to the admin on the test client."""
+    owner = make_staff(role="owner", display_name="店长")
+    login_staff(client, owner)
+    return owner
 
 
 @pytest.fixture

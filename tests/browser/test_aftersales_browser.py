@@ -28,10 +28,14 @@ def desk(browser, live_server):
     context.close()
 
 
-def test_admin_after_sales_pages(db, shop, paid_order, make_user, desk, screenshot):
-    staff = make_user(is_admin=True, nickname="店长")
+def test_admin_after_sales_pages(db, shop, paid_order, make_staff, desk, screenshot):
+    staff = make_staff(display_name="店长")
     db.session.rollback()
-    log_in(desk, staff.phone, "/admin/refunds")
+    desk.goto("/admin/refunds")
+    desk.get_by_label("登录名").fill(staff.login)
+    desk.get_by_label("密码").fill("secret123")
+    desk.get_by_role("button", name="登录").click()
+    arrive(desk, "/admin/refunds")
     expect_text(desk, "没有符合条件的退款")
     screenshot(desk, "aftersales-1-queue-empty")
     for reason in (LONG_REASON, "尺码不合适"):
@@ -55,8 +59,8 @@ def test_admin_after_sales_pages(db, shop, paid_order, make_user, desk, screensh
     desk.screenshot(path=screenshot(desk, "aftersales-5-order-refund-form"), full_page=True)
 
 
-def test_shopper_order_page_with_open_and_rejected_refunds(db, shop, paid_order, make_user, page, screenshot):
-    staff = make_user(is_admin=True)
+def test_shopper_order_page_with_open_and_rejected_refunds(db, shop, paid_order, make_staff, page, screenshot):
+    staff = make_staff()
     first, second = paid_order(quantity=2), paid_order(quantity=2)
     refunds.request_refund(shop.buyer, first, LONG_REASON, {first.lines[0].id: 1})
     rejected = refunds.request_refund(shop.buyer, second, "不想要了")

@@ -21,6 +21,7 @@ from shop.distribution.settlement import freeze_days
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.settings import set_setting
+from shop.staff.models import Staff
 from shop.wallet import withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account, Withdrawal
@@ -69,7 +70,7 @@ def settle_by_command(app):
 class TestDistributorCenterJourney(JourneySteps):
     """Distributor A and their friend B, each on a phone of their own, from the invite to the money withdrawn."""
 
-    def test_the_merchant_opens_the_shop(self, journey, db, make_user, make_product):
+    def test_the_merchant_opens_the_shop(self, journey, db, make_user, make_product, make_staff):
         """Rules 10% / 5%, a 1% withdrawal fee, distributor A, one ¥200 product (free shipping) with a promotion
         text, and the merchant's finance clerk."""
         rules.update_global_rules(levels=2, rate1_bp=1000, rate2_bp=500)
@@ -82,7 +83,7 @@ class TestDistributorCenterJourney(JourneySteps):
                                subtitle="明前头采 · 清香回甘")
         add_promo_material(product, MATERIAL)
         db.session.commit()
-        clerk = make_user(is_admin=True, nickname="财务")
+        clerk = make_staff(role="finance", display_name="财务")
         journey.ids = {"a": a.id, "product": product.id, "sku": product.skus[0].id, "clerk": clerk.id}
         db.session.rollback()
 
@@ -369,7 +370,7 @@ class TestDistributorCenterJourney(JourneySteps):
     def test_a_sees_the_withdrawal_approved_and_paid(self, journey, db, screenshot):
         """The merchant approves and pays it by hand (the admin screen does not exist yet)."""
         a, ids, withdrawal_id = journey.a, journey.ids, journey.withdrawal_id
-        clerk = db.session.get(User, ids["clerk"])
+        clerk = db.session.get(Staff, ids["clerk"])
         withdrawals.approve(withdrawal_id, clerk)
         db.session.commit()
         a.reload()

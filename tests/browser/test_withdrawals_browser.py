@@ -22,6 +22,14 @@ def log_in(tab, user):
     tab.wait_for_url("**/")
 
 
+def log_in_staff(tab, staff):
+    tab.goto("/admin/login")
+    tab.get_by_label("登录名").fill(staff.login)
+    tab.get_by_label("密码").fill("secret123")
+    tab.get_by_role("button", name="登录").click()
+    tab.wait_for_url("**/admin/")
+
+
 def fits_the_screen(tab):
     """Nothing is wider than the window (no sideways scrolling of the page)."""
     width = tab.evaluate("document.documentElement.scrollWidth")
@@ -53,9 +61,9 @@ def desktop(browser, live_server):
 
 
 @pytest.fixture
-def queue(db, make_user, make_distributor):
+def queue(db, make_staff, make_distributor):
     """Four withdrawals: long names, a 40-digit reference, a long bank account name, one distributor in debt."""
-    staff = make_user(is_admin=True, nickname="店长")
+    staff = make_staff(display_name="店长")
     rows = []
     for i, (method, payee) in enumerate([
             ("alipay", {"account": "a.very.long.alipay.account.name@example-company.com.cn", "name": LONG_NAME}),
@@ -81,10 +89,10 @@ def queue(db, make_user, make_distributor):
     return staff, rows
 
 
-def test_an_empty_queue_at_1280(desktop, db, make_user, screenshot):
-    staff = make_user(is_admin=True, nickname="店长")
+def test_an_empty_queue_at_1280(desktop, db, make_staff, screenshot):
+    staff = make_staff(display_name="店长")
     db.session.rollback()
-    log_in(desktop, staff)
+    log_in_staff(desktop, staff)
     desktop.goto("/admin/withdrawals")
     assert "没有符合条件的提现申请" in desktop.inner_text("main")
     screenshot(desktop, "withdrawals-01-empty-queue")
@@ -93,7 +101,7 @@ def test_an_empty_queue_at_1280(desktop, db, make_user, screenshot):
 
 def test_the_queue_detail_and_alerts_at_1280(desktop, db, queue, screenshot):
     staff, rows = queue
-    log_in(desktop, staff)
+    log_in_staff(desktop, staff)
     desktop.goto("/admin/withdrawals")
     assert desktop.locator(".admin-nav .badge").first.inner_text() == "3"
     assert REFERENCE in desktop.inner_text(f"#withdrawal-{rows[0].id}")

@@ -24,8 +24,8 @@ def mine(db, user, order=None):
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(is_admin=True)
+def admin(make_user, make_staff):
+    return make_staff()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from shop.center.models import PromoMaterial
+from tests.conftest import login_staff
 
 
 def png_file(color="red"):
@@ -18,10 +19,10 @@ def png_file(color="red"):
 
 
 @pytest.fixture
-def staff(make_user, login):
-    user = make_user(is_admin=True, nickname="店长")
-    login(user)
-    return user
+def staff(client, make_staff):
+    owner = make_staff(display_name="店长")
+    login_staff(client, owner)
+    return owner
 
 
 def add(client, product, text="限时特惠，快来抢！", image=True, sort="0"):

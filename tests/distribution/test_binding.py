@@ -199,8 +199,8 @@ def test_closure_table_and_counters_follow_bindings(db, make_distributor):
     assert tree.recount(a.user_id) == {"direct_count": 1, "level2_count": 1, "level3_count": 1}
 
 
-def test_admin_move_keeps_the_tree_consistent(db, make_distributor, make_user):
-    admin = make_user(is_admin=True)
+def test_admin_move_keeps_the_tree_consistent(db, make_distributor, make_user, make_staff):
+    admin = make_staff()
     a, b, c, d = chain(db, make_distributor, 4)       # a <- b <- c <- d
     x = make_distributor()
     binding.record_paid_order(d.user_id, 700)

@@ -10,10 +10,10 @@ def test_everyone_mode_center_shows_the_invite_link(client, db, make_user, login
     assert d.invite_code in html and f"/i/{d.invite_code}" in html and "完全免费" in html
 
 
-def test_apply_mode_form_status_and_rejection_reason(client, db, make_user, login, settings):
+def test_apply_mode_form_status_and_rejection_reason(client, db, make_user, login, settings, make_staff):
     from shop.distribution import services
     settings(distribution_mode="apply")
-    admin, user = make_user(is_admin=True), make_user()
+    admin, user = make_staff(), make_user()
     login(user)
     assert "申请成为分销商" in client.get("/center").get_data(as_text=True)
     bad = client.post("/center", data={"real_name": "", "phone": "12"})

@@ -33,9 +33,9 @@ def test_becoming_a_distributor_is_idempotent(db, make_user):
     assert services.become_distributor(user.id, "everyone").invite_code == first.invite_code
 
 
-def test_apply_mode_approve_and_reject(db, make_user, settings):
+def test_apply_mode_approve_and_reject(db, make_user, settings, make_staff):
     settings(distribution_mode="apply")
-    admin, member, other = make_user(is_admin=True), make_user(), make_user()
+    admin, member, other = make_staff(), make_user(), make_user()
     application = services.apply(member, "王小明", "13911112222")
     with pytest.raises(ServiceError, match="审核中"):
         services.apply(member, "王小明", "13911112222")
@@ -85,7 +85,7 @@ def test_disabled_distributor_is_inactive_in_the_upline_snapshot(db, make_distri
     assert snap["buyer"] is None
 
 
-def test_grades_upgrade_on_events_and_never_downgrade(db, make_distributor, make_user):
+def test_grades_upgrade_on_events_and_never_downgrade(db, make_distributor, make_user, make_staff):
     rules.save_grade(name="普通", rank=1)
     silver = rules.save_grade(name="银牌", rank=2, rate1_bp=1200, min_direct=2)
     gold = rules.save_grade(name="金牌", rank=3, rate1_bp=1500, min_direct=2, min_team_sales_fen=50000)
@@ -104,7 +104,7 @@ def test_grades_upgrade_on_events_and_never_downgrade(db, make_distributor, make
     assert [(ch.to_grade_id, ch.reason.split(":")[0]) for ch in changes] == [(silver.id, "direct invitees"),
                                                                           (gold.id, "team sales")]
     # Figures dropping (a member moved away) never downgrade.
-    binding.admin_move(b.id, None, make_user(is_admin=True), "调整")
+    binding.admin_move(b.id, None, make_staff(), "调整")
     binding.record_paid_order(c.id, 1)
     assert db.session.get(Distributor, a.user_id).grade_id == gold.id
 

@@ -10,9 +10,9 @@ from tests.distribution.test_binding import assert_paths_match_referrers
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_operations_keep_the_tree_consistent(db, make_distributor, make_user, seed):
+def test_random_operations_keep_the_tree_consistent(db, make_distributor, make_user, seed, make_staff):
     rnd = random.Random(seed)
-    admin = make_user(is_admin=True)
+    admin = make_staff()
     members = [make_distributor().user_id for _ in range(25)]
     paid = {}
     for _ in range(120):

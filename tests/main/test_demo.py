@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductImage, Sku
 from shop.distribution.models import Distributor, Grade, ReferralNode
+from shop.staff.models import Staff
 
 
 def table_counts(db):
@@ -17,7 +18,7 @@ def test_seed_demo_is_idempotent(app, db):
     assert first.exit_code == 0, first.output
     assert "13800000000 / admin123" in first.output and "[21/21]" in first.output
     counts = table_counts(db)
-    assert counts["Product"] == 21 and counts["User"] == 4 and counts["Sku"] >= 21
+    assert counts["Product"] == 21 and counts["User"] == 3 and counts["Sku"] >= 21
     second = runner.invoke(args=["shop", "seed-demo"])
     assert second.exit_code == 0 and "0 product(s) created" in second.output
     assert table_counts(db) == counts
@@ -25,4 +26,6 @@ def test_seed_demo_is_idempotent(app, db):
     phones = {u.phone: u.id for u in db.session.scalars(select(User))}
     assert chain[phones["13900000002"]] == phones["13900000001"]
     assert chain[phones["13900000003"]] == phones["13900000002"]
-    assert db.session.scalar(select(User.is_admin).where(User.phone == "13800000000")) is True
+    owner = db.session.scalar(select(Staff).where(Staff.login == "13800000000"))
+    assert owner.role == "owner" and owner.check_password("admin123")
+    assert db.session.scalar(select(User.id).where(User.phone == "13800000000")) is None

@@ -8,6 +8,7 @@ import pytest
 
 from shop import create_app
 from shop.sql import count_statements
+from tests.conftest import login_staff
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 #: Not pages: files.
@@ -29,12 +30,12 @@ def get_pages():
 
 
 @pytest.fixture
-def busy_member(db, login, paid_order, shop):
-    """The shop's distributor A, also the merchant, logged in; B and the buyer below A, one paid order."""
+def busy_member(db, client, login, paid_order, shop, make_staff):
+    """The shop's distributor A logged in, and in the same browser the merchant (a staff owner); B and the buyer
+    below A, one paid order."""
     paid_order()
-    shop.a.is_admin = True
-    db.session.commit()
     login(shop.a)
+    login_staff(client, make_staff())
     return shop.a
 
 

@@ -20,8 +20,8 @@ ALIPAY = {"account": "a@example.com", "name": "张三"}
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(is_admin=True)
+def admin(make_user, make_staff):
+    return make_staff()
 
 
 def balances(db, user_id):

@@ -15,8 +15,8 @@ from tests.conftest import IS_PG
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(is_admin=True)
+def admin(make_user, make_staff):
+    return make_staff()
 
 
 def stock(db, shop):

@@ -23,6 +23,7 @@ from shop.payments.gateways.base import PaymentNotice
 from shop.payments.models import OPEN_REFUND_STATUSES, Refund
 from shop.payments.reconcile import reconcile_refunds
 from shop.payments.services import apply_payment
+from shop.staff.models import Staff
 from shop.wallet import withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import W_APPROVED, W_PAID, W_REQUESTED, Account, Withdrawal
@@ -41,7 +42,7 @@ def build_shop(db, make_product, rnd):
     products = [make_product(f"商品{i}", skus=[(price, 10**6, ["默认", "M"])])
                 for i, price in enumerate((9900, 1999, 33333, 100))]
     rules.set_product_commission(products[1].id, {1: ("fixed", 300)})
-    admin = User(phone="13000000000", is_admin=True, password_hash=cheap_hash("x"))
+    admin = Staff(login="owner", display_name="店主", role="owner", password_hash=cheap_hash("x"))
     db.session.add(admin)
     members = []
     for i in range(90):

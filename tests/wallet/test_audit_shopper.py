@@ -14,12 +14,12 @@ from shop.wallet.models import W_APPROVED, Withdrawal
 
 
 @pytest.fixture
-def refunded_one_of_three(db, shop, paid_order, make_user):
+def refunded_one_of_three(db, shop, paid_order, make_user, make_staff):
     """A ¥300 order, one unit of it refunded (its commissions reversed by a third)."""
     order = paid_order(quantity=3)
     refund = refunds.request_refund(shop.buyer, order, "尺码不合适", {order.lines[0].id: 1})
     db.session.commit()
-    refunds.approve_refund(refund.id, make_user(is_admin=True))
+    refunds.approve_refund(refund.id, make_staff())
     assert run_audit().clean
     return order, refund
 

@@ -63,9 +63,9 @@ def test_ledger_entries_cannot_be_changed(db, make_user, statement):
     assert db.session.scalar(select(LedgerEntry.d_available)) == 100
 
 
-def test_withdrawal_lifecycle_and_fee(db, make_user):
+def test_withdrawal_lifecycle_and_fee(db, make_user, make_staff):
     set_setting("withdraw_fee_bp", 60)  # 0.6 %
-    admin, user = make_user(is_admin=True), make_user()
+    admin, user = make_staff(), make_user()
     credit(db, user.id, 10000)
     w = withdrawals.request_withdrawal(user.id, 5000, "alipay", ALIPAY)
     db.session.commit()
@@ -87,11 +87,11 @@ def test_withdrawal_lifecycle_and_fee(db, make_user):
         withdrawals.mark_paid(w2.id, admin, "x")
 
 
-def test_a_wechat_approval_commits_the_approval_and_the_transfer_itself(db, make_user):
+def test_a_wechat_approval_commits_the_approval_and_the_transfer_itself(db, make_user, make_staff):
     """The approval and the transfer's out-bill number are committed before the transfer call (the number is
     reused by any retry), and the answer (waiting for the payee) after it: whatever the caller's transaction does
     next, the transfer stays recorded and is never asked for twice."""
-    admin, user = make_user(is_admin=True), make_user()
+    admin, user = make_staff(), make_user()
     credit(db, user.id, 10000)
     w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {})
     db.session.commit()
@@ -107,8 +107,8 @@ def test_a_wechat_approval_commits_the_approval_and_the_transfer_itself(db, make
         withdrawals.approve(w.id, admin)
 
 
-def test_a_wechat_approval_refuses_to_run_inside_another_transaction(db, make_user):
-    admin, user = make_user(is_admin=True), make_user()
+def test_a_wechat_approval_refuses_to_run_inside_another_transaction(db, make_user, make_staff):
+    admin, user = make_staff(), make_user()
     credit(db, user.id, 10000)
     w = withdrawals.request_withdrawal(user.id, 5000, "wechat", {})
     db.session.commit()
@@ -135,8 +135,8 @@ def test_withdrawal_refusals(db, make_user, amount, method, payee, message):
     assert db.session.scalar(select(func.count()).select_from(Withdrawal)) == 0
 
 
-def test_one_pending_withdrawal_and_daily_limits(db, make_user):
-    admin, user = make_user(is_admin=True), make_user()
+def test_one_pending_withdrawal_and_daily_limits(db, make_user, make_staff):
+    admin, user = make_staff(), make_user()
     credit(db, user.id, 100000)
     set_setting("withdraw_daily_count", 2)
     set_setting("withdraw_daily_amount_fen", 30000)
@@ -162,7 +162,7 @@ def test_debt_blocks_withdrawals(db, make_user):
 
 
 @pytest.mark.skipif(not IS_PG, reason="concurrency tests need PostgreSQL (set SHOP_TEST_DATABASE_URL)")
-def test_50_concurrent_withdrawals_against_a_balance_for_3(app, db, make_user):
+def test_50_concurrent_withdrawals_against_a_balance_for_3(app, db, make_user, make_staff):
     """Each request is a different distributor-day? No: one distributor, limits off, balance for 3."""
     set_setting("withdraw_daily_count", 1000)
     set_setting("withdraw_daily_amount_fen", 10**9)
@@ -172,7 +172,7 @@ def test_50_concurrent_withdrawals_against_a_balance_for_3(app, db, make_user):
     user_id = user.id
     db.session.remove()
     start = threading.Barrier(50, timeout=60)
-    admin_id = make_user(is_admin=True).id
+    admin_id = make_staff().id
     db.session.remove()
 
     def attempt(_):

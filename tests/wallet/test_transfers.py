@@ -31,8 +31,8 @@ def sandbox(app):
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user(is_admin=True)
+def staff(make_staff):
+    return make_staff(role="finance")
 
 
 @pytest.fixture

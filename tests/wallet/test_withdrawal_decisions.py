@@ -12,8 +12,8 @@ PAYEES = {"wechat": {}, "alipay": {"account": "a@example.com", "name": "张三"}
 
 
 @pytest.fixture
-def staff_user(make_user):
-    return make_user(is_admin=True)
+def staff_user(make_user, make_staff):
+    return make_staff()
 
 
 @pytest.fixture

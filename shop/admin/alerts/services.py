@@ -2,17 +2,17 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ...accounts.models import User
 from ...clock import utcnow
 from ...database import transaction
 from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import paginate
 from ...payments.models import PaymentAlert
+from ...staff.models import Staff
 
 
 def alerts(kind=None, state="open", page=1):
-    """(page of alerts newest first, {user id: User} of who handled them): by kind, unhandled / handled / all,
+    """(page of alerts newest first, {staff id: Staff} of who handled them): by kind, unhandled / handled / all,
     in a fixed number of statements. Reads only."""
     stmt = select(PaymentAlert).order_by(PaymentAlert.created_at.desc(), PaymentAlert.id.desc())
     if kind:
@@ -23,7 +23,7 @@ def alerts(kind=None, state="open", page=1):
         stmt = stmt.where(PaymentAlert.resolved_at.is_not(None))
     rows = paginate(stmt, page)
     ids = {a.resolved_by for a in rows.items if a.resolved_by}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))} if ids else {}
     return rows, users
 
 

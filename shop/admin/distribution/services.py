@@ -25,6 +25,7 @@ from ...distribution.models import (
 from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import PER_PAGE, Window, paginate
+from ...staff.models import Staff
 
 #: Rule versions listed under the commission rules.
 RECENT_VERSIONS = 10
@@ -154,9 +155,9 @@ def _history(model, user_id):
 
 
 def _users_named(node, logs):
-    """{id: User} of the referrer and of everyone the binding log names."""
+    """{id: User} of the referrer and of the members the binding log names."""
     user_ids = {node.referrer_id} if node is not None else set()
-    user_ids |= {i for log in logs for i in (log.old_referrer_id, log.new_referrer_id, log.actor_id)}
+    user_ids |= {i for log in logs for i in (log.old_referrer_id, log.new_referrer_id)}
     user_ids.discard(None)
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
 
@@ -168,9 +169,11 @@ def distributor_detail(distributor, page=1):
     counts = distribution.team_counts(user_id)
     members = Window(distribution.team_page(user_id, 1, page=page, per_page=PER_PAGE), page, PER_PAGE, counts[1])
     changes, logs = _history(GradeChange, user_id), _history(BindingLog, user_id)
-    users = _users_named(node, logs)
+    users, actor_ids = _users_named(node, logs), {log.actor_id for log in logs if log.actor_id}
+    actors = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(actor_ids)))} if actor_ids else {}
     return {"node": node, "referrer": users.get(node.referrer_id) if node is not None else None,
             "counts": counts, "members": members, "grade_changes": changes, "binding_logs": logs, "users": users,
+            "actors": actors,
             "grades": {g.id: g for g in grades()} if changes else {}}
 
 

@@ -18,7 +18,7 @@ bp = Blueprint("products", __name__, url_prefix="/products")
 def allow_several_images(endpoint, values):
     # The app-wide request limit fits one image; staff may send several in one product form. This hook
     # runs before every before_request (CSRFProtect reads the body in one), so the limit is raised in time.
-    if current_staff.is_authenticated and current_staff.is_admin:
+    if current_staff.is_authenticated:
         request.max_content_length = services.upload_request_limit()
 
 

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...accounts.models import User
 from ...clock import day_start
 from ...errors import found
 from ...extensions import db
 from ...orders.models import Order
 from ...pagination import paginate
 from ...payments.models import REFUND_STATUSES, REQUESTED, Payment, Refund
+from ...staff.models import Staff
 
 
 def waiting_count():
@@ -56,7 +56,7 @@ def refund_payment(refund):
 
 def decided_by(refund):
     """The staff member who approved or rejected the refund, or None."""
-    return db.session.get(User, refund.decided_by) if refund.decided_by else None
+    return db.session.get(Staff, refund.decided_by) if refund.decided_by else None
 
 
 def refund_lines(refund):

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ...accounts.models import User
 from ...clock import day_start
 from ...database import require_outermost, transaction
 from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import paginate
 from ...payments.gateways.base import GatewayError
+from ...staff.models import Staff
 from ...wallet import withdrawals
 from ...wallet.models import W_FAILED, W_REQUESTED, Account, LedgerEntry, Withdrawal
 
@@ -75,7 +75,7 @@ def withdrawal_detail(withdrawal):
                                                            LedgerEntry.ref_id == withdrawal.id)
                                  .order_by(LedgerEntry.id)).all()
     return {"account": accounts_of([withdrawal]).get(withdrawal.user_id), "entries": entries,
-            "decider": db.session.get(User, withdrawal.decided_by) if withdrawal.decided_by else None}
+            "decider": db.session.get(Staff, withdrawal.decided_by) if withdrawal.decided_by else None}
 
 
 def approve_withdrawal(withdrawal_id, actor):

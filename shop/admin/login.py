@@ -1,0 +1,54 @@
+"""Admin 登录 / 退出 at /admin/login and /admin/logout: the staff session (shop/staff/session.py), rate-limited
+like the shopper's login, per address and per login name."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..errors import ServiceError
+from ..extensions import limiter
+from ..staff import services
+from ..staff import session as staff_session
+from .fields import strip
+
+
+class StaffLoginForm(FlaskForm):
+    login = StringField(_l("登录名"), filters=[strip], validators=[
+        DataRequired(_l("请填写登录名")), Length(max=40, message=_l("登录名最多40字"))])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
+
+
+def _login_key():
+    """Rate-limit key: the login name being tried, whatever the client's address."""
+    return "staff:" + (request.form.get("login") or "").strip()[:40]
+
+
+def safe_next():
+    """Where to go after logging in: an /admin page only."""
+    target = request.values.get("next") or ""
+    if target.startswith("/admin") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_login_key)
+def login():
+    form = StaffLoginForm()
+    if form.validate_on_submit():
+        try:
+            staff_session.start(services.log_in(form.login.data, form.password.data))
+        except ServiceError as err:
+            form.form_errors.append(err.message)
+        else:
+            return redirect(safe_next())
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/login.html", form=form, next=request.values.get("next", "")), status
+
+
+def logout():
+    staff_session.end()
+    flash(_("已退出商家后台"), "success")
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,34 @@
+"""Reads only: the operation log, newest first, filtered; the staff and areas the filters offer."""
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...clock import day_start
+from ...extensions import db
+from ...pagination import paginate
+from ...staff.models import OperationLog, Staff
+
+
+def operation_logs(filters, page):
+    """One counted page of log entries (with their staff member) matching the filters."""
+    stmt = select(OperationLog).options(joinedload(OperationLog.staff)).order_by(OperationLog.id.desc())
+    if filters.staff_id:
+        stmt = stmt.where(OperationLog.staff_id == filters.staff_id)
+    if filters.area:
+        stmt = stmt.where(OperationLog.area == filters.area)
+    if filters.start:
+        stmt = stmt.where(OperationLog.created_at >= day_start(filters.start))
+    if filters.end:
+        stmt = stmt.where(OperationLog.created_at < day_start(filters.end + timedelta(days=1)))
+    return paginate(stmt, page)
+
+
+def staff_choices():
+    """Every staff member, for the filter."""
+    return db.session.scalars(select(Staff).order_by(Staff.login)).all()
+
+
+def logged_areas():
+    """The areas the log holds entries for, for the filter."""
+    return db.session.scalars(select(OperationLog.area).distinct().order_by(OperationLog.area)).all()
