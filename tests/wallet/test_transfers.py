@@ -19,7 +19,7 @@ from shop.payments.models import AMOUNT_MISMATCH, TRANSFER_STUCK, PaymentAlert, 
 from shop.wallet import ledger, transfers, withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import Account, LedgerEntry, Withdrawal
-from tests.conftest import IS_PG
+from tests.conftest import IS_PG, login_staff
 
 
 @pytest.fixture
@@ -317,8 +317,7 @@ def test_the_real_name_is_masked_on_every_page(db, requested, sandbox, staff, cl
     login(withdrawal.user)
     center = client.get(f"/center/withdrawals/{withdrawal.id}").get_data(as_text=True)
     assert "张**" in center and "张三丰" not in center
-    client.get("/logout")
-    login(staff)
+    login_staff(client, staff)
     for path in ("/admin/withdrawals", f"/admin/withdrawals/{withdrawal.id}"):
         page = client.get(path).get_data(as_text=True)
         assert "张**" in page and "张三丰" not in page, path
@@ -431,7 +430,7 @@ def test_the_form_links_an_unbound_member_to_wechat_binding(db, client, login, m
 
 
 def test_the_admin_sees_the_transfer_and_cannot_reject_it(db, sandbox, sent, staff, client, login):
-    login(staff)
+    login_staff(client, staff)
     html = client.get(f"/admin/withdrawals/{sent.id}").get_data(as_text=True)
     assert sent.out_bill_no in html and sent.transfer_bill_no in html and "待确认收款" in html
     assert 'id="reject-form"' not in html and 'id="transfer-out"' in html
