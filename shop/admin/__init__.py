@@ -10,6 +10,7 @@ from flask import Blueprint
 from ..accounts.views import admin_required
 from .alerts.views import bp as alerts
 from .categories.views import bp as categories
+from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .orders.views import bp as orders
@@ -18,7 +19,7 @@ from .refunds.views import bp as refunds
 from .settings.views import bp as settings
 from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, refunds, distribution, withdrawals, alerts, settings)
+AREAS = (products, categories, orders, refunds, distribution, commissions, withdrawals, alerts, settings)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/", view_func=dashboard, methods=["GET"])

@@ -1,19 +1,18 @@
 """The merchant's distribution use cases: settings, commission rules, grades, applications and distributors."""
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ...accounts.models import User
 from ...accounts.services import find_user_by_phone, normalize_phone
 from ...database import transaction
 from ...distribution import binding
+from ...distribution import grades as distribution_grades
 from ...distribution import rules as commission_rules
 from ...distribution import services as distribution
 from ...distribution import settings as distribution_settings
 from ...distribution.models import (
-    ACTIVE,
     APPLICATION_PENDING,
-    DISABLED,
     Application,
     BindingLog,
     Distributor,
@@ -25,6 +24,7 @@ from ...distribution.models import (
 from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import PER_PAGE, Window, paginate
+from ...wallet.models import Account
 
 #: Rule versions listed under the commission rules.
 RECENT_VERSIONS = 10
@@ -120,26 +120,6 @@ def reject_application(application, actor, reason):
 
 # ---- distributors ----------------------------------------------------------------------------------------
 
-def merchant_distributors(q=None, status=None, page=1):
-    """Distributors newest first, by phone, nickname or invite code; (page, {user_id: ReferralNode}).
-
-    Members, grades and the page's tree nodes come in a fixed number of queries whatever the page holds.
-    """
-    stmt = (select(Distributor).join(User, User.id == Distributor.user_id)
-            .options(contains_eager(Distributor.user), joinedload(Distributor.grade)))
-    q = (q or "").strip()[:20]
-    if q:
-        stmt = stmt.where(or_(User.phone.contains(q, autoescape=True), User.nickname.contains(q, autoescape=True),
-                              Distributor.invite_code == q.upper()))
-    if status in (ACTIVE, DISABLED):
-        stmt = stmt.where(Distributor.status == status)
-    distributors = paginate(stmt.order_by(Distributor.joined_at.desc(), Distributor.user_id.desc()), page)
-    ids = [d.user_id for d in distributors.items]
-    nodes = {n.user_id: n for n in db.session.scalars(select(ReferralNode).where(ReferralNode.user_id.in_(ids)))} \
-        if ids else {}
-    return distributors, nodes
-
-
 def get_distributor(user_id):
     """A distributor with their member and grade; or 404."""
     return found(db.session.scalar(select(Distributor).where(Distributor.user_id == user_id)
@@ -153,10 +133,11 @@ def _history(model, user_id):
                               .order_by(model.id.desc()).limit(HISTORY_LIMIT)).all()
 
 
-def _users_named(node, logs):
-    """{id: User} of the referrer and of everyone the binding log names."""
+def _users_named(node, logs, changes):
+    """{id: User} of the referrer, of everyone the binding log names and of the staff who changed the grade."""
     user_ids = {node.referrer_id} if node is not None else set()
     user_ids |= {i for log in logs for i in (log.old_referrer_id, log.new_referrer_id, log.actor_id)}
+    user_ids |= {change.actor_id for change in changes}
     user_ids.discard(None)
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
 
@@ -168,10 +149,20 @@ def distributor_detail(distributor, page=1):
     counts = distribution.team_counts(user_id)
     members = Window(distribution.team_page(user_id, 1, page=page, per_page=PER_PAGE), page, PER_PAGE, counts[1])
     changes, logs = _history(GradeChange, user_id), _history(BindingLog, user_id)
-    users = _users_named(node, logs)
+    users = _users_named(node, logs, changes)
+    every_grade = grades()
     return {"node": node, "referrer": users.get(node.referrer_id) if node is not None else None,
             "counts": counts, "members": members, "grade_changes": changes, "binding_logs": logs, "users": users,
-            "grades": {g.id: g for g in grades()} if changes else {}}
+            "grades": {g.id: g for g in every_grade}, "all_grades": every_grade,
+            "account": db.session.get(Account, user_id)}
+
+
+def change_grade(distributor, grade_id, reason, actor):
+    """调整等级: set the distributor's grade (or none) with the required reason, kept in the grade history;
+    commits."""
+    with transaction():
+        change = distribution_grades.set_grade(distributor.user_id, grade_id, reason, actor.id if actor else None)
+    return change
 
 
 def set_distributor_active(user_id, active):
