@@ -59,6 +59,7 @@ ADMIN_URLS = [
     ("POST", "/admin/alerts/1/handle"),
     ("GET", "/admin/settings"),
     ("POST", "/admin/settings"),
+    ("POST", "/admin/settings/rules"),
 ]
 
 
