@@ -43,10 +43,10 @@ class CommissionFilters:
 class AdjustmentForm(FlaskForm):
     """人工调整佣金: add to or take from the available balance, an amount in yuan and the required reason."""
     direction = RadioField(_l("调整方向"), choices=[(PLUS, _l("增加")), (MINUS, _l("扣减"))], default=PLUS,
-                           validators=[InputRequired(_l("请选择增加还是扣减"))])
-    amount = YuanField(_l("金额（元）"), validators=[InputRequired(_l("请填写调整金额"))])
+                           validators=[InputRequired(_l("请选择增加还是扣减"))], id="adjust-direction")
+    amount = YuanField(_l("金额（元）"), validators=[InputRequired(_l("请填写调整金额"))], id="adjust-amount")
     reason = StringField(_l("调整原因"), filters=[strip], validators=[Length(max=200, message=_l("原因最多200字"))],
-                         description=_l("必填，记录在该分销商的账户流水中"))
+                         description=_l("必填，记录在该分销商的账户流水中"), id="adjust-reason")
 
     def amount_fen(self):
         """The signed amount: minus takes money away."""

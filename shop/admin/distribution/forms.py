@@ -215,8 +215,9 @@ class DistributorFilters:
 
 class GradeChangeForm(FlaskForm):
     """调整等级: the new grade (or none) and the reason kept in the grade history."""
-    grade_id = SelectField(_l("新等级"), coerce=str, validate_choice=False)
-    reason = StringField(_l("调整原因"), filters=[strip], validators=[Length(max=200, message=_l("原因最多200字"))])
+    grade_id = SelectField(_l("新等级"), coerce=str, validate_choice=False, id="grade-id")
+    reason = StringField(_l("调整原因"), filters=[strip], validators=[Length(max=200, message=_l("原因最多200字"))],
+                         id="grade-reason")
 
     def __init__(self, grades=(), **kwargs):
         super().__init__(**kwargs)
