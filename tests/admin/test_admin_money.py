@@ -354,3 +354,16 @@ def test_the_ledger_pages_in_a_fixed_number_of_statements(client, db, staff, mak
 def test_an_empty_ledger_says_so(client, staff, make_distributor):
     d = make_distributor()
     assert "还没有账户流水" in page(client, f"/admin/commissions/ledger/{d.user_id}")
+
+
+def test_the_totals_count_what_refunds_took_back(client, db, staff, shop, paid_order):
+    from shop.payments import refunds
+
+    order = paid_order(quantity=3)
+    refund = refunds.request_refund(shop.buyer, order, "尺码偏小", {order.lines[0].id: 1})
+    db.session.commit()
+    refunds.approve_refund(refund.id, staff)
+    html = page(client, "/admin/commissions")
+    totals = html.split('id="commission-totals"')[1].split("</section>")[0]
+    assert "¥45.00" in totals and "退回 ¥15.00 · 追回 ¥0.00" in totals and "¥30.00" in totals
+    assert run_audit().clean, run_audit().problems
