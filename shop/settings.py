@@ -20,6 +20,9 @@ DEFAULTS = {
     "commission_freeze_days": 7,
     # `flask shop auto-confirm` completes shipped orders this many days after shipping.
     "auto_confirm_days": 10,
+    # Unpaid orders are cancelled (their stock released) this many minutes after they were placed; None = the
+    # SHOP_ORDER_EXPIRE_MINUTES configuration (orders.services.expire_minutes).
+    "order_expire_minutes": None,
     # `flask shop reconcile-payments` asks the gateway about payments opened at most this many hours ago.
     "reconcile_max_hours": 48,
     # A refund or transfer still open this many hours after it was sent is stuck: an alert, and the audit says so.
@@ -34,6 +37,60 @@ DEFAULTS = {
     "withdraw_fee_bp": 0,
     "withdraw_methods": ["wechat", "alipay", "bank"],
 }
+
+
+#: The merchant rules editable in the admin (设置 → 商家规则): key -> (lowest, highest) allowed, inclusive.
+RULE_BOUNDS = {
+    "refund_window_days": (0, 365),
+    "commission_freeze_days": (0, 365),
+    "auto_confirm_days": (1, 60),
+    "order_expire_minutes": (5, 1440),
+    "withdraw_min_fen": (1, 100_000_000),
+    "withdraw_fee_bp": (0, 9999),
+    "withdraw_daily_count": (1, 100),
+    "withdraw_daily_amount_fen": (1, 10_000_000_000),
+}
+#: Withdrawal methods a merchant may enable (wallet.models.METHODS).
+WITHDRAW_METHODS = ("wechat", "alipay", "bank")
+
+
+def rule_errors(values):
+    """{key: message} for the merchant rules that values would break (empty when all hold). No database access.
+
+    Besides each bound: commissions stay frozen at least as long as a refund can be asked for (a refund after
+    settlement would claw back money the distributor may already have withdrawn), and a withdrawal's minimum fits
+    in its daily amount."""
+    from flask_babel import gettext as _
+
+    errors = {}
+    for key, (low, high) in RULE_BOUNDS.items():
+        value = values.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors[key] = _("请填写")
+        elif not low <= value <= high:
+            errors[key] = _range_message(key, low, high)
+    if not errors.get("commission_freeze_days") and not errors.get("refund_window_days") \
+            and values["commission_freeze_days"] < values["refund_window_days"]:
+        errors["commission_freeze_days"] = _("佣金冻结期不能短于售后期（%(n)s 天）", n=values["refund_window_days"])
+    if not errors.get("withdraw_min_fen") and not errors.get("withdraw_daily_amount_fen") \
+            and values["withdraw_min_fen"] > values["withdraw_daily_amount_fen"]:
+        errors["withdraw_min_fen"] = _("最低提现金额不能高于每日提现额度")
+    methods = values.get("withdraw_methods") or []
+    if not methods or any(m not in WITHDRAW_METHODS for m in methods):
+        errors["withdraw_methods"] = _("请至少开启一种提现方式")
+    return errors
+
+
+def _range_message(key, low, high):
+    from flask_babel import gettext as _
+
+    from .money import format_bp, format_fen
+
+    if key.endswith("_fen"):
+        return _("须在 %(low)s 到 %(high)s 之间", low=format_fen(low), high=format_fen(high))
+    if key.endswith("_bp"):
+        return _("须在 %(low)s 到 %(high)s 之间", low=format_bp(low), high=format_bp(high))
+    return _("须在 %(low)s 到 %(high)s 之间", low=low, high=high)
 
 
 class Setting(db.Model):

@@ -40,7 +40,7 @@ def label_sets():
         rule_source=distribution.RULE_SOURCES, distributor_status=distribution.DISTRIBUTOR_STATUSES,
         distributor_source=distribution.DISTRIBUTOR_SOURCES, bind_source=distribution.BIND_SOURCES,
         application_status=distribution.APPLICATION_STATUSES,
-        withdrawal_status=wallet.WITHDRAWAL_STATUSES, withdrawal_method=wallet.METHODS,
+        withdrawal_status=wallet.WITHDRAWAL_STATUSES, withdrawal_method=wallet.METHODS, ledger_kind=wallet.LEDGER_KINDS,
         transfer_state=wallet.TRANSFER_STATES, transfer_fail_reason=wallet.TRANSFER_FAIL_REASONS,
         payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,

@@ -14,6 +14,7 @@ from ..staff import session as staff_session
 from . import login as staff_login
 from .alerts.views import bp as alerts
 from .categories.views import bp as categories
+from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .identity import current_staff
@@ -26,7 +27,7 @@ from .settings.views import bp as settings
 from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, refunds, distribution, withdrawals, alerts, settings, staff_area, oplog_area)
+AREAS = (products, categories, orders, refunds, distribution, commissions, withdrawals, alerts, settings, staff_area, oplog_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

@@ -1,6 +1,7 @@
 """The admin's generic form fields, shared by every area: money typed in yuan, rates typed in percent, whole
 numbers in our own words, the small parsers for typed lists and ids, and the one way a posted form is handled."""
 import re
+from datetime import date
 from typing import Any, NamedTuple
 
 from flask import request
@@ -28,6 +29,28 @@ def to_id(value):
     """A row id from a hidden field: the int, or None for anything that is not digits."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() else None
+
+
+def to_date(value):
+    """A date from a query string (YYYY-MM-DD), or None for anything else."""
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def to_fen(value):
+    """Fen from yuan typed in a query string ("12.5" -> 1250), or None for a blank or anything that is not yuan."""
+    try:
+        return parse_yuan(value) if str(value or "").strip() else None
+    except ValueError:
+        return None
+
+
+def to_count(value):
+    """A whole number >= 0 from a query string, or None for a blank or anything else."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
 class Submission(NamedTuple):

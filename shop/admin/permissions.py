@@ -28,13 +28,14 @@ PERMISSIONS = {
     "distribution": (ALL, NOBODY),  # rules, grades, binding: the owner's policy
     "distribution.approve": (ALL, roles(OPERATOR, SERVICE)),  # distributor applications
     "distribution.reject": (ALL, roles(OPERATOR, SERVICE)),
+    "distribution.export": (roles(FINANCE), NOBODY),  # exports are finance's
     "withdrawals": (ALL, roles(FINANCE)),
     "withdrawals.export": (roles(FINANCE), NOBODY),  # exports are finance's
     "alerts": (ALL, roles(FINANCE)),
     "settings": (ALL, NOBODY),
     "members": (STAFF, NOBODY),  # phones and addresses in bulk: not for read-only guests
     "commissions": (ALL, roles(FINANCE)),  # holds, voids, manual adjustments
-    "ledger": (STAFF, roles(FINANCE)),  # adjustments
+    "commissions.ledger": (STAFF, NOBODY),  # a distributor's ledger, entry by entry
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

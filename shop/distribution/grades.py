@@ -1,7 +1,10 @@
-"""Grade upgrades: checked on the events that change the figures; never downgraded automatically."""
+"""Grade upgrades: checked on the events that change the figures; never downgraded automatically (staff may set
+any grade by hand, with a reason)."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..clock import utcnow
+from ..errors import ServiceError, found
 from ..extensions import db
 from .models import Distributor, Grade, GradeChange, ReferralNode
 
@@ -82,3 +85,23 @@ def next_grade_progress(distributor, node):
                "own_paid": (node.own_paid_fen, grade.min_own_paid_fen), "commission": (earned,
                                                                                       grade.min_commission_fen)}
     return grade, {k: v for k, v in figures.items() if v[1]}
+
+
+def set_grade(user_id, grade_id, reason, actor_id=None):
+    """Staff set a distributor's grade by hand (up, down, or none with grade_id None) with the required reason;
+    returns the GradeChange. Later automatic upgrades still move them up when they meet a higher grade.
+    Joins the caller's transaction."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("请填写调整原因"))
+    distributor = found(db.session.get(Distributor, user_id), _("分销商不存在"))
+    if grade_id is not None and db.session.get(Grade, grade_id) is None:
+        raise ServiceError(_("分销等级不存在"))
+    if grade_id == distributor.grade_id:
+        raise ServiceError(_("该分销商已经是这个等级"))
+    change = GradeChange(user_id=user_id, from_grade_id=distributor.grade_id, to_grade_id=grade_id,
+                         reason=reason[:200], actor_id=actor_id, created_at=utcnow())
+    distributor.grade_id = grade_id
+    db.session.add(change)
+    db.session.flush()
+    return change

@@ -138,12 +138,15 @@ class Grade(db.Model):
 
 
 class GradeChange(db.Model):
+    """A grade change: an automatic upgrade (actor None) or staff's change with their reason."""
     __tablename__ = "grade_changes"
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     from_grade_id = db.Column(db.Integer, db.ForeignKey("distributor_grades.id", ondelete="SET NULL"))
     to_grade_id = db.Column(db.Integer, db.ForeignKey("distributor_grades.id", ondelete="SET NULL"))
     reason = db.Column(db.String(200), nullable=False)
+    #: The staff member who changed it by hand; None for an automatic upgrade.
+    actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 

@@ -201,7 +201,7 @@ def expire_orders(now=None, minutes=None, echo=None):
     """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts.
     Owns one transaction per order (cancel_order); refused inside another transaction()."""
     require_outermost()
-    minutes = minutes if minutes is not None else current_app.config["ORDER_EXPIRE_MINUTES"]
+    minutes = minutes if minutes is not None else expire_minutes()
     cutoff = (now or utcnow()) - timedelta(minutes=minutes)
     ids = db.session.scalars(select(Order.id).where(Order.status == st.PENDING, Order.created_at < cutoff)
                              .order_by(Order.id)).all()
@@ -219,9 +219,15 @@ def expire_orders(now=None, minutes=None, echo=None):
     return cancelled, skipped
 
 
+def expire_minutes():
+    """Minutes an unpaid order waits for payment: the merchant's setting, or SHOP_ORDER_EXPIRE_MINUTES until they
+    set one. A read."""
+    return int(get_setting("order_expire_minutes") or current_app.config["ORDER_EXPIRE_MINUTES"])
+
+
 def order_deadline(order):
-    """When an unpaid order will be cancelled. No database access."""
-    return order.created_at + timedelta(minutes=current_app.config["ORDER_EXPIRE_MINUTES"])
+    """When an unpaid order will be cancelled. A read (the merchant's setting)."""
+    return order.created_at + timedelta(minutes=expire_minutes())
 
 
 def auto_confirm(now=None, days=None, echo=None):

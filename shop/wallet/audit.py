@@ -12,7 +12,7 @@ from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
 from ..payments.models import AUDIT_FAILED
 from .audit_shopper import PAID_STATUSES, check_shopper_side
-from .models import W_APPROVED, W_PAID, W_REQUESTED, Account, LedgerEntry, Withdrawal
+from .models import ADJUSTMENT, W_APPROVED, W_PAID, W_REQUESTED, Account, Adjustment, LedgerEntry, Withdrawal
 
 
 @dataclass
@@ -35,6 +35,7 @@ def run_audit(echo=None, now=None):
     _accounts_match_ledger(report)
     _ledger_running_balances(report)
     _commissions(report, echo)
+    _adjustments(report)
     _commission_ledger(report)
     _withdrawals(report)
     _debts(report)
@@ -136,8 +137,27 @@ def _commission_ledger(report):
             report.problem(f"commission {c.id}: clawed back without a clawback amount")
     report.figures["commission net"] = total_net
     held = sum(report.figures.get(k, 0) for k in ("frozen", "available", "withdrawing", "withdrawn"))
-    if held != total_net:
-        report.problem(f"money held in accounts {held} != commission net {total_net}")
+    adjusted = report.figures.get("adjustments", 0)
+    if held != total_net + adjusted:
+        report.problem(f"money held in accounts {held} != commission net {total_net} + adjustments {adjusted}")
+
+
+def _adjustments(report):
+    """Each manual adjustment has exactly its one ledger entry (its amount, on available, same member), and every
+    adjustment entry has its adjustment."""
+    entries = defaultdict(list)
+    for e in db.session.execute(select(LedgerEntry.ref_id, LedgerEntry.user_id, LedgerEntry.d_frozen,
+                                       LedgerEntry.d_available, LedgerEntry.d_withdrawing, LedgerEntry.d_withdrawn)
+                                .where(LedgerEntry.kind == ADJUSTMENT)):
+        entries[e.ref_id].append((e.user_id, e.d_frozen, e.d_available, e.d_withdrawing, e.d_withdrawn))
+    total = 0
+    for a in db.session.execute(select(Adjustment.id, Adjustment.user_id, Adjustment.amount_fen)):
+        total += a.amount_fen
+        if entries.pop(a.id, []) != [(a.user_id, 0, a.amount_fen, 0, 0)]:
+            report.problem(f"adjustment {a.id} ({a.amount_fen} for user {a.user_id}): not exactly one matching entry")
+    for ref_id in entries:
+        report.problem(f"adjustment ledger entries refer to adjustment {ref_id}, which does not exist")
+    report.figures["adjustments"] = total
 
 
 def _withdrawals(report):

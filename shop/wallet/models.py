@@ -30,8 +30,7 @@ class LedgerEntry(db.Model):
                       db.Index("ix_ledger_entries_ref", "ref_type", "ref_id"))
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    #: commission_frozen / commission_reversed / commission_settled / commission_clawback /
-    #: withdrawal_requested / withdrawal_rejected / withdrawal_paid / adjustment
+    #: LEDGER_KINDS (no CHECK: the table's append-only triggers would not survive SQLite's batch copy)
     kind = db.Column(db.String(24), nullable=False)
     d_frozen = db.Column(db.BigInteger, nullable=False, default=0)
     d_available = db.Column(db.BigInteger, nullable=False, default=0)
@@ -47,6 +46,29 @@ class LedgerEntry(db.Model):
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"))
     actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     memo = db.Column(db.String(200), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+#: LedgerEntry.kind. ADJUSTMENT is staff's manual adjustment (人工调整), one entry per Adjustment row.
+ADJUSTMENT = "adjustment"
+LEDGER_KINDS = Labels({"commission_frozen": _l("佣金入账（冻结）"), "commission_reversed": _l("佣金退回"),
+                       "commission_settled": _l("佣金结算"), "commission_clawback": _l("佣金追回"),
+                       "withdrawal_requested": _l("申请提现"), "withdrawal_rejected": _l("提现退回"),
+                       "withdrawal_paid": _l("提现到账"), ADJUSTMENT: _l("人工调整")})
+
+
+class Adjustment(db.Model):
+    """A manual commission adjustment (人工调整佣金), plus or minus, with its required reason. Its money is the one
+    ledger entry of kind ADJUSTMENT that refers to it (ref_type "adjustment"); the audit checks the pair."""
+    __tablename__ = "commission_adjustments"
+    __table_args__ = (db.CheckConstraint("amount_fen <> 0", name="amount_not_zero"),
+                      db.Index("ix_commission_adjustments_user_id", "user_id", "id"))
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    #: Signed: added to (or taken from) the available balance.
+    amount_fen = db.Column(db.BigInteger, nullable=False)
+    reason = db.Column(db.String(200), nullable=False)
+    actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 

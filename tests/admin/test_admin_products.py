@@ -271,3 +271,14 @@ def test_several_large_images_fit_in_one_save_with_csrf_on(client, db, app, staf
 
     assert resp.status_code == 302
     assert len(db.session.scalar(select(Product)).images) == 2
+
+
+def test_the_list_shows_the_newest_first_by_default(client, staff, make_product, post_product, product_form):
+    for i in range(21):
+        make_product(f"旧商品{i:02d}", sort=100 + i)
+    assert post_product(product_form("刚建的商品")).status_code == 302
+    first = client.get("/admin/products").get_data(as_text=True)
+    assert "刚建的商品" in first and first.index("刚建的商品") < first.index("旧商品20")
+    by_sort = client.get("/admin/products?order=sort").get_data(as_text=True)
+    assert "刚建的商品" not in by_sort and "旧商品20" in by_sort
+    assert "刚建的商品" in client.get("/admin/products?order=sort&page=2").get_data(as_text=True)

@@ -1,5 +1,8 @@
-"""Admin distribution forms: the distribution settings, the global commission rules, a grade, a rejection and
-a referrer move."""
+"""Admin distribution forms: the distribution settings, the global commission rules, a grade, a rejection, a
+referrer move, the distributor list's filters and a grade change."""
+from dataclasses import asdict, dataclass
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,8 +10,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ...distribution import settings as distribution_settings
-from ...distribution.models import LEVELS
-from ..fields import PercentField, WholeNumberField, YuanField, strip
+from ...distribution.models import DISTRIBUTOR_STATUSES, LEVELS
+from ...money import fen_to_yuan_text
+from ..fields import PercentField, WholeNumberField, YuanField, strip, to_count, to_date, to_fen
 
 CHOICE_LABELS = {
     "everyone": _l("人人分销：会员注册即成为分销商"),
@@ -161,3 +165,67 @@ class MoveReferrerForm(FlaskForm):
                                  description=_l("留空表示不再有上级（成为顶级）；其下级团队随之移动"))
     reason = StringField(_l("调整原因"), filters=[strip],
                          validators=[Length(max=200, message=_l("原因最多200字"))])
+
+
+#: The distributor list's orders: newest first (the default), biggest team, most commission, best team sales.
+DISTRIBUTOR_SORTS = {"joined": _l("最新加入"), "team": _l("团队人数"), "commission": _l("累计佣金"),
+                     "sales": _l("团队业绩")}
+
+
+@dataclass(frozen=True)
+class DistributorFilters:
+    """The distributor list's filters (None is "any"); the team is levels 1 to 3, the commission is what they
+    earned (frozen + settled, money in fen); the dates are China dates of joining."""
+    q: str = ""
+    status: str = None
+    grade: str = None
+    team_min: int = None
+    team_max: int = None
+    commission_min: int = None
+    commission_max: int = None
+    start: date = None
+    end: date = None
+    sort: str = "joined"
+
+    @classmethod
+    def from_args(cls, args):
+        """From the query string; unknown statuses, grades, sorts and unreadable numbers or dates are ignored."""
+        grade = (args.get("grade") or "").strip()
+        return cls(q=(args.get("q") or "").strip()[:20],
+                   status=args.get("status") if args.get("status") in DISTRIBUTOR_STATUSES else None,
+                   grade=grade if grade == "none" or (grade.isdigit() and len(grade) <= 9) else None,
+                   team_min=to_count(args.get("team_min")), team_max=to_count(args.get("team_max")),
+                   commission_min=to_fen(args.get("commission_min")), commission_max=to_fen(args.get("commission_max")),
+                   start=to_date(args.get("start")), end=to_date(args.get("end")),
+                   sort=args.get("sort") if args.get("sort") in DISTRIBUTOR_SORTS else "joined")
+
+    def args(self, **changes):
+        """The filters as query-string arguments for links (pager, export), with changes (None drops one)."""
+        values = {**asdict(self), **changes}
+        values["commission_min"], values["commission_max"] = (
+            fen_to_yuan_text(v) if v is not None else None for v in (values["commission_min"], values["commission_max"]))
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
+                if v not in (None, "") and not (k == "sort" and v == "joined")}
+
+    @property
+    def narrowed(self):
+        """True when any filter (not the order) narrows the list."""
+        return bool(set(self.args()) - {"sort"})
+
+
+class GradeChangeForm(FlaskForm):
+    """调整等级: the new grade (or none) and the reason kept in the grade history."""
+    grade_id = SelectField(_l("新等级"), coerce=str, validate_choice=False, id="grade-id")
+    reason = StringField(_l("调整原因"), filters=[strip], validators=[Length(max=200, message=_l("原因最多200字"))],
+                         id="grade-reason")
+
+    def __init__(self, grades=(), **kwargs):
+        super().__init__(**kwargs)
+        self.grade_id.choices = [("", _("无等级"))] + [(str(g.id), g.name) for g in grades]
+
+    def grade(self):
+        """The chosen grade id, or None for no grade (an unknown id is refused by the service)."""
+        value = (self.grade_id.data or "").strip()
+        if not value:
+            return None
+        return int(value) if value.isdigit() and len(value) <= 9 else -1

@@ -1,19 +1,18 @@
 """The merchant's distribution use cases: settings, commission rules, grades, applications and distributors."""
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ...accounts.models import User
 from ...accounts.services import find_user_by_phone, normalize_phone
 from ...database import transaction
 from ...distribution import binding
+from ...distribution import grades as distribution_grades
 from ...distribution import rules as commission_rules
 from ...distribution import services as distribution
 from ...distribution import settings as distribution_settings
 from ...distribution.models import (
-    ACTIVE,
     APPLICATION_PENDING,
-    DISABLED,
     Application,
     BindingLog,
     Distributor,
@@ -26,6 +25,7 @@ from ...errors import ServiceError, found
 from ...extensions import db
 from ...pagination import PER_PAGE, Window, paginate
 from ...staff.models import Staff
+from ...wallet.models import Account
 
 #: Rule versions listed under the commission rules.
 RECENT_VERSIONS = 10
@@ -121,26 +121,6 @@ def reject_application(application, actor, reason):
 
 # ---- distributors ----------------------------------------------------------------------------------------
 
-def merchant_distributors(q=None, status=None, page=1):
-    """Distributors newest first, by phone, nickname or invite code; (page, {user_id: ReferralNode}).
-
-    Members, grades and the page's tree nodes come in a fixed number of queries whatever the page holds.
-    """
-    stmt = (select(Distributor).join(User, User.id == Distributor.user_id)
-            .options(contains_eager(Distributor.user), joinedload(Distributor.grade)))
-    q = (q or "").strip()[:20]
-    if q:
-        stmt = stmt.where(or_(User.phone.contains(q, autoescape=True), User.nickname.contains(q, autoescape=True),
-                              Distributor.invite_code == q.upper()))
-    if status in (ACTIVE, DISABLED):
-        stmt = stmt.where(Distributor.status == status)
-    distributors = paginate(stmt.order_by(Distributor.joined_at.desc(), Distributor.user_id.desc()), page)
-    ids = [d.user_id for d in distributors.items]
-    nodes = {n.user_id: n for n in db.session.scalars(select(ReferralNode).where(ReferralNode.user_id.in_(ids)))} \
-        if ids else {}
-    return distributors, nodes
-
-
 def get_distributor(user_id):
     """A distributor with their member and grade; or 404."""
     return found(db.session.scalar(select(Distributor).where(Distributor.user_id == user_id)
@@ -169,12 +149,22 @@ def distributor_detail(distributor, page=1):
     counts = distribution.team_counts(user_id)
     members = Window(distribution.team_page(user_id, 1, page=page, per_page=PER_PAGE), page, PER_PAGE, counts[1])
     changes, logs = _history(GradeChange, user_id), _history(BindingLog, user_id)
-    users, actor_ids = _users_named(node, logs), {log.actor_id for log in logs if log.actor_id}
+    users = _users_named(node, logs)
+    actor_ids = {log.actor_id for log in logs if log.actor_id} | {c.actor_id for c in changes if c.actor_id}
     actors = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(actor_ids)))} if actor_ids else {}
+    every_grade = grades()
     return {"node": node, "referrer": users.get(node.referrer_id) if node is not None else None,
             "counts": counts, "members": members, "grade_changes": changes, "binding_logs": logs, "users": users,
-            "actors": actors,
-            "grades": {g.id: g for g in grades()} if changes else {}}
+            "actors": actors, "grades": {g.id: g for g in every_grade}, "all_grades": every_grade,
+            "account": db.session.get(Account, user_id)}
+
+
+def change_grade(distributor, grade_id, reason, actor):
+    """调整等级: set the distributor's grade (or none) with the required reason, kept in the grade history;
+    commits."""
+    with transaction():
+        change = distribution_grades.set_grade(distributor.user_id, grade_id, reason, actor.id if actor else None)
+    return change
 
 
 def set_distributor_active(user_id, active):

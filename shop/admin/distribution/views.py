@@ -1,15 +1,29 @@
-"""Admin 分销: distribution settings, commission rules, grades, applications and distributors."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""Admin 分销: distribution settings, commission rules, grades, applications, and distributors (the filtered list
+and its Excel export, one distributor's page, disabling, 调整上级 and 调整等级)."""
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...accounts.views import safe_next
+from ...clock import china_now
 from ...distribution import settings as distribution_settings
 from ...errors import ServiceError
 from ...pagination import requested_page
+from ..commissions.forms import AdjustmentForm
 from ..fields import page_status, submit
 from ..identity import current_staff
-from . import services
-from .forms import CommissionRulesForm, DistributionSettingsForm, GradeForm, MoveReferrerForm, RejectApplicationForm
+from ..xlsx import XLSX
+from . import queries, services
+from .export import distributors_workbook
+from .forms import (
+    DISTRIBUTOR_SORTS,
+    CommissionRulesForm,
+    DistributionSettingsForm,
+    DistributorFilters,
+    GradeChangeForm,
+    GradeForm,
+    MoveReferrerForm,
+    RejectApplicationForm,
+)
 
 bp = Blueprint("distribution", __name__, url_prefix="/distribution")
 
@@ -87,20 +101,34 @@ def reject(application_id):
 
 @bp.get("/distributors")
 def distributors():
-    filters = {"q": request.args.get("q", "")[:20], "status": request.args.get("status")}
-    page, nodes = services.merchant_distributors(page=requested_page(), **filters)
-    return render_template("admin/distribution/distributors.html", distributors=page, nodes=nodes, filters=filters)
+    filters = DistributorFilters.from_args(request.args)
+    page, nodes = queries.distributor_page(filters, page=requested_page())
+    return render_template("admin/distribution/distributors.html", distributors=page, nodes=nodes, filters=filters,
+                           grades=services.grades(), sorts=DISTRIBUTOR_SORTS)
 
 
-def _distributor_page(distributor, form=None):
+@bp.get("/distributors/export")
+def export():
+    workbook = distributors_workbook(*queries.export_rows(DistributorFilters.from_args(request.args)))
+    name = f"distributors-{china_now():%Y%m%d-%H%M}.xlsx"
+    return Response(workbook, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def distributor_page(distributor, move_form=None, grade_form=None, adjust_form=None):
+    """The distributor page, with a refused form shown again (400) or every form empty (200)."""
     detail = services.distributor_detail(distributor, page=requested_page())
-    return render_template("admin/distribution/distributor.html", distributor=distributor,
-                           form=form or MoveReferrerForm(formdata=None), **detail)
+    refused = any(form is not None for form in (move_form, grade_form, adjust_form))
+    html = render_template("admin/distribution/distributor.html", distributor=distributor,
+                           form=move_form or MoveReferrerForm(formdata=None),
+                           grade_form=grade_form or GradeChangeForm(detail["all_grades"], formdata=None,
+                                                                     data={"grade_id": str(distributor.grade_id or "")}),
+                           adjust_form=adjust_form or AdjustmentForm(formdata=None), **detail)
+    return html, 400 if refused else 200
 
 
 @bp.get("/distributors/<int:user_id>")
 def distributor(user_id):
-    return _distributor_page(services.get_distributor(user_id))
+    return distributor_page(services.get_distributor(user_id))
 
 
 @bp.post("/distributors/<int:user_id>/active")
@@ -119,4 +147,14 @@ def move(user_id):
                                                    current_staff)).ok:
         flash(_("已调整「%(name)s」的上级", name=distributor.user.display_name), "success")
         return redirect(url_for(".distributor", user_id=user_id))
-    return _distributor_page(distributor, form), 400
+    return distributor_page(distributor, move_form=form)
+
+
+@bp.post("/distributors/<int:user_id>/grade")
+def change_grade(user_id):
+    distributor = services.get_distributor(user_id)
+    form = GradeChangeForm(services.grades())
+    if submit(form, lambda: services.change_grade(distributor, form.grade(), form.reason.data, current_staff)).ok:
+        flash(_("已调整「%(name)s」的等级", name=distributor.user.display_name), "success")
+        return redirect(url_for(".distributor", user_id=user_id))
+    return distributor_page(distributor, grade_form=form)

@@ -20,8 +20,14 @@ from ...pagination import paginate
 MAX_IMAGES = 9
 
 
-def merchant_products(q=None, category_id=None, shelf=None, page=1):
-    """Every product (on or off the shelf), filtered; SKUs and categories come in two queries, not one a row."""
+#: The product list's orders: newest first (the default: a product just created is at the top), or the storefront's
+#: order (the sort value, larger first).
+PRODUCT_ORDERS = {"new": (Product.id.desc(),), "sort": (Product.sort.desc(), Product.id.desc())}
+
+
+def merchant_products(q=None, category_id=None, shelf=None, order="new", page=1):
+    """Every product (on or off the shelf), filtered, newest first unless order="sort"; SKUs and categories come in
+    two queries, not one a row."""
     stmt = select(Product).options(selectinload(Product.skus), selectinload(Product.category))
     q = (q or "").strip()[:50]
     if q:
@@ -30,7 +36,7 @@ def merchant_products(q=None, category_id=None, shelf=None, page=1):
         stmt = stmt.where(Product.category_id.in_(category_ids_under(category_id)))
     if shelf in ("on", "off"):
         stmt = stmt.where(Product.on_shelf.is_(shelf == "on"))
-    return paginate(stmt.order_by(Product.sort.desc(), Product.id.desc()), page)
+    return paginate(stmt.order_by(*PRODUCT_ORDERS.get(order, PRODUCT_ORDERS["new"])), page)
 
 
 def get_product(product_id):

@@ -25,7 +25,7 @@ def allow_several_images(endpoint, values):
 @bp.get("")
 def index():
     filters = {"q": request.args.get("q", "")[:50], "category_id": request.args.get("cid", type=int),
-               "shelf": request.args.get("shelf")}
+               "shelf": request.args.get("shelf"), "order": "sort" if request.args.get("order") == "sort" else "new"}
     products = services.merchant_products(page=requested_page(), **filters)
     return render_template("admin/products/list.html", products=products, filters=filters,
                            categories=category_choices(_("全部分类")))

@@ -1,0 +1,1 @@
+"""Admin 佣金: search commissions with totals, a distributor's ledger, manual adjustments."""
