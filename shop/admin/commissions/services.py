@@ -12,6 +12,7 @@ from ...distribution.models import Commission, Distributor
 from ...extensions import db
 from ...orders.models import Order
 from ...pagination import PER_PAGE, Window
+from ...staff.models import Staff
 from ...wallet import adjustments
 from ...wallet.models import Account, LedgerEntry
 
@@ -67,7 +68,7 @@ def search(filters, page=1):
 def ledger(user_id, page=1):
     """(page of (LedgerEntry, order_no or None, actor or None) newest first, Account or None): the entries with the
     balances after each one. Reads only."""
-    actor = aliased(User, name="actor")
+    actor = aliased(Staff, name="actor")
     count = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.user_id == user_id))
     rows = db.session.execute(
         select(LedgerEntry, Order.order_no, actor).outerjoin(Order, Order.id == LedgerEntry.order_id)
