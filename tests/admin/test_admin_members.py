@@ -56,8 +56,8 @@ def test_search_by_invite_code_and_registration_dates(client, db, staff, members
 
 
 @pytest.mark.parametrize("query,message", [
-    ("?spent_over=-5", "消费金额格式不正确"),
-    ("?spent_over=abc", "消费金额格式不正确"),
+    ("?spent_over=-5", "累计付款金额格式不正确"),
+    ("?spent_over=abc", "累计付款金额格式不正确"),
     ("?start=2026-99-01", "注册开始日期格式不正确"),
     ("?end=x", "注册结束日期格式不正确"),
     ("?distributor=maybe&q=" + "长" * 500, ""),

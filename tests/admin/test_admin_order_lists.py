@@ -175,7 +175,7 @@ def test_an_export_holds_exactly_the_filtered_rows(client, staff, orders, fmt):
     c_paid = next(dict(zip(header, row)) for row in body if row[0] == orders["c_paid"].order_no)
     assert Decimal(str(c_paid["实付（元）"])) == Decimal("200.00")
     assert c_paid["推广分销商"] == "小B" and c_paid["买家手机号"] == "13755556666" and c_paid["状态"] == "待发货"
-    assert "好物 红,M ×2" in c_paid["商品"] or "好物 颜色: 红" in c_paid["商品"]
+    assert c_paid["商品"] == "好物 颜色: 红, 尺码: M ×2"
     everything = export_rows(client, fmt, "?distributor=13933334444")
     assert {row[0] for row in everything[1:]} == {orders["c_paid"].order_no, orders["c_pending"].order_no}
     assert len(export_rows(client, fmt, "?buyer=19999999999")) == 1  # the header only
@@ -254,3 +254,10 @@ def test_a_large_export_holds_one_batch_in_memory(client, db, staff, make_user, 
         peaks.append(peak)
     assert size > 1_500_000  # 5,000 rows went out
     assert peaks[2] < peaks[1] * 1.1 and peaks[2] < peaks[0] * 1.3, peaks
+
+
+def test_a_shipped_order_shows_its_shipment(client, staff, orders):
+    order = orders["c_paid"]
+    client.post(f"/admin/orders/{order.order_no}/ship", data={"company": "京东物流", "tracking_no": "JD0001"})
+    html = client.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
+    assert 'id="shipment"' in html and "京东物流" in html and "JD0001" in html and 'name="tracking_no"' not in html

@@ -56,5 +56,5 @@ def _yuan(value, problems):
     try:
         return parse_yuan(text)
     except ValueError:
-        problems.append(_("消费金额格式不正确（应为如 100 或 59.90 的数字），已忽略"))
+        problems.append(_("累计付款金额格式不正确（应为如 100 或 59.90 的数字），已忽略"))
         return None
