@@ -105,6 +105,7 @@ def test_an_empty_member_page_and_an_unknown_member(client, staff, members):
     assert "还没有订单" in html and "没有收货地址" in html and "没有绑定记录" in html and "无（顶级）" in html
     assert client.get("/admin/members/999999").status_code == 404
     assert client.get("/admin/members/abc").status_code == 404
+    assert client.get("/admin/members/99999999999999999999").status_code == 404
 
 
 def test_strangers_and_shoppers_never_see_members(client, members, login):

@@ -83,6 +83,8 @@ def test_filters_by_product_id_invite_code_order_number_and_china_dates(client, 
     ("?buyer=abc", "买家手机号只能是数字"),
     ("?start=2030-01-02&end=2030-01-01", "开始日期晚于结束日期"),
     ("?page=-3&product=" + "长" * 300, ""),
+    ("?product=99999999999999999999999&buyer=99999999999999999999", ""),
+    ("?product=%C2%B2%D9%A1&buyer=%D9%A1", ""),
 ])
 def test_a_mistyped_filter_is_ignored_with_a_message(client, staff, orders, query, message):
     resp = client.get("/admin/orders" + query)
@@ -133,7 +135,7 @@ def test_bulk_ship_ships_each_ticked_order_and_reports_each_refusal(client, db, 
     more = paid_order()
     ids = [orders["c_paid"].id, more.id, orders["stranger"].id, orders["c_pending"].id, 99999]
     resp = client.post("/admin/orders/ship", data={
-        "ids": [str(i) for i in ids] + ["x"], "company": "中通快递", f"company_{more.id}": "顺丰速运",
+        "ids": [str(i) for i in ids] + ["x", "99999999999999999999"], "company": "中通快递", f"company_{more.id}": "顺丰速运",
         f"tracking_{orders['c_paid'].id}": "ZT100", f"tracking_{more.id}": "SF200",
         f"tracking_{orders['c_pending'].id}": "ZT300", "status": "paid"}, follow_redirects=False)
     assert resp.status_code == 302 and "status=paid" in resp.headers["Location"]

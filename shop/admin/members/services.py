@@ -16,6 +16,7 @@ from ...orders import status as st
 from ...orders.models import Order
 from ...pagination import PER_PAGE, Window
 from ...wallet.models import Account
+from ..orders.queries import MAX_ID
 from .forms import NO, YES
 
 #: Orders shown on a member's page (the rest are one click away on the order list).
@@ -59,8 +60,8 @@ def member_page(filters, page=1, per_page=PER_PAGE):
 
 
 def get_member(user_id):
-    """A member by id; or 404."""
-    return found(db.session.get(User, user_id), _("会员不存在"))
+    """A member by id; or 404 (an id beyond the column's range included)."""
+    return found(db.session.get(User, user_id) if user_id <= MAX_ID else None, _("会员不存在"))
 
 
 def member_detail(user):

@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from ...errors import ServiceError
 from ..fields import strip, to_id
+from .queries import MAX_ID
 
 #: At most this many orders are shipped by one bulk POST (a page holds fewer).
 BULK_LIMIT = 100
@@ -40,6 +41,7 @@ class MerchantRefundForm(FlaskForm):
 def shipments(form):
     """The orders ticked on the list (ids, each once, at most BULK_LIMIT) as [(order id, company, tracking
     number)]: each row's own company (company_<id>) or the one chosen for all, and its tracking_<id>."""
-    ids = list(dict.fromkeys(i for i in (to_id(v) for v in form.getlist("ids")) if i is not None))[:BULK_LIMIT]
+    ids = list(dict.fromkeys(i for i in (to_id(v) for v in form.getlist("ids")) if i is not None and i <= MAX_ID))
+    ids = ids[:BULK_LIMIT]
     default = form.get("company", "")
     return [(i, form.get(f"company_{i}") or default, form.get(f"tracking_{i}", "")) for i in ids]

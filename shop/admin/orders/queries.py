@@ -19,6 +19,8 @@ from ...pagination import paginate
 #: Orders fetched per statement by the export.
 EXPORT_BATCH = 500
 PHONE_LENGTH = 11
+#: The largest id an INTEGER column holds: a longer number typed in a filter is a title, never an id.
+MAX_ID = 2**31 - 1
 
 
 def filtered(filters):
@@ -53,7 +55,8 @@ def _buyers(phone):
 
 def _products(text):
     by_title = Product.title.contains(text, autoescape=True)
-    return select(Product.id).where(or_(Product.id == int(text), by_title) if text.isdigit() else by_title)
+    is_id = text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    return select(Product.id).where(or_(Product.id == int(text), by_title) if is_id else by_title)
 
 
 def _distributors(text):
