@@ -31,6 +31,7 @@ def upgrade():
     op.create_index('ix_orders_created_at', 'orders', ['created_at'], unique=False)
     op.create_index('ix_order_lines_product', 'order_lines', ['product_id', 'order_id'], unique=False)
     op.create_index('ix_users_created_at', 'users', ['created_at'], unique=False)
+    op.create_index('ix_referral_nodes_own_paid', 'referral_nodes', ['own_paid_fen'], unique=False)
     backfill_referrers()
 
 
@@ -58,6 +59,7 @@ def first_ancestor(upline):
 
 
 def downgrade():
+    op.drop_index('ix_referral_nodes_own_paid', table_name='referral_nodes')
     op.drop_index('ix_users_created_at', table_name='users')
     op.drop_index('ix_order_lines_product', table_name='order_lines')
     op.drop_index('ix_orders_created_at', table_name='orders')

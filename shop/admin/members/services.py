@@ -40,8 +40,8 @@ def _conditions(f):
         yield User.created_at >= day_start(f.start)
     if f.end:
         yield User.created_at < day_start(f.end + timedelta(days=1))
-    if f.spent_over is not None:
-        yield func.coalesce(ReferralNode.own_paid_fen, 0) >= f.spent_over
+    if f.spent_over:  # everyone paid at least nothing; more needs a tree row (ix_referral_nodes_own_paid)
+        yield ReferralNode.own_paid_fen >= f.spent_over
     if f.distributor == YES:
         yield Distributor.user_id.is_not(None)
     if f.distributor == NO:
