@@ -8,7 +8,9 @@ from ..extensions import db
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (db.Index("uq_users_wechat_openid", "wechat_openid", unique=True),)
+    __table_args__ = (db.Index("uq_users_wechat_openid", "wechat_openid", unique=True),
+                      # The admin's member list: registered between two dates.
+                      db.Index("ix_users_created_at", "created_at"))
     id = db.Column(db.Integer, primary_key=True)
     #: Mainland mobile number, the login name.
     phone = db.Column(db.String(20), nullable=False, unique=True)

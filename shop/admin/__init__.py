@@ -18,6 +18,7 @@ from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .identity import current_staff
+from .members.views import bp as members
 from .oplog.views import bp as oplog_area
 from .orders.views import bp as orders
 from .permissions import READ_METHODS, area_of, may
@@ -27,7 +28,8 @@ from .settings.views import bp as settings
 from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, refunds, distribution, commissions, withdrawals, alerts, settings, staff_area, oplog_area)
+AREAS = (products, categories, orders, members, refunds, distribution, commissions, withdrawals, alerts, settings,
+         staff_area, oplog_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

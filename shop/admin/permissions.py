@@ -23,6 +23,7 @@ PERMISSIONS = {
     "categories": (ALL, roles(OPERATOR)),
     "orders": (ALL, roles(OPERATOR, SERVICE)),  # shipping
     "orders.refund": (ALL, roles(FINANCE)),  # a merchant-started refund moves money
+    "orders.export": (roles(FINANCE), NOBODY),  # exports are finance's
     "refunds": (ALL, roles(FINANCE)),  # approving sends the money back
     "refunds.reject": (ALL, roles(SERVICE, FINANCE)),  # after-sales: refusing moves no money
     "distribution": (ALL, NOBODY),  # rules, grades, binding: the owner's policy

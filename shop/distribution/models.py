@@ -50,6 +50,8 @@ class ReferralNode(db.Model):
     __tablename__ = "referral_nodes"
     #: The invitee leaderboard counts bindings made in a period.
     __table_args__ = (db.Index("ix_referral_nodes_bound_at", "bound_at"),
+                      # The admin's member list: members who paid at least an amount.
+                      db.Index("ix_referral_nodes_own_paid", "own_paid_fen"),
                       one_of("bind_source", BIND_SOURCES), one_of("pending_source", BIND_SOURCES))
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)

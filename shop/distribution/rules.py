@@ -169,6 +169,12 @@ def upline_snapshot(buyer_id):
     return {"buyer": entry(buyer_id) if buyer else None, "ancestors": [entry(a) for a, _ in chain]}
 
 
+def snapshot_referrer(data):
+    """The direct referrer's user id in an order's upline snapshot (its first ancestor), or None."""
+    ancestors = (data or {}).get("ancestors") or []
+    return ancestors[0]["user_id"] if ancestors and ancestors[0] else None
+
+
 def upline_from_snapshot(data):
     """An engine Upline from an order's stored snapshot. No database access."""
     def beneficiary(entry):

@@ -10,6 +10,9 @@ class Order(db.Model):
     __table_args__ = (
         db.Index("ix_orders_user_status", "user_id", "status", "id"),
         db.Index("ix_orders_status_created", "status", "created_at"),
+        # The admin's order list: by date range, and by the distributor an order came through.
+        db.Index("ix_orders_created_at", "created_at"),
+        db.Index("ix_orders_referrer", "referrer_id", "id"),
         db.CheckConstraint("pay_total_fen >= 0", name="pay_total_not_negative"),
         one_of("status", st.ALL),
     )
@@ -37,6 +40,9 @@ class Order(db.Model):
     #: The buyer's upline when the order was placed ({"buyer": ..., "ancestors": [...]}): rebinding
     #: afterwards changes nothing for this order.
     upline = db.Column(db.JSON)
+    #: The buyer's direct referrer in that snapshot (its first ancestor): the distributor the order came
+    #: through, kept as a column so the admin filters orders by distributor with an index.
+    referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     #: The commission rule version in force when the order was placed.
     rule_version_id = db.Column(db.Integer, db.ForeignKey("commission_rule_versions.id"))
     #: The gateway the shopper chose and when they opened the payment (for reconcile-payments).
@@ -49,7 +55,8 @@ class Order(db.Model):
 
     lines = db.relationship("OrderLine", order_by="OrderLine.id", cascade="all, delete-orphan",
                             back_populates="order")
-    user = db.relationship("User")
+    user = db.relationship("User", foreign_keys=[user_id])
+    referrer = db.relationship("User", foreign_keys=[referrer_id])
 
     @property
     def status_label(self):
@@ -63,6 +70,8 @@ class Order(db.Model):
 class OrderLine(db.Model):
     __tablename__ = "order_lines"
     __table_args__ = (
+        #: The admin's order list filtered by product.
+        db.Index("ix_order_lines_product", "product_id", "order_id"),
         db.CheckConstraint("quantity > 0", name="quantity_positive"),
         db.CheckConstraint("paid_amount_fen >= 0", name="paid_not_negative"),
     )

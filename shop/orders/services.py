@@ -12,7 +12,7 @@ from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_line
 from ..catalog.models import Sku
 from ..clock import utcnow
 from ..database import require_outermost, transaction
-from ..distribution.rules import current_version, upline_snapshot
+from ..distribution.rules import current_version, snapshot_referrer, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..numbers import new_number
@@ -127,12 +127,13 @@ def place_order(user, items, address_id, note="", from_cart=False):
         for line in sorted(q.lines, key=lambda ln: ln.sku.id):
             if not reserve_stock(line.sku.id, line.quantity):
                 raise ServiceError(_("「%(title)s」库存不足", title=line.sku.product.title))
+        upline = upline_snapshot(user.id)
         order = Order(
             order_no=new_order_no(), user_id=user.id, status=st.PENDING,
             items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
             pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
             address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
-            upline=upline_snapshot(user.id), rule_version_id=current_version().id,
+            upline=upline, referrer_id=snapshot_referrer(upline), rule_version_id=current_version().id,
         )
         for line in q.lines:
             sku, product = line.sku, line.sku.product

@@ -19,6 +19,7 @@ EXPECTED = {
     "categories": (EVERYONE, "OP"),
     "orders": (EVERYONE, "OPS"),
     "orders.refund": (EVERYONE, "OF"),
+    "orders.export": ("OF", "O"),
     "refunds": (EVERYONE, "OF"),
     "refunds.reject": (EVERYONE, "OSF"),
     "distribution": (EVERYONE, "O"),

@@ -7,7 +7,11 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
 from ...errors import ServiceError
-from ..fields import strip
+from ..fields import strip, to_id
+from .queries import MAX_ID
+
+#: At most this many orders are shipped by one bulk POST (a page holds fewer).
+BULK_LIMIT = 100
 
 
 class ShipForm(FlaskForm):
@@ -32,3 +36,12 @@ class MerchantRefundForm(FlaskForm):
                 raise ServiceError(_("退款数量必须是整数"))
             quantities[line.id] = int(raw)
         return quantities
+
+
+def shipments(form):
+    """The orders ticked on the list (ids, each once, at most BULK_LIMIT) as [(order id, company, tracking
+    number)]: each row's own company (company_<id>) or the one chosen for all, and its tracking_<id>."""
+    ids = list(dict.fromkeys(i for i in (to_id(v) for v in form.getlist("ids")) if i is not None and i <= MAX_ID))
+    ids = ids[:BULK_LIMIT]
+    default = form.get("company", "")
+    return [(i, form.get(f"company_{i}") or default, form.get(f"tracking_{i}", "")) for i in ids]

@@ -1,16 +1,21 @@
-"""Order lookup for the merchant: lists by status or search, one order with its lines and refunds. Reads only
-(shipping is orders.services.ship_order, a merchant refund payments.refunds.merchant_refund)."""
+"""Order lookup and shipping for the merchant: status counts, one order with its lines, payments, refunds and
+commissions, and shipping many orders at once. Reads only, except ship_many (shipping one order is
+orders.services.ship_order, a merchant refund payments.refunds.merchant_refund)."""
+from itertools import groupby
+
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...errors import found
+from ...accounts.models import User
+from ...database import require_outermost
+from ...distribution.models import Commission
+from ...errors import ServiceError, found
 from ...extensions import db
-from ...orders import status as st
 from ...orders.models import Order
-from ...pagination import paginate
+from ...orders.services import ship_order
 from ...payments import refunds
-from ...payments.models import OPEN_REFUND_STATUSES
+from ...payments.models import OPEN_REFUND_STATUSES, Payment
 
 
 def order_status_counts():
@@ -18,22 +23,11 @@ def order_status_counts():
     return dict(db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all())
 
 
-def merchant_orders(status=None, q=None, page=1):
-    """Every shopper's orders, newest first, by status and/or order number or recipient phone."""
-    stmt = select(Order).options(selectinload(Order.lines), selectinload(Order.user))
-    if status in st.ALL:
-        stmt = stmt.where(Order.status == status)
-    q = (q or "").strip()[:32]
-    if q:
-        stmt = stmt.where(or_(Order.order_no.contains(q, autoescape=True),
-                              Order.recipient_phone.contains(q, autoescape=True)))
-    return paginate(stmt.order_by(Order.id.desc()), page)
-
-
 def get_order(order_no):
-    """Any shopper's order by number, with its lines; or 404."""
+    """Any shopper's order by number, with its lines, buyer and distributor; or 404."""
     return found(db.session.scalar(select(Order).where(Order.order_no == str(order_no)[:32])
-                                   .options(selectinload(Order.lines), joinedload(Order.user))),
+                                   .options(selectinload(Order.lines), joinedload(Order.user),
+                                            joinedload(Order.referrer))),
                  _("订单不存在"))
 
 
@@ -48,3 +42,32 @@ def order_refunds(order):
     rows = refunds.order_refunds(order.id)
     return {"refunds": rows, "open_refund": next((r for r in rows if r.status in OPEN_REFUND_STATUSES), None),
             "refundable": refunds.get_user_refund_lines(order.user, order)}
+
+
+def order_money(order):
+    """The payments received for an order and its commissions by level: {"payments": [...], "commissions":
+    [(level, [(Commission, beneficiary User)])]}."""
+    payments = db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)).all()
+    rows = db.session.execute(select(Commission, User).join(User, User.id == Commission.beneficiary_id)
+                              .where(Commission.order_id == order.id)
+                              .order_by(Commission.level, Commission.order_line_id)).all()
+    by_level = [(level, [tuple(r) for r in group]) for level, group in groupby(rows, key=lambda r: r[0].level)]
+    return {"payments": payments, "commissions": by_level}
+
+
+def ship_many(shipments, actor):
+    """Ship each (order id, company, tracking number) in its own transaction (orders.services.ship_order); a
+    refusal stops only its own order. `actor` is the staff member shipping (for the operation log). Returns (shipped order numbers, [(order number, why refused)])."""
+    require_outermost()
+    ids = [order_id for order_id, _company, _tracking in shipments]
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    shipped, refused = [], []
+    for order_id, company, tracking_no in shipments:
+        order = orders.get(order_id)
+        try:
+            ship_order(found(order, _("订单不存在")), company, tracking_no)
+        except ServiceError as err:
+            refused.append((order.order_no if order else f"#{order_id}", err.message))
+        else:
+            shipped.append(order.order_no)
+    return shipped, refused

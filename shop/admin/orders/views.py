@@ -1,7 +1,9 @@
-"""Admin 订单: every shopper's orders, their details, shipping paid ones, and refunds the merchant starts."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""Admin 订单: every shopper's orders filtered and exported, their details, shipping paid ones (one or many), and
+refunds the merchant starts."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
+from ...clock import china_now
 from ...errors import ServiceError
 from ...orders import status as st
 from ...orders.services import ship_order
@@ -9,25 +11,53 @@ from ...pagination import requested_page
 from ...payments.gateways import GatewayError
 from ...payments.refunds import merchant_refund
 from ..identity import current_staff
-from . import services
-from .forms import MerchantRefundForm, ShipForm
+from . import export as exports
+from . import queries, services
+from .filters import OrderFilters
+from .forms import MerchantRefundForm, ShipForm, shipments
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+#: Export formats: (chunks of the file, mimetype).
+FORMATS = {"csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
+           "xlsx": (exports.xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
 @bp.get("")
 def index():
-    status, q = request.args.get("status"), request.args.get("q", "")[:32]
-    orders = services.merchant_orders(status, q, page=requested_page())
-    return render_template("admin/orders/list.html", orders=orders, status=status, q=q, tabs=st.LABELS,
+    filters = OrderFilters.from_args(request.args)
+    orders = queries.order_page(filters, page=requested_page())
+    return render_template("admin/orders/list.html", orders=orders, filters=filters, tabs=st.LABELS,
                            counts=services.order_status_counts(), open_refunds=services.open_refunds_of(orders))
+
+
+@bp.get("/export.<fmt>")
+def export(fmt):
+    """The filtered rows as a file, streamed as it is written."""
+    if fmt not in FORMATS:
+        abort(404)
+    chunks, mimetype = FORMATS[fmt]
+    name = f"orders-{china_now():%Y%m%d-%H%M}.{fmt}"
+    return Response(stream_with_context(chunks(OrderFilters.from_args(request.args))), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.post("/ship")
+def ship_selected():
+    """批量发货: each ticked order shipped in its own transaction; each refusal reported."""
+    shipped, refused = services.ship_many(shipments(request.form), current_staff)
+    if shipped or not refused:
+        flash(_("已发货 %(n)s 个订单", n=len(shipped)), "success")
+    for number, message in refused:
+        flash(_("%(no)s 未发货：%(why)s", no=number, why=message), "error")
+    return redirect(url_for(".index", **OrderFilters.from_args(request.form).args()))
 
 
 def _detail_page(order_no, refund_form=None):
     order = services.get_order(order_no)
     return render_template("admin/orders/detail.html", order=order, form=ShipForm(),
                            refund_form=refund_form or MerchantRefundForm(formdata=None),
-                           **services.order_refunds(order))
+                           **services.order_refunds(order), **services.order_money(order))
 
 
 @bp.get("/<order_no>")

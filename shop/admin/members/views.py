@@ -1,0 +1,22 @@
+"""Admin 会员: every member, searched by phone, nickname or invite code and filtered by registration date,
+spending and distributor or not; one member's page."""
+from flask import Blueprint, render_template, request
+
+from ...pagination import requested_page
+from . import services
+from .forms import MemberFilters
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+
+
+@bp.get("")
+def index():
+    filters = MemberFilters.from_args(request.args)
+    return render_template("admin/members/list.html", members=services.member_page(filters, requested_page()),
+                           filters=filters)
+
+
+@bp.get("/<int:user_id>")
+def detail(user_id):
+    member = services.get_member(user_id)
+    return render_template("admin/members/detail.html", member=member, **services.member_detail(member))
