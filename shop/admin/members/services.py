@@ -15,6 +15,7 @@ from ...extensions import db
 from ...orders import status as st
 from ...orders.models import Order
 from ...pagination import PER_PAGE, Window
+from ...staff.models import Staff
 from ...wallet.models import Account
 from ..orders.queries import MAX_ID
 from .forms import NO, YES
@@ -99,7 +100,7 @@ def addresses(user):
 def binding_history(user):
     """Every binding and rebinding of the member, newest first, as (BindingLog, old referrer, new referrer,
     staff member) with the people loaded in the same statement."""
-    old, new, actor = aliased(User), aliased(User), aliased(User)
+    old, new, actor = aliased(User), aliased(User), aliased(Staff)
     return db.session.execute(
         select(BindingLog, old, new, actor).where(BindingLog.user_id == user.id)
         .outerjoin(old, old.id == BindingLog.old_referrer_id).outerjoin(new, new.id == BindingLog.new_referrer_id)
