@@ -13,7 +13,8 @@ OFFSET_HOURS = CHINA.utcoffset(None) // timedelta(hours=1)
 
 
 class china_day(FunctionElement):
-    """The China-time calendar day of a naive-UTC timestamp column, as 'YYYY-MM-DD' text (see as_date)."""
+    """The China-time calendar day of a naive-UTC timestamp column: a date on PostgreSQL, 'YYYY-MM-DD' text on
+    SQLite (as_date reads both)."""
     type = String()
     inherit_cache = True
     name = "china_day"
@@ -26,7 +27,7 @@ def _china_day_sqlite(element, compiler, **kw):
 
 @compiles(china_day, "postgresql")
 def _china_day_postgresql(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)} + interval '{OFFSET_HOURS} hours', 'YYYY-MM-DD')"
+    return f"CAST({compiler.process(element.clauses, **kw)} + interval '{OFFSET_HOURS} hours' AS DATE)"
 
 
 def as_date(value):

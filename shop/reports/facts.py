@@ -4,7 +4,7 @@ stores for closed days, and what the dashboard reads live for the days not rolle
 Each query filters on one indexed timestamp ([start, end), naive UTC) and groups by china_day of it."""
 from collections import defaultdict
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, literal, select
 
 from ..accounts.models import User
 from ..distribution.models import Commission, Distributor
@@ -24,8 +24,11 @@ def _within(column, start, end):
     return and_(column >= start, column < end)
 
 
-def _by_day(column, *values, where=()):
-    """SELECT day, values... WHERE where GROUP BY day, the day being china_day(column)."""
+def _by_day(column, *values, where=(), by_day=True):
+    """SELECT day, values... WHERE where GROUP BY day, the day being china_day(column); without by_day, the day
+    is NULL and nothing is grouped yet (the caller groups by its key only)."""
+    if not by_day:
+        return select(literal(None).label("day"), *values).where(*where)
     day = china_day(column).label("day")
     return select(day, *values).where(*where).group_by(day)
 
@@ -83,19 +86,26 @@ def daily_figures(start, end):
     return dict(days)
 
 
-def daily_product_sales(start, end):
+def _day_or_none(day):
+    return None if day is None else as_date(day)
+
+
+def daily_product_sales(start, end, by_day=True):
     """[(date, product_id, sales_fen, quantity)] of the lines of orders paid in [start, end); product 0 stands
-    for lines whose product was deleted."""
+    for lines whose product was deleted. Without by_day: one row per product, its date None."""
     product = func.coalesce(OrderLine.product_id, 0).label("product_id")
     stmt = _by_day(Order.paid_at, product, func.sum(OrderLine.paid_amount_fen), func.sum(OrderLine.quantity),
-                   where=[_within(Order.paid_at, start, end)]).join_from(Order, OrderLine).group_by(product)
-    return [(as_date(day), pid, int(fen), int(qty)) for day, pid, fen, qty in db.session.execute(stmt)]
+                   where=[_within(Order.paid_at, start, end)], by_day=by_day).join_from(Order, OrderLine)
+    return [(_day_or_none(day), pid, int(fen), int(qty)) for day, pid, fen, qty in db.session.execute(
+        stmt.group_by(product))]
 
 
-def daily_distributor_sales(start, end):
+def daily_distributor_sales(start, end, by_day=True):
     """[(date, user_id, commission_fen, sales_fen)]: commission created in [start, end) per beneficiary (every
-    level), and the line sales they brought at level 1 (their level-1 commissions' base)."""
+    level), and the line sales they brought at level 1 (their level-1 commissions' base). Without by_day: one
+    row per beneficiary, its date None."""
     level1 = func.sum(case((Commission.level == 1, Commission.base_fen), else_=0))
     stmt = _by_day(Commission.created_at, Commission.beneficiary_id, func.sum(Commission.amount_fen), level1,
-                   where=[_within(Commission.created_at, start, end)]).group_by(Commission.beneficiary_id)
-    return [(as_date(day), uid, int(fen), int(sales)) for day, uid, fen, sales in db.session.execute(stmt)]
+                   where=[_within(Commission.created_at, start, end)], by_day=by_day)
+    return [(_day_or_none(day), uid, int(fen), int(sales)) for day, uid, fen, sales in db.session.execute(
+        stmt.group_by(Commission.beneficiary_id))]

@@ -66,7 +66,7 @@ def _top(model, key, columns, rolled_range, live_rows, limit):
 def top_products(rolled_range, live_bounds, limit=10):
     """[Ranked(product_id, title, sales_fen, quantity)] best-selling first; rolled_range: (first, last) dates
     or None; live_bounds: naive-UTC (start, end) or None."""
-    live = facts.daily_product_sales(*live_bounds) if live_bounds else []
+    live = facts.daily_product_sales(*live_bounds, by_day=False) if live_bounds else []
     rows = _top(DailyProductSales, DailyProductSales.product_id,
                 (DailyProductSales.sales_fen, DailyProductSales.quantity), rolled_range, live, limit)
     titles = dict(db.session.execute(select(Product.id, Product.title).where(Product.id.in_([r[0] for r in rows]))).all())
@@ -75,7 +75,7 @@ def top_products(rolled_range, live_bounds, limit=10):
 
 def top_distributors(rolled_range, live_bounds, limit=10):
     """[Ranked(user_id, name, commission_fen, level-1 sales_fen)], most commission first."""
-    live = facts.daily_distributor_sales(*live_bounds) if live_bounds else []
+    live = facts.daily_distributor_sales(*live_bounds, by_day=False) if live_bounds else []
     rows = _top(DailyDistributorSales, DailyDistributorSales.user_id,
                 (DailyDistributorSales.commission_fen, DailyDistributorSales.sales_fen), rolled_range, live, limit)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
