@@ -2,10 +2,13 @@
 JavaScript, nothing from a CDN, and they print. Pixel positions only; the money stays integer fen in the labels."""
 from dataclasses import dataclass, field
 
+from babel.numbers import format_compact_decimal
+from flask_babel import get_locale
+
 from ...money import format_fen
 
-WIDTH, HEIGHT = 720, 210
-LEFT, RIGHT, TOP, BOTTOM = 70, 10, 10, 26
+WIDTH, HEIGHT = 540, 220
+LEFT, RIGHT, TOP, BOTTOM = 58, 8, 10, 26
 TICKS = 4
 #: At most this many day labels under a chart.
 MAX_X_LABELS = 10
@@ -26,8 +29,8 @@ class Chart:
         return " ".join(f"{x},{y}" for x, y, _title in self.dots)
 
     @property
-    def baseline(self):
-        return HEIGHT - BOTTOM
+    def left(self):
+        return LEFT
 
 
 def nice_top(value):
@@ -72,16 +75,21 @@ def bars_chart(days, values, fmt=str, line=None, title_fmt=None):
     return chart
 
 
+def compact(number):
+    """Axis labels in the reader's language: 2万 / 1.5亿, 20K / 150M (the exact figure is in each bar's title)."""
+    return format_compact_decimal(number, locale=str(get_locale() or "zh"), fraction_digits=1)
+
+
 def _yuan(fen):
-    """Axis labels: whole yuan (¥1234), the exact amount is in each bar's title."""
-    return format_fen(fen).split(".")[0]
+    return "¥" + compact(fen // 100)
 
 
 def build(report):
     """The charts of a Report: daily sales with commission created, and new members per day."""
     days = [day for day, _figures in report.days]
     return {
-        "sales": bars_chart(days, [f["sales_fen"] for _d, f in report.days], _yuan, title_fmt=format_fen,
+        "sales": bars_chart(days, [f["sales_fen"] for _d, f in report.days], _yuan,
+                            title_fmt=lambda fen: format_fen(fen, grouped=True),
                             line=[f["commission_created_fen"] for _d, f in report.days]),
-        "members": bars_chart(days, [f["new_members"] for _d, f in report.days]),
+        "members": bars_chart(days, [f["new_members"] for _d, f in report.days], compact, title_fmt="{:,}".format),
     }
