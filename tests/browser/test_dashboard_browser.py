@@ -1,6 +1,7 @@
 """概览 in a real browser at 1280×800: an empty shop, a shop with a week of sales (rolled up, audit clean), and a
 shop with large numbers and a failed audit. Screenshots go to test-artifacts/screenshots/dashboard-*.png (the
 screen, and -full for the whole page)."""
+# ruff: noqa: F811  (the fixtures imported below are parameters of the tests)
 from datetime import timedelta
 
 import pytest
@@ -25,13 +26,13 @@ def merchant(db, make_user):
     return staff
 
 
-def test_dashboard_of_an_empty_shop(db, merchant, desk, screenshot):  # noqa: F811
+def test_dashboard_of_an_empty_shop(db, merchant, desk, screenshot):
     log_in(desk, merchant.phone, "/admin/")
     expect_text(desk, "这段时间还没有成交")
     shoot(desk, screenshot, "1-empty")
 
 
-def test_dashboard_with_a_week_of_sales(db, shop, merchant, sale, refund, joined, make_user, make_product,  # noqa: F811
+def test_dashboard_with_a_week_of_sales(db, shop, merchant, sale, refund, joined, make_user, make_product,
                                         desk, screenshot):
     teapot = make_product("青瓷茶壶 · 手工拉坯 500ml", skus=[(26800, 50, ["青", "大"])])
     for days_ago, quantity in ((6, 1), (5, 3), (4, 2), (3, 1), (2, 5), (1, 2), (0, 2)):
@@ -52,7 +53,7 @@ def test_dashboard_with_a_week_of_sales(db, shop, merchant, sale, refund, joined
     shoot(desk, screenshot, "3-bad-range")
 
 
-def test_dashboard_with_large_numbers(db, merchant, make_user, make_product, desk, screenshot):  # noqa: F811
+def test_dashboard_with_large_numbers(db, merchant, make_user, make_product, desk, screenshot):
     today = china_today()
     products = [make_product(f"超长名字的商品 {n} 号 · 限量联名款礼盒装（含赠品和专属包装）", skus=[(9900, 9, ["红", "M"])])
                 for n in range(10)]
