@@ -117,3 +117,11 @@ def test_the_rollup_command(app, db, make_user):
     make_user()
     result = app.test_cli_runner().invoke(args=["shop", "rollup", "--since", str(china_today() - timedelta(days=3))])
     assert result.exit_code == 0 and "rolled up 3 day(s)" in result.output
+
+
+def test_chart_scales_are_round_and_never_below_one_unit():
+    from shop.admin.dashboard.charts import bars_chart, nice_top
+
+    assert [nice_top(v) for v in (0, 4, 5, 9, 41, 399, 401, 123_456)] == [4, 4, 8, 20, 80, 400, 800, 200_000]
+    chart = bars_chart([china_today()], [0], unit=100)
+    assert [tick for _y, tick in chart.ticks] == ["0", "100", "200", "300", "400"]

@@ -10,6 +10,8 @@ from ...money import format_fen
 WIDTH, HEIGHT = 540, 220
 LEFT, RIGHT, TOP, BOTTOM = 58, 8, 10, 26
 TICKS = 4
+#: The widest bar (a range of one day or two).
+MAX_BAR = 60
 #: At most this many day labels under a chart.
 MAX_X_LABELS = 10
 
@@ -59,12 +61,13 @@ def _x_labels(chart, days, slot):
                       for i, day in enumerate(days) if i % every == 0]
 
 
-def bars_chart(days, values, fmt=str, line=None, title_fmt=None):
-    """Bars of values per day, and optionally a line of a second series on the same scale."""
+def bars_chart(days, values, fmt=str, line=None, title_fmt=None, unit=1):
+    """Bars of values per day, and optionally a line of a second series on the same scale; each tick a whole
+    number of `unit` (100 for fen: whole yuan)."""
     title_fmt = title_fmt or fmt
-    top = nice_top(max(values + (line or []) + [1]))
+    top = nice_top(max(values + (line or []) + [unit * TICKS]))
     chart, slot = _frame(len(days), top, fmt)
-    width = round(max(slot * 0.6, 1), 1)
+    width = round(min(max(slot * 0.6, 1), MAX_BAR), 1)
     for i, (day, value) in enumerate(zip(days, values)):
         x = LEFT + slot * (i + 0.5)
         y = _y(value, top)
@@ -89,7 +92,7 @@ def build(report):
     days = [day for day, _figures in report.days]
     return {
         "sales": bars_chart(days, [f["sales_fen"] for _d, f in report.days], _yuan,
-                            title_fmt=lambda fen: format_fen(fen, grouped=True),
+                            title_fmt=lambda fen: format_fen(fen, grouped=True), unit=100,
                             line=[f["commission_created_fen"] for _d, f in report.days]),
         "members": bars_chart(days, [f["new_members"] for _d, f in report.days], compact, title_fmt="{:,}".format),
     }
