@@ -54,7 +54,7 @@ def audit_command():
 
 @shop_cli.command("rollup")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Rewrite the daily roll-ups from this China-time day (default: the last two closed days and any new).")
+              help="Rewrite the daily roll-ups from this China-time day on (default: the last two written and any new).")
 def rollup_command(since):
     """Write the dashboard's daily roll-ups of closed days (run after midnight, China time; safe to repeat)."""
     from .reports.rollups import build_rollups

@@ -32,12 +32,21 @@ def _first_day():
     return None if first is None else to_china(first).date()
 
 
-def build_rollups(since=None, now=None, echo=None):
-    """Write every closed day from `since` (default: shortly before the last one written, or the first member)
-    through yesterday; one transaction per CHUNK_DAYS. Returns how many days were written."""
-    last = to_china(now or utcnow()).date() - timedelta(days=1)
+def _first_to_write(since):
+    """The last REWRITE_DAYS written, or `since`; never later than the first day not written yet, so the rolled
+    days stay contiguous (the dashboard takes every day up to the last one as rolled up)."""
     done = rolled_through()
-    first = since or (done - timedelta(days=REWRITE_DAYS - 1) if done else _first_day())
+    unwritten = done + timedelta(days=1) if done else _first_day()
+    if since is not None:
+        return min(since, unwritten) if unwritten else since
+    return done - timedelta(days=REWRITE_DAYS - 1) if done else unwritten
+
+
+def build_rollups(since=None, now=None, echo=None):
+    """Write every closed day from `since` (default: the last two written, and every one since) through
+    yesterday; one transaction per CHUNK_DAYS. Returns how many days were written."""
+    last = to_china(now or utcnow()).date() - timedelta(days=1)
+    first = _first_to_write(since)
     days = days_between(first, last) if first and first <= last else []
     for at in range(0, len(days), CHUNK_DAYS):
         chunk = days[at:at + CHUNK_DAYS]

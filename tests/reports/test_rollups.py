@@ -138,3 +138,11 @@ def test_days_after_the_last_rollup_are_read_live(db, busy_shop, sale):
     sale(days_ago=2)
     assert rolled_through() == china_today() - timedelta(days=4)
     assert_agrees(db, china_today() - timedelta(days=9), china_today())
+
+
+def test_a_late_start_never_leaves_a_gap(db, busy_shop):
+    busy_shop(5)
+    build_rollups(since=china_today() - timedelta(days=2))  # nothing written yet: starts at the first member
+    days = sorted(db.session.scalars(select(DailyFigures.day)))
+    assert days == days_between(days[0], china_today() - timedelta(days=1)) and len(days) > 3
+    assert_agrees(db, china_today() - timedelta(days=9), china_today())
