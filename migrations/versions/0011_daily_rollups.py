@@ -59,6 +59,7 @@ def upgrade():
     op.create_index(op.f('ix_audit_runs_ran_at'), 'audit_runs', ['ran_at'], unique=False)
     # Plain CREATE INDEX on the fact tables (no batch copy: foreign keys point at most of them).
     op.create_index('ix_orders_paid_at', 'orders', ['paid_at'], unique=False)
+    op.create_index('ix_orders_created_at', 'orders', ['created_at'], unique=False)
     op.create_index('ix_refunds_succeeded_at', 'refunds', ['succeeded_at'], unique=False)
     op.create_index('ix_users_created_at', 'users', ['created_at'], unique=False)
     op.create_index('ix_distributors_joined_at', 'distributors', ['joined_at'], unique=False)
@@ -71,6 +72,7 @@ def downgrade():
     op.drop_index('ix_users_created_at', table_name='users')
     op.drop_index('ix_refunds_succeeded_at', table_name='refunds')
     op.drop_index('ix_orders_paid_at', table_name='orders')
+    op.drop_index('ix_orders_created_at', table_name='orders')
     op.drop_index(op.f('ix_audit_runs_ran_at'), table_name='audit_runs')
     op.drop_table('audit_runs')
     op.drop_index('ix_daily_distributor_sales_user', table_name='daily_distributor_sales')

@@ -69,6 +69,8 @@ class AuditRun(db.Model):
 # The facts' own timestamps, indexed for the days not rolled up yet (today, usually). They are declared here,
 # beside the reports that need them, so the fact models stay as their domains wrote them.
 db.Index("ix_orders_paid_at", Order.paid_at)
+#: The dashboard's 今日订单 (orders placed today).
+db.Index("ix_orders_created_at", Order.created_at)
 db.Index("ix_refunds_succeeded_at", Refund.succeeded_at)
 db.Index("ix_users_created_at", User.created_at)
 db.Index("ix_distributors_joined_at", Distributor.joined_at)
