@@ -4,7 +4,7 @@ stores for closed days, and what the dashboard reads live for the days not rolle
 Each query filters on one indexed timestamp ([start, end), naive UTC) and groups by china_day of it."""
 from collections import defaultdict
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, select
 
 from ..accounts.models import User
 from ..distribution.models import Commission, Distributor
@@ -24,11 +24,8 @@ def _within(column, start, end):
     return and_(column >= start, column < end)
 
 
-def _by_day(column, *values, where=(), by_day=True):
-    """SELECT day, values... WHERE where GROUP BY day, the day being china_day(column); without by_day, the day
-    is NULL and nothing is grouped yet (the caller groups by its key only)."""
-    if not by_day:
-        return select(literal(None).label("day"), *values).where(*where)
+def _by_day(column, *values, where=()):
+    """SELECT day, values... WHERE where GROUP BY day, the day being china_day(column)."""
     day = china_day(column).label("day")
     return select(day, *values).where(*where).group_by(day)
 
@@ -86,26 +83,32 @@ def daily_figures(start, end):
     return dict(days)
 
 
-def _day_or_none(day):
-    return None if day is None else as_date(day)
+def product_sales(start, end, by_day=True):
+    """SELECT [day,] key (product id; 0 for lines whose product was deleted), value (paid line amount), extra
+    (quantity) of the lines of orders paid in [start, end), per product [and day]. Not executed."""
+    product = func.coalesce(OrderLine.product_id, 0)
+    sums = (product.label("key"), func.sum(OrderLine.paid_amount_fen).label("value"),
+            func.sum(OrderLine.quantity).label("extra"))
+    where = [_within(Order.paid_at, start, end)]
+    stmt = _by_day(Order.paid_at, *sums, where=where) if by_day else select(*sums).where(*where)
+    return stmt.join_from(Order, OrderLine).group_by(product)
 
 
-def daily_product_sales(start, end, by_day=True):
-    """[(date, product_id, sales_fen, quantity)] of the lines of orders paid in [start, end); product 0 stands
-    for lines whose product was deleted. Without by_day: one row per product, its date None."""
-    product = func.coalesce(OrderLine.product_id, 0).label("product_id")
-    stmt = _by_day(Order.paid_at, product, func.sum(OrderLine.paid_amount_fen), func.sum(OrderLine.quantity),
-                   where=[_within(Order.paid_at, start, end)], by_day=by_day).join_from(Order, OrderLine)
-    return [(_day_or_none(day), pid, int(fen), int(qty)) for day, pid, fen, qty in db.session.execute(
-        stmt.group_by(product))]
+def distributor_sales(start, end, by_day=True):
+    """SELECT [day,] key (beneficiary), value (commission created, every level), extra (the line sales they brought
+    at level 1: their level-1 commissions' base) for commissions created in [start, end). Not executed."""
+    sums = (Commission.beneficiary_id.label("key"), func.sum(Commission.amount_fen).label("value"),
+            func.sum(case((Commission.level == 1, Commission.base_fen), else_=0)).label("extra"))
+    where = [_within(Commission.created_at, start, end)]
+    stmt = _by_day(Commission.created_at, *sums, where=where) if by_day else select(*sums).where(*where)
+    return stmt.group_by(Commission.beneficiary_id)
 
 
-def daily_distributor_sales(start, end, by_day=True):
-    """[(date, user_id, commission_fen, sales_fen)]: commission created in [start, end) per beneficiary (every
-    level), and the line sales they brought at level 1 (their level-1 commissions' base). Without by_day: one
-    row per beneficiary, its date None."""
-    level1 = func.sum(case((Commission.level == 1, Commission.base_fen), else_=0))
-    stmt = _by_day(Commission.created_at, Commission.beneficiary_id, func.sum(Commission.amount_fen), level1,
-                   where=[_within(Commission.created_at, start, end)], by_day=by_day)
-    return [(_day_or_none(day), uid, int(fen), int(sales)) for day, uid, fen, sales in db.session.execute(
-        stmt.group_by(Commission.beneficiary_id))]
+def daily_product_sales(start, end):
+    """[(date, product_id, sales_fen, quantity)] per day and product, for the roll-ups."""
+    return [(as_date(day), k, int(v), int(x)) for day, k, v, x in db.session.execute(product_sales(start, end))]
+
+
+def daily_distributor_sales(start, end):
+    """[(date, user_id, commission_fen, sales_fen)] per day and beneficiary, for the roll-ups."""
+    return [(as_date(day), k, int(v), int(x)) for day, k, v, x in db.session.execute(distributor_sales(start, end))]

@@ -1,12 +1,8 @@
-"""Top products and top distributors over a range of days: rolled-up days and live days merged exactly.
-Reads only.
-
-The rolled part gives its own top N; a key that also sold on a live day gets its rolled sum read as well. A key
-missing from both cannot be in the top N: its whole total is a rolled sum below the rolled N-th."""
-from collections import Counter
+"""Top products and top distributors over a range of days, in one statement each: the rolled-up days' rows and
+the live days' facts (UNION ALL), summed by key, ranked, the first N kept; then their names. Reads only."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from ..accounts.models import User
 from ..catalog.models import Product
@@ -24,59 +20,38 @@ class Ranked:
     extra: int
 
 
-def _rolled(model, key, columns, first, last, limit=None, keys=None):
-    """{key: (value, extra)} summed over the rolled days first..last: the top `limit`, or the given keys."""
-    stmt = (select(key, *(func.sum(c) for c in columns)).where(model.day >= first, model.day <= last)
-            .group_by(key))
-    if keys is not None:
-        stmt = stmt.where(key.in_(keys))
-    else:
-        stmt = stmt.order_by(func.sum(columns[0]).desc(), key).limit(limit)
-    return {k: (int(a), int(b)) for k, a, b in db.session.execute(stmt)}
+def _rolled(model, key, value, extra, first, last):
+    return select(key.label("key"), value.label("value"), extra.label("extra")).where(
+        model.day >= first, model.day <= last)
 
 
-def _merge(rolled, live, limit):
-    values, extras = Counter(), Counter()
-    for source in (rolled, live):
-        for k, (value, extra) in source.items():
-            values[k] += value
-            extras[k] += extra
-    return sorted(((k, values[k], extras[k]) for k in values), key=lambda row: (-row[1], row[0]))[:limit]
-
-
-def _live(rows):
-    """Per-day fact rows (day, key, value, extra) summed by key."""
-    summed = {}
-    for _day, k, value, extra in rows:
-        old = summed.get(k, (0, 0))
-        summed[k] = (old[0] + value, old[1] + extra)
-    return summed
-
-
-def _top(model, key, columns, rolled_range, live_rows, limit):
-    live = _live(live_rows)
-    rolled = {}
-    if rolled_range:
-        rolled = _rolled(model, key, columns, *rolled_range, limit=limit)
-        missing = [k for k in live if k not in rolled]
-        rolled.update(_rolled(model, key, columns, *rolled_range, keys=missing) if missing else {})
-    return _merge(rolled, live, limit)
+def _top(parts, limit):
+    """[(key, value, extra)] summed over the parts (SELECTs of key, value, extra), highest value first."""
+    if not parts:
+        return []
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    total = func.sum(rows.c.value)
+    stmt = (select(rows.c.key, total, func.sum(rows.c.extra)).group_by(rows.c.key)
+            .order_by(total.desc(), rows.c.key).limit(limit))
+    return [(k, int(v), int(x)) for k, v, x in db.session.execute(stmt)]
 
 
 def top_products(rolled_range, live_bounds, limit=10):
     """[Ranked(product_id, title, sales_fen, quantity)] best-selling first; rolled_range: (first, last) dates
     or None; live_bounds: naive-UTC (start, end) or None."""
-    live = facts.daily_product_sales(*live_bounds, by_day=False) if live_bounds else []
-    rows = _top(DailyProductSales, DailyProductSales.product_id,
-                (DailyProductSales.sales_fen, DailyProductSales.quantity), rolled_range, live, limit)
+    m = DailyProductSales
+    parts = ([_rolled(m, m.product_id, m.sales_fen, m.quantity, *rolled_range)] if rolled_range else []) + (
+        [facts.product_sales(*live_bounds, by_day=False)] if live_bounds else [])
+    rows = _top(parts, limit)
     titles = dict(db.session.execute(select(Product.id, Product.title).where(Product.id.in_([r[0] for r in rows]))).all())
     return [Ranked(k, titles.get(k, ""), value, extra) for k, value, extra in rows]
 
 
 def top_distributors(rolled_range, live_bounds, limit=10):
     """[Ranked(user_id, name, commission_fen, level-1 sales_fen)], most commission first."""
-    live = facts.daily_distributor_sales(*live_bounds, by_day=False) if live_bounds else []
-    rows = _top(DailyDistributorSales, DailyDistributorSales.user_id,
-                (DailyDistributorSales.commission_fen, DailyDistributorSales.sales_fen), rolled_range, live, limit)
+    m = DailyDistributorSales
+    parts = ([_rolled(m, m.user_id, m.commission_fen, m.sales_fen, *rolled_range)] if rolled_range else []) + (
+        [facts.distributor_sales(*live_bounds, by_day=False)] if live_bounds else [])
+    rows = _top(parts, limit)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
     return [Ranked(k, users[k].display_name if k in users else "", value, extra) for k, value, extra in rows]
