@@ -125,3 +125,17 @@ def test_chart_scales_are_round_and_never_below_one_unit():
     assert [nice_top(v) for v in (0, 4, 5, 9, 41, 399, 401, 123_456)] == [4, 4, 8, 20, 80, 400, 800, 200_000]
     chart = bars_chart([china_today()], [0], unit=100)
     assert [tick for _y, tick in chart.ticks] == ["0", "100", "200", "300", "400"]
+
+
+@pytest.mark.parametrize("lang,labels", [("zh", ["0", "5000", "2万", "1.5亿"]), ("en", ["0", "5K", "20K", "150M"])])
+def test_axis_labels_are_compact_in_the_readers_language(app, lang, labels):
+    from shop.admin.dashboard.charts import compact
+
+    with app.test_request_context(f"/admin/?lang={lang}"):
+        assert [compact(n) for n in (0, 5000, 20000, 150_000_000)] == labels
+
+
+def test_the_dashboard_in_english(client, staff, paid_order):
+    paid_order(quantity=2)
+    resp = client.get("/admin/?period=7d&lang=en")
+    assert resp.status_code == 200 and "<svg" in resp.get_data(as_text=True)
