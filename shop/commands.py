@@ -37,10 +37,12 @@ def settle_command():
 @shop_cli.command("audit")
 def audit_command():
     """Check every money invariant; exits non-zero on any discrepancy."""
+    from .reports.audits import record_audit_run
     from .wallet.audit import alert_problems, run_audit
 
     report = run_audit(echo=click.echo)
     alert_problems(report)
+    record_audit_run(report)
     for key, value in report.figures.items():
         click.echo(f"{key:>22}: {value}")
     for problem in report.problems:
@@ -48,6 +50,17 @@ def audit_command():
     click.echo("audit clean" if report.clean else f"audit found {len(report.problems)} problem(s)")
     if not report.clean:
         raise SystemExit(1)
+
+
+@shop_cli.command("rollup")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Rewrite the daily roll-ups from this China-time day on (default: the last two written and any new).")
+def rollup_command(since):
+    """Write the dashboard's daily roll-ups of closed days (run after midnight, China time; safe to repeat)."""
+    from .reports.rollups import build_rollups
+
+    days = build_rollups(since=since.date() if since else None, echo=click.echo)
+    click.echo(f"rolled up {days} day(s)")
 
 
 @shop_cli.command("reconcile-payments")

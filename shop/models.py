@@ -26,6 +26,7 @@ from .payments.models import (  # noqa: F401
     SandboxTransaction,
     SandboxTransfer,
 )
+from .reports.models import AuditRun, DailyDistributorSales, DailyFigures, DailyProductSales  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .staff.models import OperationLog, Staff  # noqa: F401
 from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401

@@ -8,14 +8,14 @@ BP = 10000  #: basis points in 100%
 BP_PER_PERCENT = 100
 
 
-def format_fen(fen):
-    """12345 -> '¥123.45'; negative amounts keep their sign."""
+def format_fen(fen, grouped=False):
+    """12345 -> '¥123.45'; negative amounts keep their sign; grouped: 123456789 -> '¥1,234,567.89'."""
     if fen is None:
         return ""
     fen = int(fen)
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{yuan}.{cents:02d}"
+    return f"{sign}¥{yuan:,}.{cents:02d}" if grouped else f"{sign}¥{yuan}.{cents:02d}"
 
 
 def parse_yuan(text):
