@@ -1,7 +1,7 @@
 """Daily roll-ups of the dashboard's figures, audit runs, and indexes on the facts' timestamps
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-29 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
@@ -59,9 +59,7 @@ def upgrade():
     op.create_index(op.f('ix_audit_runs_ran_at'), 'audit_runs', ['ran_at'], unique=False)
     # Plain CREATE INDEX on the fact tables (no batch copy: foreign keys point at most of them).
     op.create_index('ix_orders_paid_at', 'orders', ['paid_at'], unique=False)
-    op.create_index('ix_orders_created_at', 'orders', ['created_at'], unique=False)
     op.create_index('ix_refunds_succeeded_at', 'refunds', ['succeeded_at'], unique=False)
-    op.create_index('ix_users_created_at', 'users', ['created_at'], unique=False)
     op.create_index('ix_distributors_joined_at', 'distributors', ['joined_at'], unique=False)
     op.create_index('ix_ledger_entries_kind_created', 'ledger_entries', ['kind', 'created_at'], unique=False)
 
@@ -69,10 +67,8 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_ledger_entries_kind_created', table_name='ledger_entries')
     op.drop_index('ix_distributors_joined_at', table_name='distributors')
-    op.drop_index('ix_users_created_at', table_name='users')
     op.drop_index('ix_refunds_succeeded_at', table_name='refunds')
     op.drop_index('ix_orders_paid_at', table_name='orders')
-    op.drop_index('ix_orders_created_at', table_name='orders')
     op.drop_index(op.f('ix_audit_runs_ran_at'), table_name='audit_runs')
     op.drop_table('audit_runs')
     op.drop_index('ix_daily_distributor_sales_user', table_name='daily_distributor_sales')

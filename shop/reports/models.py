@@ -5,7 +5,6 @@ succeeded, commission on the day created / settled / reversed), and every one of
 the fact was written. So a day that is over never changes again, and `flask shop rollup` can write it once:
 the dashboard reads closed days from here and the days since the last roll-up from the facts themselves.
 """
-from ..accounts.models import User
 from ..clock import utcnow
 from ..distribution.models import Distributor
 from ..extensions import db
@@ -69,9 +68,6 @@ class AuditRun(db.Model):
 # The facts' own timestamps, indexed for the days not rolled up yet (today, usually). They are declared here,
 # beside the reports that need them, so the fact models stay as their domains wrote them.
 db.Index("ix_orders_paid_at", Order.paid_at)
-#: The dashboard's 今日订单 (orders placed today).
-db.Index("ix_orders_created_at", Order.created_at)
 db.Index("ix_refunds_succeeded_at", Refund.succeeded_at)
-db.Index("ix_users_created_at", User.created_at)
 db.Index("ix_distributors_joined_at", Distributor.joined_at)
 db.Index("ix_ledger_entries_kind_created", LedgerEntry.kind, LedgerEntry.created_at)

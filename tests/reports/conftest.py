@@ -48,7 +48,7 @@ def joined(db):
 
 
 @pytest.fixture
-def refund(db, make_user):
+def refund(db, make_staff):
     """refund(order, quantity=None) -> the merchant's refund of `quantity` units of the first line (all when None),
     succeeded today through the sandbox."""
     from shop.payments import refunds
@@ -56,7 +56,7 @@ def refund(db, make_user):
     actor = []
 
     def do(order, quantity=None):
-        actor or actor.append(make_user(is_admin=True))
+        actor or actor.append(make_staff(role="finance"))
         quantities = {order.lines[0].id: quantity} if quantity else None
         done = refunds.merchant_refund(order, "缺货", actor[0], quantities)
         assert done.status == "succeeded"
