@@ -120,3 +120,5 @@ def move(user_id):
         flash(_("已调整「%(name)s」的上级", name=distributor.user.display_name), "success")
         return redirect(url_for(".distributor", user_id=user_id))
     return _distributor_page(distributor, form), 400
+
+from . import preview  # noqa: E402,F401  (the policy preview's route on this blueprint)
