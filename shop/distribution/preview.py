@@ -99,16 +99,27 @@ def _beneficiary(seat_id, grade_id, active):
     return engine.Beneficiary(seat_id, grade_id, True) if active else None
 
 
-def group_shares(row, rules):
-    """{level: fen} one line of this group pays under `rules`: the pure engine with stand-in beneficiaries."""
-    product_id, quantity, paid_fen, *seats = row[:-1]
-    pairs = list(zip(seats[0::2], seats[1::2]))
-    buyer = _beneficiary(-1, *pairs[0])
-    ancestors = tuple(_beneficiary(i, *pair) for i, pair in enumerate(pairs[1:], start=1))
-    line = engine.Line(line_id=0, product_id=product_id, quantity=quantity, unit_price_fen=paid_fen,
-                       paid_fen=paid_fen)
-    shares = engine.compute_shares([line], engine.Upline(buyer, ancestors), rules)
-    return {share.level: share.amount_fen for share in shares}
+class Replay:
+    """The pure engine over grouped lines: each level's rule is resolved once per (product, seats) and cached, then
+    `commission.level_amounts` (the function compute_shares itself uses) gives the line's amounts."""
+
+    def __init__(self, rules):
+        self.rules, self.cache = rules, {}
+
+    def level_rules(self, product_id, seat_values):
+        pairs = list(zip(seat_values[0::2], seat_values[1::2]))
+        upline = engine.Upline(_beneficiary(-1, *pairs[0]),
+                               tuple(_beneficiary(i, *pair) for i, pair in enumerate(pairs[1:], start=1)))
+        return engine.seat_rules(self.rules, product_id, engine.chain(upline, self.rules))
+
+    def amounts(self, row):
+        """[fen per level] one line of a group pays: (product_id, quantity, paid_fen, seat values..., count)."""
+        product_id, quantity, paid_fen, *seat_values = row[:-1]
+        key = (product_id, *seat_values)
+        rules_ = self.cache.get(key)
+        if rules_ is None:
+            rules_ = self.cache[key] = self.level_rules(product_id, seat_values)
+        return engine.level_amounts(paid_fen, quantity, rules_, self.rules.cap_bp)
 
 
 def _actual(days, now):
@@ -132,9 +143,11 @@ def preview(rules, days=DEFAULT_DAYS, now=None):
     result.sales_fen = int(sales)
     groups = line_groups(days, now)
     result.groups = len(groups)
+    replay, totals = Replay(rules), [0] * rules.levels
     for row in groups:
         count = row[-1]
-        for level, amount in group_shares(row, rules).items():
-            result.proposed[level] = result.proposed.get(level, 0) + amount * count
+        for index, amount in enumerate(replay.amounts(row)):
+            totals[index] += amount * count
+    result.proposed = {level: fen for level, fen in enumerate(totals, start=1) if fen}
     result.actual, result.actual_net = _actual(days, now)
     return result
