@@ -114,7 +114,7 @@ def _send_poster(path, name):
 @bp.get("/poster.png")
 @needs_distributor(active=True)
 def poster(distributor):
-    path = poster_files.invite_poster(distributor, invite_link(distributor, via="qr"))
+    path = poster_files.invite_poster(distributor, invite_link(distributor, via="qr", src="poster"))
     return _send_poster(path, f"poster-{distributor.invite_code}.png")
 
 
@@ -122,7 +122,8 @@ def poster(distributor):
 @needs_distributor(active=True)
 def product_poster(distributor, product_id):
     product = queries.shop_product(product_id)
-    link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, _external=True)
+    link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, src="poster",
+                   _external=True)
     return _send_poster(poster_files.product_poster(distributor, product, link), f"product-{product.id}.png")
 
 
