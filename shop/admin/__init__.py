@@ -12,13 +12,14 @@ from .alerts.views import bp as alerts
 from .categories.views import bp as categories
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
+from .growth.views import bp as growth
 from .orders.views import bp as orders
 from .products.views import bp as products
 from .refunds.views import bp as refunds
 from .settings.views import bp as settings
 from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, refunds, distribution, withdrawals, alerts, settings)
+AREAS = (products, categories, orders, refunds, distribution, growth, withdrawals, alerts, settings)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/", view_func=dashboard, methods=["GET"])

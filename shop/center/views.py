@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..distribution.forms import ApplyForm
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..growth import funnel as invite_funnel
 from ..money import format_fen
 from ..pagination import requested_page
 from . import poster_files, posters, queries, services
@@ -212,3 +213,13 @@ def materials(distributor):
     product = queries.shop_product(product_id) if product_id else None
     return render_template("center/materials.html", product=product,
                            rows=queries.materials(page=requested_page(), product_id=product_id))
+
+
+@bp.get("/funnel")
+@needs_distributor()
+def funnel(distributor):
+    """我的漏斗: visits of my links by source, registrations, first paid orders and sales, 7 or 30 days."""
+    days = request.args.get("days", 7, type=int)
+    days = days if days in invite_funnel.PERIODS else 7
+    return render_template("center/funnel.html", days=days, periods=invite_funnel.PERIODS,
+                           funnel=invite_funnel.my_funnel(distributor.user_id, days))
