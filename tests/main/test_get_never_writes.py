@@ -11,6 +11,12 @@ from shop.sql import count_statements
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 #: Not pages: files.
 SKIPPED = ("static", "main.media")
+#: The GETs that write on purpose (docs/architecture.md), each with its own test of exactly what it writes. Following
+#: an invite link (/i/<code>, or ?ref=<code> on any page) binds a logged-in member (tests/distribution/
+#: test_binding.py) and counts one visit for the invite funnel: one upsert into visit_counters and nothing else
+#: (tests/growth/test_funnel.py::test_a_visit_is_one_upsert_and_nothing_else). They need a code in the URL, so
+#: the pages below never include them; the test after them keeps it so.
+WRITING_GETS = ("distribution.invite",)
 
 
 def get_pages():
@@ -37,3 +43,7 @@ def test_a_get_page_sends_no_write(client, db, busy_member, endpoint, path):
         status = client.get(path).status_code
     writes = [s.split("\n")[0] for s in statements.statements if WRITE.match(s)]
     assert status < 500 and len(statements) > 0 and writes == []
+
+
+def test_the_writing_gets_are_not_pages_opened_here():
+    assert not [endpoint for endpoint, _path in get_pages() if endpoint in WRITING_GETS]
