@@ -63,11 +63,25 @@ def test_preview_of_the_current_rules_is_what_was_paid(db, history):
     (1, (1500, 0, 0), False), (2, (700, 1300, 0), True), (3, (1, 2, 3), False), (3, (2000, 1000, 500), True)])
 def test_preview_matches_the_engine_line_by_line(db, history, levels, rates, self_purchase):
     rules_ = proposed(levels, rates, self_purchase)
+    assert policy.preview(rules_).proposed == engine_totals(history, rules_)
+    assert sum(s.amount_fen for o in history for s in expected_shares(o)) == 2599
+
+
+def engine_totals(orders, rules_):
+    """{level: fen} the engine gives the orders' lines, order by order."""
     want = {}
-    for order in history:
+    for order in orders:
         lines = [engine.Line(ln.id, ln.product_id, ln.quantity, ln.unit_price_fen, ln.paid_amount_fen)
                  for ln in order.lines]
         for share in engine.compute_shares(lines, rules.upline_from_snapshot(order.upline), rules_):
             want[share.level] = want.get(share.level, 0) + share.amount_fen
-    assert policy.preview(rules_).proposed == want
-    assert sum(s.amount_fen for o in history for s in expected_shares(o)) == 2599
+    return want
+
+
+def test_a_products_own_percent_rate_matches_the_engine(db, shop, history):
+    rules.set_product_commission(shop.product.id, {2: ("percent", 700)})
+    db.session.commit()
+    rules_ = proposed()
+    result = policy.preview(rules_)
+    # order 1 now: C 8% = 800, B the product's own 7% = 700, A 2% = 200
+    assert result.proposed == engine_totals(history, rules_) == {1: 1400, 2: 700 + 299, 3: 399}
