@@ -178,6 +178,22 @@ def floor_query(db):
     return db.session.execute(stmt).one()
 
 
+def breakdown(db, rules_):
+    """The preview's statements timed one by one (ms)."""
+    from shop.clock import utcnow
+    from shop.distribution import preview as policy
+
+    now, parts, replay, totals = utcnow(), {}, policy.Replay(rules_), [0] * rules_.levels
+    for name, fn in (("sales", lambda: policy._sales(30, now)),
+                     ("rate sums", lambda: policy._add_rate_groups(totals, replay, 30, now)),
+                     ("fixed-amount lines", lambda: policy._add_fixed_groups(totals, replay, 30, now)),
+                     ("actual", lambda: policy._actual(30, now))):
+        started = time.perf_counter()
+        fn()
+        parts[name] = (time.perf_counter() - started) * 1000
+    return parts
+
+
 def naive(db, rules_):
     """Every order of the period and its lines, replayed order by order through the engine."""
     from shop.distribution import commission as engine
@@ -229,6 +245,7 @@ def main(argv=None):
             print(f"loaded: {n_lines:,} lines, {n_commissions:,} commissions; timing ...", flush=True)
             p_med, p_max, result = timed(lambda: policy.preview(proposed), args.runs)
             f_med, f_max, _floor = timed(lambda: floor_query(db), args.runs)
+            parts = breakdown(db, proposed)
             n_started = time.perf_counter()
             naive_totals = naive(db, proposed)
             n_ms = (time.perf_counter() - n_started) * 1000
@@ -241,8 +258,9 @@ def main(argv=None):
         print(f"{'preview':10} {p_med:10.1f} {p_max:10.1f}")
         print(f"{'floor':10} {f_med:10.1f} {f_max:10.1f}")
         print(f"{'naive':10} {n_ms:10.1f} {'(once)':>10}")
+        print("  parts of one preview (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in parts.items()))
         print(f"ratio preview / floor: {p_med / f_med:.1f}x; naive / preview: {n_ms / p_med:.1f}x")
-        print(f"proposed {result.proposed_fen / 100:,.2f} yuan by level {result.proposed}; actual "
+        print(f"groups {result.groups:,}; proposed {result.proposed_fen / 100:,.2f} yuan by level {result.proposed}; actual "
               f"{result.actual_fen / 100:,.2f} yuan")
         checks = {"preview == naive replay (to the fen)": result.proposed == naive_totals,
                   "preview of the current rules == what the orders got": same.proposed == same.actual}
