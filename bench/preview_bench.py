@@ -183,10 +183,9 @@ def breakdown(db, rules_):
     from shop.clock import utcnow
     from shop.distribution import preview as policy
 
-    now, parts, replay, totals = utcnow(), {}, policy.Replay(rules_), [0] * rules_.levels
-    for name, fn in (("sales", lambda: policy._sales(30, now)),
-                     ("rate sums", lambda: policy._add_rate_groups(totals, replay, 30, now)),
-                     ("fixed-amount lines", lambda: policy._add_fixed_groups(totals, replay, 30, now)),
+    now, parts = utcnow(), {}
+    for name, fn in (("orders", lambda: policy._order_count(30, now)),
+                     ("line sums (one statement, snapshots parsed and merged)", lambda: policy.line_sums(30, rules_, now)),
                      ("actual", lambda: policy._actual(30, now))):
         started = time.perf_counter()
         fn()

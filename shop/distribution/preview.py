@@ -22,7 +22,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Text, case, cast, func, literal_column, or_, select
+from sqlalchemy import Text, case, cast, func, literal_column, select
+from sqlalchemy.sql.expression import ColumnClause
 
 from ..clock import utcnow
 from ..extensions import db
@@ -117,19 +118,6 @@ def window(days, now=None):
     return (Order.status.in_(PAID_STATUSES), Order.paid_at >= since)
 
 
-def line_groups(days, now=None, product_ids=None):
-    """(product_id, quantity, paid_fen, seat values..., count) over the period's paid lines (of `product_ids`
-    only, when given). Reads only."""
-    keys = [func.coalesce(OrderLine.product_id, 0), OrderLine.quantity, OrderLine.paid_amount_fen,
-            cast(Order.upline, Text)]
-    stmt = (select(*keys, func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
-            .where(*window(days, now)).group_by(*keys))
-    if product_ids is not None:
-        stmt = stmt.where(OrderLine.product_id.in_(product_ids))
-    merged = _merge(db.session.execute(stmt), len(keys), _Seats())
-    return [(*key, numbers[0]) for key, numbers in merged.items()]
-
-
 def candidate_rates(rules):
     """Every non-zero percent rate the rules hold (global, grades, products), ascending."""
     rates = set(rules.rates_bp) | {r for rs in rules.grade_rates_bp.values() for r in rs if r is not None}
@@ -138,20 +126,31 @@ def candidate_rates(rules):
     return sorted(r for r in rates if r)
 
 
-def rate_sums(days, rules, fixed_ids, now=None):
-    """(candidate rates, [((product key, seat values...), [sum of floor(base x rate / 10000) per rate])]) over the
-    period's lines without a fixed amount; the product key is 0 for products without rules of their own.
-    Reads only."""
-    rates = candidate_rates(rules)
-    own = [pid for pid in rules.product_overrides if pid not in fixed_ids]
-    product = case((OrderLine.product_id.in_(own), OrderLine.product_id), else_=0) if own else literal_column("0")
-    keys = [product, cast(Order.upline, Text)]
-    sums = [func.sum(OrderLine.paid_amount_fen * rate // BP) for rate in rates]
+def fixed_products(rules):
+    """Products with a fixed amount per unit at some level: their lines are replayed whole."""
+    return sorted(pid for pid, levels in rules.product_overrides.items()
+                  if any(o.mode == engine.FIXED for o in levels.values()))
+
+
+def _only_for(ids, column, other=0):
+    """SQL: the column for lines of these products, `other` for the rest (a constant when there are none)."""
+    return case((OrderLine.product_id.in_(ids), column), else_=other) if ids else literal_column(str(other))
+
+
+def line_sums(days, rules, now=None):
+    """(candidate rates, {(product key, quantity, paid, seat values...): [lines, paid sum, floor sum per rate]})
+    over the period's paid lines, in one statement. The product key is the product for products with rules of
+    their own, else 0; quantity and paid are kept only for fixed-amount products (0 for the rest), whose groups
+    are replayed whole. Reads only."""
+    rates, fixed = candidate_rates(rules), fixed_products(rules)
+    keys = [_only_for(list(rules.product_overrides), OrderLine.product_id), _only_for(fixed, OrderLine.quantity),
+            _only_for(fixed, OrderLine.paid_amount_fen), cast(Order.upline, Text)]
+    sums = [func.count(), func.sum(OrderLine.paid_amount_fen)]
+    sums += [func.sum(OrderLine.paid_amount_fen * rate // BP) for rate in rates]
+    grouped = [key for key in keys if not isinstance(key, ColumnClause)]  # a constant is no GROUP BY key
     stmt = (select(*keys, *sums).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
-            .where(*window(days, now)).group_by(*(keys if own else keys[1:])))  # a constant is no GROUP BY key
-    if fixed_ids:
-        stmt = stmt.where(or_(OrderLine.product_id.is_(None), OrderLine.product_id.not_in(fixed_ids)))
-    return rates, list(_merge(db.session.execute(stmt), len(keys), _Seats()).items())
+            .where(*window(days, now)).group_by(*grouped))
+    return rates, _merge(db.session.execute(stmt), len(keys), _Seats())
 
 
 def _beneficiary(seat_id, grade_id, active):
@@ -171,14 +170,29 @@ class Replay:
                                tuple(_beneficiary(i, *pair) for i, pair in enumerate(pairs[1:], start=1)))
         return engine.seat_rules(self.rules, product_id, engine.chain(upline, self.rules))
 
-    def amounts(self, row):
-        """[fen per level] one line of a group pays: (product_id, quantity, paid_fen, seat values..., count)."""
-        product_id, quantity, paid_fen, *seat_values = row[:-1]
-        key = (product_id, *seat_values)
+    def rules_for(self, product_key, seat_values):
+        """Each level's rule for a line of this product with these seats (cached)."""
+        key = (product_key, *seat_values)
         rules_ = self.cache.get(key)
         if rules_ is None:
-            rules_ = self.cache[key] = self.level_rules(product_id, seat_values)
-        return engine.level_amounts(paid_fen, quantity, rules_, self.rules.cap_bp)
+            rules_ = self.cache[key] = self.level_rules(product_key, seat_values)
+        return rules_
+
+    def add(self, totals, key, numbers, column, fixed):
+        """Add one group's commission per level to totals: replayed whole for a fixed-amount product, else each
+        level's rate picked from the group's floor sums."""
+        product_key, quantity, paid_fen, *seat_values = key
+        level_rules = self.rules_for(product_key, seat_values)
+        if product_key in fixed:
+            amounts = engine.level_amounts(paid_fen, quantity, level_rules, self.rules.cap_bp)
+            for index, amount in enumerate(amounts):
+                totals[index] += amount * numbers[0]
+            return
+        if sum(rule[0] for rule in level_rules if rule) > min(self.rules.cap_bp, BP):
+            raise ValueError("rules over the cap: only rules that pass validate_rules can be previewed")
+        for index, rule in enumerate(level_rules):
+            if rule is not None and rule[0]:
+                totals[index] += numbers[2 + column[rule[0]]]
 
 
 def _actual(days, now):
@@ -188,49 +202,22 @@ def _actual(days, now):
     return {lv: int(a) for lv, a, _n in rows}, {lv: int(n) for lv, _a, n in rows}
 
 
-def _sales(days, now):
-    stmt = (select(func.count(func.distinct(Order.id)), func.count(), func.coalesce(func.sum(OrderLine.paid_amount_fen), 0))
-            .select_from(OrderLine).join(Order, Order.id == OrderLine.order_id).where(*window(days, now)))
-    return db.session.execute(stmt).one()
-
-
-def _fixed_products(rules):
-    return sorted(pid for pid, levels in rules.product_overrides.items()
-                  if any(o.mode == engine.FIXED for o in levels.values()))
-
-
-def _add_rate_groups(totals, replay, days, now):
-    rules = replay.rules
-    rates, groups = rate_sums(days, rules, _fixed_products(rules), now)
-    column = {rate: i for i, rate in enumerate(rates)}
-    for (product_key, *seat_values), sums in groups:
-        level_rules = replay.level_rules(product_key, seat_values)
-        if sum(rule[0] for rule in level_rules if rule) > min(rules.cap_bp, BP):
-            raise ValueError("rules over the cap: only rules that pass validate_rules can be previewed")
-        for index, rule in enumerate(level_rules):
-            if rule is not None and rule[0]:
-                totals[index] += sums[column[rule[0]]]
-    return len(groups)
-
-
-def _add_fixed_groups(totals, replay, days, now):
-    fixed_ids = _fixed_products(replay.rules)
-    groups = line_groups(days, now, fixed_ids) if fixed_ids else []
-    for row in groups:
-        for index, amount in enumerate(replay.amounts(row)):
-            totals[index] += amount * row[-1]
-    return len(groups)
+def _order_count(days, now):
+    return db.session.scalar(select(func.count()).select_from(Order).where(*window(days, now)))
 
 
 def preview(rules, days=DEFAULT_DAYS, now=None):
     """A Preview of `rules` (engine Rules that pass the guard) over the orders paid in the last `days` days.
     Reads only."""
     now = now or utcnow()
-    result = Preview(days=days)
-    result.orders, result.lines, sales = _sales(days, now)
-    result.sales_fen = int(sales)
+    result = Preview(days=days, orders=_order_count(days, now))
+    rates, groups = line_sums(days, rules, now)
+    column, fixed = {rate: i for i, rate in enumerate(rates)}, set(fixed_products(rules))
     replay, totals = Replay(rules), [0] * rules.levels
-    result.groups = _add_rate_groups(totals, replay, days, now) + _add_fixed_groups(totals, replay, days, now)
+    for key, numbers in groups.items():
+        result.lines, result.sales_fen = result.lines + numbers[0], result.sales_fen + numbers[1]
+        replay.add(totals, key, numbers, column, fixed)
+    result.groups = len(groups)
     result.proposed = {level: fen for level, fen in enumerate(totals, start=1) if fen}
     result.actual, result.actual_net = _actual(days, now)
     return result
