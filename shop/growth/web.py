@@ -1,5 +1,6 @@
 """The request side of growth and fraud signals: the app's long-lived random device cookie and the client IP.
 Views pass `seen()` to the services, which never read the request."""
+import ipaddress
 import secrets
 
 from flask import Blueprint, g, request
@@ -21,9 +22,19 @@ def device_id():
     return g.new_device_id
 
 
+def client_ip():
+    """The client's IP, or None when it is a loopback address: then the app sits behind a proxy that does not pass
+    the client's address on (no ProxyFix), every visitor would share it, and comparing it would flag everyone."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return None
+    return None if address.is_loopback else str(address)
+
+
 def seen():
     """(device id, IP) of the current request, for sightings."""
-    return device_id(), (request.remote_addr or "")[:45] or None
+    return device_id(), client_ip()
 
 
 @bp.after_app_request
