@@ -156,11 +156,12 @@ class Replay:
         return engine.seat_rules(self.rules, product_id, engine.chain(upline, self.rules))
 
     def rules_for(self, product_key, snapshot):
-        """Each level's rule for a line of this product under this upline snapshot (cached)."""
-        key = (product_key, snapshot)
+        """Each level's rule for a line of this product under this upline snapshot: cached by what the rules see
+        (product key and seats), so thousands of snapshots share a few hundred answers."""
+        key = (product_key, self.seats[snapshot])
         rules_ = self.cache.get(key)
         if rules_ is None:
-            rules_ = self.cache[key] = self.level_rules(product_key, self.seats[snapshot])
+            rules_ = self.cache[key] = self.level_rules(*key)
         return rules_
 
     def add(self, totals, row, column, fixed):
