@@ -73,3 +73,12 @@ def auto_confirm_command(days):
     from .orders.services import auto_confirm
 
     click.echo(f"auto-confirmed {auto_confirm(days=days, echo=click.echo)} order(s)")
+
+
+@shop_cli.command("flush-visits")
+@click.option("--days", default=7, show_default=True, help="Days of Redis counters to move.")
+def flush_visits_command(days):
+    """Move the invite-funnel visits counted in Redis (SHOP_REDIS_URL) into the database."""
+    from .growth.visits import flush_visits
+
+    click.echo(f"moved {flush_visits(days)} visits")
