@@ -63,10 +63,17 @@ def _contacts(user_id, order=None):
     return phones, places
 
 
-def shared_signals(invitee_id, referrer_id, order=None):
-    """{reason: what matched} for each way the invitee looks like the referrer (empty when clean). Reads only."""
+def member_side(user_id, order=None):
+    """What a member is compared on: (sightings, phones, normalized addresses). Reads only."""
+    return (_sightings(user_id), *_contacts(user_id, order))
+
+
+def shared_signals(invitee_id, referrer_id, order=None, invitee_side=None):
+    """{reason: what matched} for each way the invitee looks like the referrer (empty when clean); `invitee_side`
+    (member_side) saves reading the invitee again for each referrer. Reads only."""
     found = {}
-    mine, theirs = _sightings(invitee_id), _sightings(referrer_id)
+    mine, my_phones, my_places = invitee_side or member_side(invitee_id, order)
+    theirs, their_phones, their_places = member_side(referrer_id)
     devices = {s.device_id for s in theirs if s.device_id}
     device = next((s.device_id for s in mine if s.device_id in devices), None)
     if device:
@@ -75,7 +82,6 @@ def shared_signals(invitee_id, referrer_id, order=None):
                if a.ip and a.ip == b.ip and abs(a.created_at - b.created_at) <= IP_WINDOW), None)
     if ip:
         found["ip"] = ip
-    (my_phones, my_places), (their_phones, their_places) = _contacts(invitee_id, order), _contacts(referrer_id)
     if my_phones & their_phones:
         found["phone"] = sorted(my_phones & their_phones)[0]
     if my_places & their_places:
@@ -126,14 +132,15 @@ def _binding_reasons(buyer_id, beneficiary_id):
 def flag_commissions(order, commissions):
     """Hold each of the order's new commissions whose beneficiary the buyer looks like (self-purchase
     commissions excepted: the rules allow them). Returns the flags; none for a clean order."""
-    flags, checked = [], {}
+    flags, checked, buyer = [], {}, None
     for commission in commissions:
         beneficiary = commission.beneficiary_id
         if beneficiary == order.user_id:
             continue
         if beneficiary not in checked:
+            buyer = buyer or member_side(order.user_id, order)
             checked[beneficiary] = {**_binding_reasons(order.user_id, beneficiary),
-                                    **shared_signals(order.user_id, beneficiary, order)}
+                                    **shared_signals(order.user_id, beneficiary, order, buyer)}
         found = checked[beneficiary]
         if found:
             flags.append(FraudFlag(kind="commission", user_id=order.user_id, referrer_id=beneficiary,
