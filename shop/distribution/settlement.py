@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from ..clock import utcnow
 from ..database import single_runner, transaction
 from ..extensions import db
-from ..growth.fraud import is_held
+from ..growth.fraud import fraud_review, is_held
 from ..orders import status as st
 from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
@@ -47,12 +47,15 @@ def due_commission_ids(now):
 def availability(commission, order):
     """When one commission becomes (or became) available: (state, moment, freeze days); a read.
 
-    settled: moment = settled_at; due: the order is completed, moment = completed_at + freeze days
+    settled: moment = settled_at; held / voided: a fraud flag holds it for staff, or staff voided it; due: the order is completed, moment = completed_at + freeze days
     (settlement moves it then, unless an after-sale refund is open: "after_sale"); after_completion: the
     order is not completed yet; reversed / clawed_back: it never will."""
     days = freeze_days()
     if commission.status == SETTLED:
         return "settled", commission.settled_at, days
+    review = fraud_review(commission.id)  # held: waits for staff; voided: staff reversed it
+    if review is not None:
+        return review, None, days
     if commission.status in (REVERSED, CLAWED_BACK):
         return commission.status, None, days
     if order.completed_at is None:

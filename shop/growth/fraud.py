@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, func, select
 from ..accounts.models import Address, User
 from ..clock import utcnow
 from ..extensions import db
-from .models import HELD, FraudFlag, Sighting
+from .models import HELD, VOIDED, FraudFlag, Sighting
 
 #: "An IP within the same hour".
 IP_WINDOW = timedelta(hours=1)
@@ -36,6 +36,12 @@ def record_sighting(user_id, kind, seen, now=None):
 def is_held(commission_id):
     """SQL: the commission (an id or a column) has a held fraud flag."""
     return exists().where(FraudFlag.commission_id == commission_id, FraudFlag.status == HELD)
+
+
+def fraud_review(commission_id):
+    """"held" or "voided" when a fraud flag holds or voided the commission, else None. Reads only."""
+    return db.session.scalar(select(FraudFlag.status).where(FraudFlag.commission_id == commission_id,
+                                                            FraudFlag.status.in_((HELD, VOIDED))))
 
 
 def _sightings(user_id):

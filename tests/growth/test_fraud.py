@@ -175,3 +175,15 @@ def test_a_burst_of_registrations_from_one_ip_flags_the_binding_and_its_commissi
     pay(place(buyer=fifth))
     [flag] = flags(db)
     assert flag.reason_codes == ["burst"] and flag.referrer_id == shop.b.id
+
+
+def test_the_distributor_reads_that_a_held_commission_is_under_review(client, db, shop, paid_order, login):
+    seen_at(db, shop.buyer, DEVICE, "10.0.0.1")
+    seen_at(db, shop.b, DEVICE, "10.0.0.1")
+    order = paid_order()
+    commission = commission_of(db, order, shop.b)
+    login(shop.b)
+    assert "正在审核" in client.get(f"/center/commissions/{commission.id}").get_data(as_text=True)
+    with transaction():
+        review.void(flags(db)[0].id, shop.a, "刷单")
+    assert "已作废" in client.get(f"/center/commissions/{commission.id}").get_data(as_text=True)
