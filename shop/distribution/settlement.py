@@ -1,7 +1,7 @@
 """Settlement (结算): frozen commissions become available once their order is completed and the
-after-sale window has passed, unless an after-sale refund of the order is open or a fraud flag holds it. The one home of that rule:
-the scheduled command settles by it and the distributor center explains it with it. Idempotent, and safe
-on two hosts (an advisory lock on PostgreSQL)."""
+after-sale window has passed, unless an after-sale refund of the order is open or a fraud flag holds it. The
+one home of that rule: the scheduled command settles by it and the distributor center explains it with it.
+Idempotent, and safe on two hosts (an advisory lock on PostgreSQL)."""
 import logging
 from datetime import timedelta
 
@@ -47,7 +47,8 @@ def due_commission_ids(now):
 def availability(commission, order):
     """When one commission becomes (or became) available: (state, moment, freeze days); a read.
 
-    settled: moment = settled_at; held / voided: a fraud flag holds it for staff, or staff voided it; due: the order is completed, moment = completed_at + freeze days
+    settled: moment = settled_at; held / voided: a fraud flag holds it for staff, or staff voided it;
+    due: the order is completed, moment = completed_at + freeze days
     (settlement moves it then, unless an after-sale refund is open: "after_sale"); after_completion: the
     order is not completed yet; reversed / clawed_back: it never will."""
     days = freeze_days()
