@@ -118,3 +118,12 @@ def create_admin_command(login, name, password):
     except ServiceError as err:
         raise click.ClickException(err.message) from err
     click.echo(f"owner {staff.login} created; log in at /admin/login")
+
+
+@shop_cli.command("flush-visits")
+@click.option("--days", default=7, show_default=True, help="Days of Redis counters to move.")
+def flush_visits_command(days):
+    """Move the invite-funnel visits counted in Redis (SHOP_REDIS_URL) into the database."""
+    from .growth.visits import flush_visits
+
+    click.echo(f"moved {flush_visits(days)} visits")

@@ -16,6 +16,7 @@ from .distribution.models import (  # noqa: F401
     ReferralPath,
     RuleVersion,
 )
+from .growth.models import FraudFlag, Sighting, VisitCounter  # noqa: F401
 from .orders.models import Order, OrderLine  # noqa: F401
 from .payments.models import (  # noqa: F401
     Payment,

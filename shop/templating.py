@@ -29,6 +29,7 @@ def label_sets():
 
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
     from .distribution import models as distribution
+    from .growth import models as growth
     from .orders import status as order
     from .payments import models as payments
     from .staff import models as staff
@@ -45,6 +46,8 @@ def label_sets():
         payment_status=payments.PAYMENT_STATUSES, alert_kind=payments.ALERT_KINDS,
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
         refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
+        visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
+        flag_status=growth.FLAG_STATUSES,
     )
 
 

@@ -8,15 +8,17 @@ from ..cart.services import merge_guest_cart
 from ..database import transaction
 from ..distribution import binding
 from ..distribution.services import on_sign_in
+from ..growth.fraud import record_sighting
 from .services import authenticate, check_login_code, record_login, register, use_login_code
 
 
-def start_session(user, referral=None, invite_code=None, is_new_member=False):
-    """Record the login, fold the guest cart into the member's, make them a distributor in "everyone"
-    mode and bind their referrer: a typed invite_code wins over the `referral` ({"code", "source"})
-    remembered from a link. Owns its transaction."""
+def start_session(user, referral=None, invite_code=None, is_new_member=False, seen=None):
+    """Record the login (and where it came from: `seen` = (device id, IP), for the fraud signals), fold the guest
+    cart into the member's, make them a distributor in "everyone" mode and bind their referrer: a typed
+    invite_code wins over the `referral` ({"code", "source"}) remembered from a link. Owns its transaction."""
     with transaction():
         record_login(user)
+        record_sighting(user.id, "register" if is_new_member else "login", seen)
         merge_guest_cart(user)
         on_sign_in(user.id, is_new_member)
         if invite_code:
@@ -26,13 +28,13 @@ def start_session(user, referral=None, invite_code=None, is_new_member=False):
     return user
 
 
-def log_in(phone, password, referral=None):
+def log_in(phone, password, referral=None, seen=None):
     """Log in with phone and password; returns the member. Owns its transaction."""
     with transaction():
-        return start_session(authenticate(phone, password), referral)
+        return start_session(authenticate(phone, password), referral, seen=seen)
 
 
-def log_in_with_code(phone, code, referral=None):
+def log_in_with_code(phone, code, referral=None, seen=None):
     """Log in with an SMS code; a member is created on first login. Returns the member.
 
     Owns two transactions: the attempt is counted and committed first (it counts even though the
@@ -41,11 +43,11 @@ def log_in_with_code(phone, code, referral=None):
     sms_id = check_login_code(phone, code)
     with transaction():
         user, created = use_login_code(sms_id)
-        return start_session(user, referral, is_new_member=created)
+        return start_session(user, referral, is_new_member=created, seen=seen)
 
 
-def sign_up(phone, password, nickname="", invite_code=None, referral=None):
+def sign_up(phone, password, nickname="", invite_code=None, referral=None, seen=None):
     """Register a member and start their session; returns the member. Owns its transaction."""
     with transaction():
         user = register(phone, password, nickname)
-        return start_session(user, referral, invite_code, is_new_member=True)
+        return start_session(user, referral, invite_code, is_new_member=True, seen=seen)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..distribution import binding
 from ..errors import ServiceError
 from ..extensions import db, limiter, login_manager
+from ..growth.web import seen
 from ..orders.services import status_counts
 from . import services, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
@@ -51,7 +52,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = signin.log_in(form.phone.data, form.password.data, binding.remembered_referral())
+            user = signin.log_in(form.phone.data, form.password.data, binding.remembered_referral(), seen())
         except ServiceError as err:
             flash(err.message, "error")
         else:
@@ -66,7 +67,8 @@ def login_sms():
     sms_form = SmsLoginForm()
     if sms_form.validate_on_submit():
         try:
-            user = signin.log_in_with_code(sms_form.phone.data, sms_form.code.data, binding.remembered_referral())
+            user = signin.log_in_with_code(sms_form.phone.data, sms_form.code.data, binding.remembered_referral(),
+                                            seen())
         except ServiceError as err:
             flash(err.message, "error")
         else:
@@ -95,7 +97,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = signin.sign_up(form.phone.data, form.password.data, form.nickname.data,
-                                  invite_code=form.invite_code.data, referral=binding.remembered_referral())
+                                  invite_code=form.invite_code.data, referral=binding.remembered_referral(), seen=seen())
         except ServiceError as err:
             flash(err.message, "error")
         else:

@@ -17,6 +17,7 @@ from .categories.views import bp as categories
 from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
+from .growth.views import bp as growth
 from .identity import current_staff
 from .members.views import bp as members
 from .oplog.views import bp as oplog_area
@@ -28,8 +29,8 @@ from .settings.views import bp as settings
 from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
-AREAS = (products, categories, orders, members, refunds, distribution, commissions, withdrawals, alerts, settings,
-         staff_area, oplog_area)
+AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
+         settings, staff_area, oplog_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

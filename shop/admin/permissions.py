@@ -37,6 +37,7 @@ PERMISSIONS = {
     "members": (STAFF, NOBODY),  # phones and addresses in bulk: not for read-only guests
     "commissions": (ALL, roles(FINANCE)),  # holds, voids, manual adjustments
     "commissions.ledger": (STAFF, NOBODY),  # a distributor's ledger, entry by entry
+    "growth": (STAFF, roles(FINANCE)),  # the invite funnel; clearing or voiding a held commission moves money
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

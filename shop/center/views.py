@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..distribution.forms import ApplyForm
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..growth import funnel as invite_funnel
 from ..money import format_fen
 from ..pagination import requested_page
 from . import poster_files, posters, queries, services
@@ -115,7 +116,7 @@ def _send_poster(path, name):
 @bp.get("/poster.png")
 @needs_distributor(active=True)
 def poster(distributor):
-    path = poster_files.invite_poster(distributor, invite_link(distributor, via="qr"))
+    path = poster_files.invite_poster(distributor, invite_link(distributor, via="qr", src="poster"))
     return _send_poster(path, f"poster-{distributor.invite_code}.png")
 
 
@@ -123,7 +124,8 @@ def poster(distributor):
 @needs_distributor(active=True)
 def product_poster(distributor, product_id):
     product = queries.shop_product(product_id)
-    link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, _external=True)
+    link = url_for("catalog.product", product_id=product.id, ref=distributor.invite_code, src="poster",
+                   _external=True)
     return _send_poster(poster_files.product_poster(distributor, product, link), f"product-{product.id}.png")
 
 
@@ -214,3 +216,13 @@ def materials(distributor):
     product = queries.shop_product(product_id) if product_id else None
     return render_template("center/materials.html", product=product,
                            rows=queries.materials(page=requested_page(), product_id=product_id))
+
+
+@bp.get("/funnel")
+@needs_distributor()
+def funnel(distributor):
+    """我的漏斗: visits of my links by source, registrations, first paid orders and sales, 7 or 30 days."""
+    days = request.args.get("days", 7, type=int)
+    days = days if days in invite_funnel.PERIODS else 7
+    return render_template("center/funnel.html", days=days, periods=invite_funnel.PERIODS,
+                           funnel=invite_funnel.my_funnel(distributor.user_id, days))

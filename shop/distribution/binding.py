@@ -100,6 +100,10 @@ def _attach(node, referrer_id, source, code, now, reason=None, actor_id=None):
     db.session.add(BindingLog(user_id=node.user_id, old_referrer_id=old, new_referrer_id=referrer_id,
                               source=source, code=code, reason=reason, actor_id=actor_id, created_at=now))
     db.session.flush()
+    if source != "admin":
+        from ..growth.fraud import check_binding
+
+        check_binding(node.user_id, referrer_id, now)
     from .grades import check_upgrade
 
     if referrer_id is not None:

@@ -138,24 +138,34 @@ def compute_shares(lines: Sequence[Line], upline: Upline, rules: Rules) -> list[
 
 
 def _line_shares(line, seats, rules):
+    level_rules = seat_rules(rules, line.product_id, seats)
+    amounts = level_amounts(line.paid_fen, line.quantity, level_rules, rules.cap_bp)
+    return [Share(line_id=line.line_id, level=level, beneficiary_id=beneficiary.user_id, amount_fen=amount,
+                  base_fen=line.paid_fen, rate_bp=rule[0], fixed_fen=rule[1], source=rule[2],
+                  rule_version=rules.version, quantity=line.quantity)
+            for level, (beneficiary, rule, amount) in enumerate(zip(seats, level_rules, amounts), start=1)
+            if amount > 0]
+
+
+def seat_rules(rules: Rules, product_id: int, seats: Sequence[Beneficiary | None]) -> tuple:
+    """Each level's (rate_bp, fixed_fen, source) on a line of this product; None where nobody active sits."""
+    return tuple(None if seat is None or not seat.active else _rule_for(rules, product_id, level, seat.grade_id)
+                 for level, seat in enumerate(seats, start=1))
+
+
+def level_amounts(paid_fen: int, quantity: int, level_rules: Sequence[tuple | None], cap_bp: int) -> list[int]:
+    """What each level earns on one line (0 for an empty seat): the rule's amount, level 1 first, with the running
+    total clamped to the cap and to what was paid."""
     # Defence in depth: validate_rules keeps the worst case within the cap at the lowest price, but a
     # fixed amount per unit does not shrink with discounts or coupons, so on a heavily discounted line it
     # can exceed the cap or even what was paid. The running total is clamped here, level 1 first.
-    limit = min(line.paid_fen * max(rules.cap_bp, 0) // BP, line.paid_fen)
-    paid_out = 0
-    shares = []
-    for level, beneficiary in enumerate(seats, start=1):
-        if beneficiary is None or not beneficiary.active:
-            continue
-        rate_bp, fixed_fen, source = _rule_for(rules, line.product_id, level, beneficiary.grade_id)
-        amount = min(rule_amount(line.paid_fen, rate_bp, fixed_fen, line.quantity), limit - paid_out)
-        if amount <= 0:
-            continue
+    limit = min(paid_fen * max(cap_bp, 0) // BP, paid_fen)
+    paid_out, amounts = 0, []
+    for rule in level_rules:
+        amount = 0 if rule is None else max(min(rule_amount(paid_fen, rule[0], rule[1], quantity), limit - paid_out), 0)
         paid_out += amount
-        shares.append(Share(line_id=line.line_id, level=level, beneficiary_id=beneficiary.user_id,
-                            amount_fen=amount, base_fen=line.paid_fen, rate_bp=rate_bp, fixed_fen=fixed_fen,
-                            source=source, rule_version=rules.version, quantity=line.quantity))
-    return shares
+        amounts.append(amount)
+    return amounts
 
 
 def _rule_for(rules, product_id, level, grade_id):

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from ..clock import utcnow
 from ..extensions import db
+from ..growth.fraud import flag_commissions
 from ..wallet import ledger
 from . import commission as engine
 from .grades import check_upgrade
@@ -29,7 +30,7 @@ def create_commissions(order, check_grades=True):
     """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
     {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched).
     Joins the caller's transaction (the payment's)."""
-    totals = defaultdict(int)
+    totals, created = defaultdict(int), []
     now = utcnow()
     for share in expected_shares(order):
         commission = Commission(
@@ -39,9 +40,11 @@ def create_commissions(order, check_grades=True):
             rule_version_id=share.rule_version, created_at=now)
         db.session.add(commission)
         db.session.flush()
+        created.append(commission)
         ledger.post(share.beneficiary_id, "commission_frozen", frozen=share.amount_fen, ref_type="commission",
                     ref_id=commission.id, order_id=order.id, memo=f"order {order.order_no} L{share.level}")
         totals[share.beneficiary_id] += share.amount_fen
+    flag_commissions(order, created)  # held from settlement when the buyer looks like the beneficiary
     for user_id, amount in totals.items():
         db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
             commission_frozen_fen=ReferralNode.commission_frozen_fen + amount))
@@ -50,10 +53,11 @@ def create_commissions(order, check_grades=True):
     return totals
 
 
-def take_back(commission, target_net_fen, refund_id):
+def take_back(commission, target_net_fen, refund_id, memo=None):
     """Reduce a commission to target_net_fen: from frozen before settlement, as a debt on the
-    available balance after it (a clawback may take the balance below zero).
-    Joins the caller's transaction (the refund's)."""
+    available balance after it (a clawback may take the balance below zero). `memo` names the cause on the
+    ledger (default: the refund). Joins the caller's transaction (the refund's, or a fraud void's)."""
+    memo = memo or f"refund {refund_id}"
     delta = commission.net_fen - target_net_fen
     if delta <= 0:
         return 0
@@ -63,7 +67,7 @@ def take_back(commission, target_net_fen, refund_id):
         if commission.net_fen == 0:
             commission.status = REVERSED
         ledger.post(commission.beneficiary_id, "commission_reversed", frozen=-delta, ref_type="commission",
-                    ref_id=commission.id, order_id=commission.order_id, memo=f"refund {refund_id}")
+                    ref_id=commission.id, order_id=commission.order_id, memo=memo)
         node_update = {"commission_frozen_fen": ReferralNode.commission_frozen_fen - delta,
                        "commission_reversed_fen": ReferralNode.commission_reversed_fen + delta}
     elif commission.status == SETTLED:
@@ -71,7 +75,7 @@ def take_back(commission, target_net_fen, refund_id):
         if commission.net_fen == 0:
             commission.status = CLAWED_BACK
         ledger.post(commission.beneficiary_id, "commission_clawback", available=-delta, ref_type="commission",
-                    ref_id=commission.id, order_id=commission.order_id, memo=f"refund {refund_id}", allow_debt=True)
+                    ref_id=commission.id, order_id=commission.order_id, memo=memo, allow_debt=True)
         node_update = {"commission_settled_fen": ReferralNode.commission_settled_fen - delta,
                        "commission_reversed_fen": ReferralNode.commission_reversed_fen + delta}
     else:

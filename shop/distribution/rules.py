@@ -88,16 +88,26 @@ def load_rules(version_id):
     return rules_from_data(version.id, version.rules)
 
 
-def update_global_rules(actor=None, **values):
-    """Change levels, rates, self-purchase or cap; refused above 3 levels or over the cap, changing nothing.
-    Joins the caller's transaction (the admin's)."""
+GLOBAL_FIELDS = ("levels", "rate1_bp", "rate2_bp", "rate3_bp", "self_purchase", "cap_bp")
+
+
+def proposed_rules(**values):
+    """(the global columns as they would be, the whole snapshot data) with `values` replacing the current ones,
+    through the guard (ServiceError if refused). Reads only: the policy preview and the save share it."""
     row = current_settings()
-    fields = ("levels", "rate1_bp", "rate2_bp", "rate3_bp", "self_purchase", "cap_bp")
-    wanted = {k: getattr(row, k) if values.get(k) is None else values[k] for k in fields}
+    wanted = {k: getattr(row, k) if values.get(k) is None else values[k] for k in GLOBAL_FIELDS}
     data = snapshot_data()
     data.update(levels=int(wanted["levels"]), rates_bp=[int(wanted[f"rate{i}_bp"]) for i in (1, 2, 3)],
                 self_purchase=bool(wanted["self_purchase"]), cap_bp=int(wanted["cap_bp"]))
     validate_current(data)
+    return wanted, data
+
+
+def update_global_rules(actor=None, **values):
+    """Change levels, rates, self-purchase or cap; refused above 3 levels or over the cap, changing nothing.
+    Joins the caller's transaction (the admin's)."""
+    row = current_settings()
+    wanted = proposed_rules(**values)[0]
     for key, value in wanted.items():
         setattr(row, key, value)
     db.session.flush()

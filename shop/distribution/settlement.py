@@ -1,7 +1,7 @@
 """Settlement (结算): frozen commissions become available once their order is completed and the
-after-sale window has passed, unless an after-sale refund of the order is open. The one home of that rule:
-the scheduled command settles by it and the distributor center explains it with it. Idempotent, and safe
-on two hosts (an advisory lock on PostgreSQL)."""
+after-sale window has passed, unless an after-sale refund of the order is open or a fraud flag holds it. The
+one home of that rule: the scheduled command settles by it and the distributor center explains it with it.
+Idempotent, and safe on two hosts (an advisory lock on PostgreSQL)."""
 import logging
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from ..clock import utcnow
 from ..database import single_runner, transaction
 from ..extensions import db
+from ..growth.fraud import fraud_review, is_held
 from ..orders import status as st
 from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
@@ -39,19 +40,23 @@ def due_commission_ids(now):
     return db.session.scalars(
         select(Commission.id).join(Order, Order.id == Commission.order_id)
         .where(Commission.status == FROZEN, Order.status == st.COMPLETED, Order.completed_at <= cutoff,
-               ~has_open_refund(Order.id))
+               ~has_open_refund(Order.id), ~is_held(Commission.id))
         .order_by(Commission.id)).all()
 
 
 def availability(commission, order):
     """When one commission becomes (or became) available: (state, moment, freeze days); a read.
 
-    settled: moment = settled_at; due: the order is completed, moment = completed_at + freeze days
+    settled: moment = settled_at; held / voided: a fraud flag holds it for staff, or staff voided it;
+    due: the order is completed, moment = completed_at + freeze days
     (settlement moves it then, unless an after-sale refund is open: "after_sale"); after_completion: the
     order is not completed yet; reversed / clawed_back: it never will."""
     days = freeze_days()
     if commission.status == SETTLED:
         return "settled", commission.settled_at, days
+    review = fraud_review(commission.id)  # held: waits for staff; voided: staff reversed it
+    if review is not None:
+        return review, None, days
     if commission.status in (REVERSED, CLAWED_BACK):
         return commission.status, None, days
     if order.completed_at is None:
@@ -86,7 +91,8 @@ def _settle_alone(commission_id, now):
     try:
         with transaction():
             order_id = db.session.scalar(select(Commission.order_id).where(Commission.id == commission_id))
-            return 0 if db.session.scalar(select(has_open_refund(order_id))) else settle(commission_id, now)
+            held = db.session.scalar(select(has_open_refund(order_id) | is_held(commission_id)))
+            return 0 if held else settle(commission_id, now)
     except Exception as err:  # one commission's trouble must not stop settlement for the whole shop
         log.exception("commission %s could not be settled", commission_id)
         record_alert(payment_alert(SETTLE_FAILED, f"commission {commission_id} could not be settled: {err}"))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..clock import utcnow
 from ..distribution.models import Commission
 from ..extensions import db
+from ..growth.models import VOIDED, FraudFlag
 from ..orders import status as st
 from ..orders.models import Order, OrderLine
 from ..payments.models import APPLIED, APPROVED, AUTO, PROCESSING, SUCCEEDED, Payment, Refund, RefundLine
@@ -59,15 +60,17 @@ def _refunds_add_up(report):
 
 
 def _refunded_quantities_take_commissions_back(report):
-    """Each commission is worth floor(amount x units kept / units) of its line: refunded units are taken back."""
+    """Each commission is worth floor(amount x units kept / units) of its line: refunded units are taken back; a
+    commission staff voided as fraud (growth/review.py) is worth nothing."""
     refunded = dict(db.session.execute(
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity)).join(Refund, Refund.id == RefundLine.refund_id)
         .where(Refund.status == SUCCEEDED, Refund.kind != AUTO).group_by(RefundLine.order_line_id)).all())
     rows = db.session.execute(select(Commission.id, Commission.amount_fen, Commission.net_fen,
                                      Commission.order_line_id, OrderLine.quantity)
                               .join(OrderLine, OrderLine.id == Commission.order_line_id))
+    voided = set(db.session.scalars(select(FraudFlag.commission_id).where(FraudFlag.status == VOIDED)))
     for c in rows:
-        kept = c.quantity - int(refunded.get(c.order_line_id, 0))
+        kept = 0 if c.id in voided else c.quantity - int(refunded.get(c.order_line_id, 0))
         if c.net_fen != c.amount_fen * kept // c.quantity:
             report.problem(f"commission {c.id}: net {c.net_fen} != {c.amount_fen} x {kept}/{c.quantity} units kept")
 

@@ -33,6 +33,7 @@ EXPECTED = {
     "members": ("OPSF", "O"),
     "commissions": (EVERYONE, "OF"),
     "commissions.ledger": ("OPSF", "O"),
+    "growth": ("OPSF", "OF"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }

@@ -21,6 +21,13 @@ WRITES_BY_DESIGN = {
     "wechat_auth.callback": ["UPDATE users"],
 }
 
+#: The GETs that write on purpose (docs/architecture.md), each with its own test of exactly what it writes. Following
+#: an invite link (/i/<code>, or ?ref=<code> on any page) binds a logged-in member (tests/distribution/
+#: test_binding.py) and counts one visit for the invite funnel: one upsert into visit_counters and nothing else
+#: (tests/growth/test_funnel.py::test_a_visit_is_one_upsert_and_nothing_else). They need a code in the URL, so
+#: the pages below never include them; the test after them keeps it so.
+WRITING_GETS = ("distribution.invite",)
+
 
 def get_pages():
     """Endpoints and paths of every GET route that takes no URL argument."""
@@ -66,3 +73,7 @@ def test_the_wechat_callback_writes_only_the_members_openid(app, client, db, mak
     with count_statements() as statements:  # the same callback again: its state is spent, nothing is written
         assert client.get(f"{callback.path}?{callback.query}").status_code == 400
     assert writes_of(statements) == []
+
+
+def test_the_writing_gets_are_not_pages_opened_here():
+    assert not [endpoint for endpoint, _path in get_pages() if endpoint in WRITING_GETS]

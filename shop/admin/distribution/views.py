@@ -158,3 +158,6 @@ def change_grade(user_id):
         flash(_("已调整「%(name)s」的等级", name=distributor.user.display_name), "success")
         return redirect(url_for(".distributor", user_id=user_id))
     return distributor_page(distributor, grade_form=form)
+
+
+from . import preview  # noqa: E402,F401  (the policy preview's route on this blueprint)

@@ -1,0 +1,1 @@
+"""Admin 增长: the invite funnel and fraud flags (风控)."""

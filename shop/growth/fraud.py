@@ -1,0 +1,157 @@
+"""Fraud signals (刷单 / 自刷佣金): an invitee who looks like their own referrer. A binding or an order is flagged
+when the invitee shares a device cookie, an IP within the same hour, a phone or a shipping address with the
+referrer (for an order: with each beneficiary of its commissions), or registered in a burst from one IP. A flagged
+commission is held: settlement skips it until staff clear or void it (growth/review.py).
+
+Every function here joins the caller's transaction: sightings are recorded in the sign-in's, binding flags in the
+binding's, commission flags in the payment's."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, select
+
+from ..accounts.models import Address, User
+from ..clock import utcnow
+from ..extensions import db
+from .models import HELD, VOIDED, FraudFlag, Sighting
+
+#: "An IP within the same hour".
+IP_WINDOW = timedelta(hours=1)
+#: A burst: this many registrations from one IP within BURST_WINDOW (the new one included).
+BURST_REGISTRATIONS = 5
+BURST_WINDOW = timedelta(hours=1)
+#: Sightings compared per member (the newest): enough for months of normal use, bounded for the busy.
+SIGHTINGS_COMPARED = 200
+_BLANKS = re.compile(r"[\s,，·\-]+")
+
+
+def record_sighting(user_id, kind, seen, now=None):
+    """Remember that the member was seen (kind: register, login, order) with this (device id, IP)."""
+    device, ip = seen or (None, None)
+    if device or ip:
+        db.session.add(Sighting(user_id=user_id, kind=kind, device_id=device, ip=ip, created_at=now or utcnow()))
+        db.session.flush()
+
+
+def is_held(commission_id):
+    """SQL: the commission (an id or a column) has a held fraud flag."""
+    return exists().where(FraudFlag.commission_id == commission_id, FraudFlag.status == HELD)
+
+
+def fraud_review(commission_id):
+    """"held" or "voided" when a fraud flag holds or voided the commission, else None. Reads only."""
+    return db.session.scalar(select(FraudFlag.status).where(FraudFlag.commission_id == commission_id,
+                                                            FraudFlag.status.in_((HELD, VOIDED))))
+
+
+def _sightings(user_id):
+    return db.session.execute(select(Sighting.device_id, Sighting.ip, Sighting.created_at)
+                              .where(Sighting.user_id == user_id).order_by(Sighting.id.desc())
+                              .limit(SIGHTINGS_COMPARED)).all()
+
+
+def _normal_address(text):
+    return _BLANKS.sub("", text or "").lower()
+
+
+def _contacts(user_id, order=None):
+    """({phones}, {normalized addresses}) of a member: their own phone, their address book, and the order's."""
+    user = db.session.get(User, user_id)
+    phones, places = {user.phone} if user else set(), set()
+    for address in db.session.scalars(select(Address).where(Address.user_id == user_id)):
+        phones.add(address.phone)
+        places.add(_normal_address(address.full_text))
+    if order is not None:
+        phones.add(order.recipient_phone)
+        places.add(_normal_address(order.address_text))
+    phones.discard(None)
+    places.discard("")
+    return phones, places
+
+
+def member_side(user_id, order=None):
+    """What a member is compared on: (sightings, phones, normalized addresses). Reads only."""
+    return (_sightings(user_id), *_contacts(user_id, order))
+
+
+def shared_signals(invitee_id, referrer_id, order=None, invitee_side=None):
+    """{reason: what matched} for each way the invitee looks like the referrer (empty when clean); `invitee_side`
+    (member_side) saves reading the invitee again for each referrer. Reads only."""
+    found = {}
+    mine, my_phones, my_places = invitee_side or member_side(invitee_id, order)
+    theirs, their_phones, their_places = member_side(referrer_id)
+    devices = {s.device_id for s in theirs if s.device_id}
+    device = next((s.device_id for s in mine if s.device_id in devices), None)
+    if device:
+        found["device"] = device[:8]
+    ip = next((a.ip for a in mine for b in theirs
+               if a.ip and a.ip == b.ip and abs(a.created_at - b.created_at) <= IP_WINDOW), None)
+    if ip:
+        found["ip"] = ip
+    if my_phones & their_phones:
+        found["phone"] = sorted(my_phones & their_phones)[0]
+    if my_places & their_places:
+        found["address"] = sorted(my_places & their_places)[0][:60]
+    return found
+
+
+def registration_burst(user_id, now=None):
+    """{"burst": "<ip> ×n"} when the member registered from an IP that BURST_REGISTRATIONS or more members
+    registered from within BURST_WINDOW; else {}. Reads only."""
+    ip = db.session.scalar(select(Sighting.ip).where(Sighting.user_id == user_id, Sighting.kind == "register")
+                           .order_by(Sighting.id).limit(1))
+    if not ip:
+        return {}
+    now = now or utcnow()
+    count = db.session.scalar(select(func.count(func.distinct(Sighting.user_id))).where(
+        Sighting.ip == ip, Sighting.kind == "register", Sighting.created_at >= now - BURST_WINDOW))
+    return {"burst": f"{ip} ×{count}"} if count >= BURST_REGISTRATIONS else {}
+
+
+def _describe(found):
+    return "; ".join(f"{reason}: {what}" for reason, what in found.items())[:300]
+
+
+def check_binding(user_id, referrer_id, now=None):
+    """Flag a new binding whose invitee looks like the referrer, or came in a registration burst; returns the
+    flag or None (a clean binding leaves no trace)."""
+    if referrer_id is None or referrer_id == user_id:
+        return None
+    found = {**shared_signals(user_id, referrer_id), **registration_burst(user_id, now)}
+    if not found:
+        return None
+    flag = FraudFlag(kind="binding", user_id=user_id, referrer_id=referrer_id, reasons=",".join(found),
+                     detail=_describe(found), created_at=now or utcnow())
+    db.session.add(flag)
+    db.session.flush()
+    return flag
+
+
+def _binding_reasons(buyer_id, beneficiary_id):
+    """Reasons of the held binding flags between the buyer and this beneficiary."""
+    rows = db.session.scalars(select(FraudFlag.reasons).where(
+        FraudFlag.kind == "binding", FraudFlag.status == HELD,
+        and_(FraudFlag.user_id == buyer_id, FraudFlag.referrer_id == beneficiary_id)))
+    return {code: "binding" for reasons in rows for code in reasons.split(",") if code}
+
+
+def flag_commissions(order, commissions):
+    """Hold each of the order's new commissions whose beneficiary the buyer looks like (self-purchase
+    commissions excepted: the rules allow them). Returns the flags; none for a clean order."""
+    flags, checked, buyer = [], {}, None
+    for commission in commissions:
+        beneficiary = commission.beneficiary_id
+        if beneficiary == order.user_id:
+            continue
+        if beneficiary not in checked:
+            buyer = buyer or member_side(order.user_id, order)
+            checked[beneficiary] = {**_binding_reasons(order.user_id, beneficiary),
+                                    **shared_signals(order.user_id, beneficiary, order, buyer)}
+        found = checked[beneficiary]
+        if found:
+            flags.append(FraudFlag(kind="commission", user_id=order.user_id, referrer_id=beneficiary,
+                                   commission_id=commission.id, order_id=order.id, reasons=",".join(found),
+                                   detail=_describe(found), created_at=commission.created_at))
+    db.session.add_all(flags)
+    db.session.flush()
+    return flags

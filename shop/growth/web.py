@@ -1,0 +1,47 @@
+"""The request side of growth and fraud signals: the app's long-lived random device cookie and the client IP.
+Views pass `seen()` to the services, which never read the request."""
+import ipaddress
+import secrets
+
+from flask import Blueprint, g, request
+
+DEVICE_COOKIE = "shop_did"
+#: Two years: a device id is only useful if it outlives sessions and logouts.
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+
+bp = Blueprint("growth", __name__)
+
+
+def device_id():
+    """This browser's device id: the cookie, or a new one (set on the response)."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if len(value) == 32 and value.isalnum():
+        return value
+    if "new_device_id" not in g:
+        g.new_device_id = secrets.token_hex(16)
+    return g.new_device_id
+
+
+def client_ip():
+    """The client's IP, or None when it is a loopback address: then the app sits behind a proxy that does not pass
+    the client's address on (no ProxyFix), every visitor would share it, and comparing it would flag everyone."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return None
+    return None if address.is_loopback else str(address)
+
+
+def seen():
+    """(device id, IP) of the current request, for sightings."""
+    return device_id(), client_ip()
+
+
+@bp.after_app_request
+def set_device_cookie(response):
+    """Give every browser its device id on its first page (not on files)."""
+    if request.endpoint in ("static", "main.media") or request.path.startswith("/pay/notify"):
+        return response
+    if "new_device_id" in g or request.cookies.get(DEVICE_COOKIE) is None:
+        response.set_cookie(DEVICE_COOKIE, device_id(), max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax")
+    return response
