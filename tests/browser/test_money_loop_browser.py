@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from shop.catalog.models import Sku
 from shop.clock import utcnow
-from shop.distribution.settlement import freeze_days
 from shop.distribution.models import Commission
+from shop.distribution.settlement import freeze_days
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments.models import Refund
