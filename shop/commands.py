@@ -57,9 +57,14 @@ def audit_command():
               help="Rewrite the daily roll-ups from this China-time day on (default: the last two written and any new).")
 def rollup_command(since):
     """Write the dashboard's daily roll-ups of closed days (run after midnight, China time; safe to repeat)."""
-    from .reports.rollups import build_rollups
+    from .database import single_runner
+    from .reports.rollups import ROLLUP_LOCK_KEY, build_rollups
 
-    days = build_rollups(since=since.date() if since else None, echo=click.echo)
+    with single_runner(ROLLUP_LOCK_KEY) as held:  # two hosts at once would both rewrite the same days
+        if not held:
+            click.echo("another host is rolling up; nothing done")
+            return
+        days = build_rollups(since=since.date() if since else None, echo=click.echo)
     click.echo(f"rolled up {days} day(s)")
 
 

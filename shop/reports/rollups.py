@@ -42,6 +42,10 @@ def _first_to_write(since):
     return done - timedelta(days=REWRITE_DAYS - 1) if done else unwritten
 
 
+#: `flask shop rollup` runs on one host at a time (shop.database.single_runner).
+ROLLUP_LOCK_KEY = 7_301_004
+
+
 def build_rollups(since=None, now=None, echo=None):
     """Write every closed day from `since` (default: the last two written, and every one since) through
     yesterday; one transaction per CHUNK_DAYS. Returns how many days were written."""

@@ -27,6 +27,7 @@ from shop.staff.models import Staff
 from shop.wallet import withdrawals
 from shop.wallet.audit import run_audit
 from shop.wallet.models import W_APPROVED, W_PAID, W_REQUESTED, Account, Withdrawal
+from shop.wallet.transfers import reconcile_transfers
 from tests.conftest import cheap_hash
 
 ORDERS = int(__import__("os").environ.get("SIM_ORDERS", "2500"))
@@ -46,7 +47,8 @@ def build_shop(db, make_product, rnd):
     db.session.add(admin)
     members = []
     for i in range(90):
-        user = User(phone=f"1390000{i:04d}", password_hash=cheap_hash("x"), nickname=f"m{i}")
+        user = User(phone=f"1390000{i:04d}", password_hash=cheap_hash("x"), nickname=f"m{i}",
+                    wechat_openid=f"o-sim-{i}")
         db.session.add(user)
         db.session.flush()
         # Each member's own phone and door: members sharing them with their referrer would be held as fraud.
@@ -93,7 +95,11 @@ def test_random_simulation_ends_with_a_clean_audit(db, make_product):
                 _random_refund(db, rnd, order, admin, stats)
             _random_withdrawals(db, rnd, distributors, admin, stats)
             _late_answers(db, rnd, stats)
+            stats["transfers reconciled"] += sum(reconcile_transfers(minutes=0).values())
     _late_answers(db, rnd, stats, everything=True)
+    # Bills nobody confirmed are cancelled past their deadline, and their money goes back.
+    stats["transfers reconciled"] += sum(reconcile_transfers(now=utcnow() + timedelta(days=2), minutes=0).values())
+    assert db.session.scalar(select(Withdrawal.id).where(Withdrawal.status == W_APPROVED)) is None
     assert db.session.scalar(select(Refund.id).where(Refund.status.in_(OPEN_REFUND_STATUSES))) is None
     settle_due_commissions(now=utcnow() + timedelta(days=30))
     report = run_audit()
@@ -101,6 +107,9 @@ def test_random_simulation_ends_with_a_clean_audit(db, make_product):
     _every_figure_explained(db)
     assert stats["refunds"] > 100 and stats["paid"] > 10 and stats["settled"] > 500, dict(stats)
     assert min(stats[f"fault {f}"] for f in FAULTS) > 3 and stats["reconciled"] > 5, dict(stats)
+    assert min(stats[f"transfer {f}"] for f in ("confirmed", "failed", "held", "left", "timeout", "crash")) > 0, stats
+    assert stats["transfers reconciled"] > 3, dict(stats)
+    print("simulation:", dict(stats))  # shown with -s
     assert db.session.scalar(select(Commission.id).where(Commission.status == CLAWED_BACK)) is not None
     assert db.session.scalar(select(Commission.id).where(Commission.status == REVERSED)) is not None
 
@@ -152,11 +161,16 @@ def _random_withdrawals(db, rnd, distributors, admin, stats):
         account = db.session.get(Account, user_id, populate_existing=True)
         if account is None or account.available_fen < 100:
             continue
+        wechat = rnd.random() < 0.4
         try:
-            w = withdrawals.request_withdrawal(user_id, rnd.randint(100, account.available_fen), "alipay", ALIPAY)
+            w = withdrawals.request_withdrawal(user_id, rnd.randint(100, account.available_fen),
+                                               "wechat" if wechat else "alipay", {} if wechat else ALIPAY)
             db.session.commit()
         except ServiceError:
             db.session.rollback()
+            continue
+        if wechat:
+            _wechat_transfer(db, rnd, w, admin, stats)
             continue
         fate = rnd.random()
         if fate < 0.6:
@@ -166,6 +180,38 @@ def _random_withdrawals(db, rnd, distributors, admin, stats):
         elif fate < 0.8:
             withdrawals.reject(w.id, admin, "模拟拒绝")
         db.session.commit()
+
+
+def _wechat_transfer(db, rnd, w, admin, stats):
+    """An approved WeChat withdrawal's transfer, with what can go wrong: our call times out or dies after WeChat made
+    the bill; the payee confirms, WeChat fails the bill, its notification is held back (reconcile's query finds the
+    end), or nobody confirms (reconcile cancels it past the deadline)."""
+    gateway = get_gateway("sandbox")
+    gateway.transfer_fault = rnd.choice((None, None, None, "timeout", "crash"))
+    try:
+        withdrawals.approve(w.id, admin)
+    except (GatewayError, RuntimeError):
+        db.session.rollback()
+        stats[f"transfer {gateway.transfer_fault}"] += 1
+    finally:
+        gateway.transfer_fault = None
+    fate = rnd.random()
+    if fate < 0.45:
+        gateway.confirm_transfer(w.withdrawal_no)
+        stats["transfer confirmed"] += 1
+    elif fate < 0.6:
+        gateway.fail_transfer(w.withdrawal_no)
+        stats["transfer failed"] += 1
+    elif fate < 0.8:
+        gateway.hold_transfer_notices = True
+        try:
+            gateway.confirm_transfer(w.withdrawal_no)
+        finally:
+            gateway.hold_transfer_notices = False
+        stats["transfer held"] += 1
+    else:
+        stats["transfer left"] += 1
+    db.session.rollback()
 
 
 def _every_figure_explained(db):
