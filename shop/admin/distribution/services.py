@@ -27,6 +27,12 @@ from ...pagination import PER_PAGE, Window, paginate
 from ...staff.models import Staff
 from ...wallet.models import Account
 
+def applications_waiting():
+    """Distributor applications that wait for the merchant (the menu badge)."""
+    return db.session.scalar(select(func.count()).select_from(Application)
+                             .where(Application.status == APPLICATION_PENDING))
+
+
 #: Rule versions listed under the commission rules.
 RECENT_VERSIONS = 10
 #: Entries of a distributor's grade and binding history shown on their page.

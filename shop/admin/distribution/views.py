@@ -26,6 +26,7 @@ from .forms import (
 )
 
 bp = Blueprint("distribution", __name__, url_prefix="/distribution")
+bp.add_app_template_global(services.applications_waiting, "applications_waiting")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
