@@ -27,6 +27,7 @@ from ...pagination import PER_PAGE, Window, paginate
 from ...staff.models import Staff
 from ...wallet.models import Account
 
+
 def applications_waiting():
     """Distributor applications that wait for the merchant (the menu badge)."""
     return db.session.scalar(select(func.count()).select_from(Application)
