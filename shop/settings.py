@@ -49,6 +49,9 @@ RULE_BOUNDS = {
     "withdraw_fee_bp": (0, 9999),
     "withdraw_daily_count": (1, 100),
     "withdraw_daily_amount_fen": (1, 10_000_000_000),
+    # WeChat closes a bill nobody confirmed after 24 hours: ours is cancelled at or before that.
+    "transfer_confirm_hours": (1, 24),
+    "stuck_after_hours": (1, 720),
 }
 #: Withdrawal methods a merchant may enable (wallet.models.METHODS).
 WITHDRAW_METHODS = ("wechat", "alipay", "bank")

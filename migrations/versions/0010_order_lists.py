@@ -64,6 +64,26 @@ def downgrade():
     op.drop_index('ix_order_lines_product', table_name='order_lines')
     op.drop_index('ix_orders_created_at', table_name='orders')
     op.drop_index('ix_orders_referrer', table_name='orders')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('fk_orders_referrer_id_users'), type_='foreignkey')
-        batch_op.drop_column('referrer_id')
+    if op.get_bind().dialect.name == 'sqlite':
+        forget_inline_foreign_key()
+        op.execute('ALTER TABLE orders DROP COLUMN referrer_id')
+    else:
+        op.drop_constraint(op.f('fk_orders_referrer_id_users'), 'orders', type_='foreignkey')
+        op.drop_column('orders', 'referrer_id')
+
+
+def forget_inline_foreign_key():
+    """SQLite drops no column a foreign key names, and a batch copy of orders is unsafe (tables point at it): the
+    inline REFERENCES added by upgrade() is removed from the stored table definition first (a constraint-only
+    edit, which leaves the stored rows as they are), then the column is dropped."""
+    bind = op.get_bind()
+    inline, plain = 'referrer_id INTEGER REFERENCES users (id)', 'referrer_id INTEGER'
+    sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'orders'")).scalar()
+    if sql.count(inline) != 1:
+        raise RuntimeError(f'orders: expected exactly one "{inline}"')
+    version = bind.execute(sa.text('PRAGMA schema_version')).scalar()
+    bind.execute(sa.text('PRAGMA writable_schema = ON'))
+    bind.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'orders'"),
+                 {'sql': sql.replace(inline, plain)})
+    bind.execute(sa.text(f'PRAGMA schema_version = {version + 1}'))
+    bind.execute(sa.text('PRAGMA writable_schema = OFF'))

@@ -41,9 +41,11 @@ def test_bad_amounts_are_refused_and_change_nothing(client, staff):
 
 RULES = {"refund_window_days": "7", "commission_freeze_days": "10", "auto_confirm_days": "12",
          "order_expire_minutes": "45", "withdraw_min": "5.00", "withdraw_fee": "0.6", "withdraw_daily_count": "2",
-         "withdraw_daily_amount": "5000", "withdraw_methods": ["wechat", "bank"]}
+         "withdraw_daily_amount": "5000", "withdraw_methods": ["wechat", "bank"], "transfer_confirm_hours": "12",
+         "stuck_after_hours": "6"}
 KEYS = ("refund_window_days", "commission_freeze_days", "auto_confirm_days", "order_expire_minutes",
-        "withdraw_min_fen", "withdraw_fee_bp", "withdraw_daily_count", "withdraw_daily_amount_fen", "withdraw_methods")
+        "withdraw_min_fen", "withdraw_fee_bp", "withdraw_daily_count", "withdraw_daily_amount_fen", "withdraw_methods",
+        "transfer_confirm_hours", "stuck_after_hours")
 
 
 def stored():
@@ -63,7 +65,7 @@ def test_merchant_rules_are_saved_and_used(client, staff, app):
 
     resp = client.post("/admin/settings/rules", data=RULES)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/settings#rules")
-    assert stored() == (7, 10, 12, 45, 500, 60, 2, 500000, ["wechat", "bank"])
+    assert stored() == (7, 10, 12, 45, 500, 60, 2, 500000, ["wechat", "bank"], 12, 6)
     assert expire_minutes() == 45 and fee_for(10000) == 60
     assert limits()["methods"] == ["wechat", "bank"] and limits()["daily_count"] == 2
     html = client.get("/admin/settings").get_data(as_text=True)
@@ -85,6 +87,8 @@ def test_merchant_rules_are_saved_and_used(client, staff, app):
     ({"withdraw_daily_count": "0"}, "须在 1 到 100 之间"),
     ({"withdraw_methods": []}, "请至少开启一种提现方式"),
     ({"withdraw_methods": ["cash"]}, "开启的提现方式"),
+    ({"transfer_confirm_hours": "25"}, "须在 1 到 24 之间"),
+    ({"stuck_after_hours": "0"}, "须在 1 到 720 之间"),
 ])
 def test_a_broken_rule_is_refused_and_nothing_changes(client, staff, changes, message):
     before = stored()

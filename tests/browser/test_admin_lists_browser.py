@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import update
 
 from shop.orders.models import Order
-from tests.browser.test_withdrawals_browser import LONG_NAME, desktop, fits_the_screen, log_in  # noqa: F401
+from tests.browser.test_withdrawals_browser import LONG_NAME, desktop, fits_the_screen  # noqa: F401
+from tests.browser.test_withdrawals_browser import log_in_staff as log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,10 +15,10 @@ LONG_ADDRESS = "新疆维吾尔自治区伊犁哈萨克自治州伊宁市解放�
 
 
 @pytest.fixture
-def busy(db, shop, place, pay, make_user, make_product, make_address, make_distributor):
+def busy(db, shop, place, pay, make_staff, make_product, make_address, make_distributor):
     """The staff member, and 24 orders: long names and titles, a ¥12,345,678.90 order, paid and unpaid, through
     the distributor 小B (renamed long)."""
-    staff = make_user(is_admin=True, nickname="店长")
+    staff = make_staff(display_name="店长")
     shop.b.nickname = LONG_NAME[:20]
     shop.buyer.nickname = LONG_NAME
     db.session.commit()
@@ -35,8 +36,8 @@ def busy(db, shop, place, pay, make_user, make_product, make_address, make_distr
     return staff, orders
 
 
-def test_empty_lists_at_1280(desktop, db, make_user, screenshot):  # noqa: F811
-    staff = make_user(is_admin=True, nickname="店长")
+def test_empty_lists_at_1280(desktop, db, make_user, make_staff, screenshot):  # noqa: F811
+    staff, member = make_staff(display_name="店长"), make_user(nickname="新会员")
     db.session.rollback()
     log_in(desktop, staff)
     desktop.goto("/admin/orders?buyer=19900000000")
@@ -47,7 +48,7 @@ def test_empty_lists_at_1280(desktop, db, make_user, screenshot):  # noqa: F811
     assert "没有符合条件的会员" in desktop.inner_text("main") and "格式不正确" in desktop.inner_text("main")
     screenshot(desktop, "admin-lists-02-members-empty")
     fits_the_screen(desktop)
-    desktop.goto(f"/admin/members/{staff.id}")
+    desktop.goto(f"/admin/members/{member.id}")
     assert "还没有订单" in desktop.inner_text("main")
     screenshot(desktop, "admin-lists-03-member-empty")
     fits_the_screen(desktop)

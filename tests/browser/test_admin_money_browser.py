@@ -11,6 +11,7 @@ from shop.distribution import rules
 from shop.distribution.models import ReferralNode
 from shop.wallet import adjustments
 from tests.browser.journey import arrive, expect_text
+from tests.browser.test_aftersales_browser import log_in_staff
 
 ADMIN = {"width": 1280, "height": 800}
 LONG_NAME = "上海浦东新区张江高科技园区旗舰店推广员王小明同学"
@@ -37,7 +38,7 @@ def full(desk, screenshot, name):
     desk.screenshot(path=screenshot(desk, name), full_page=True)
 
 
-def test_admin_money_pages(db, shop, paid_order, make_user, make_distributor, desk, screenshot):
+def test_admin_money_pages(db, shop, paid_order, make_user, make_staff, make_distributor, desk, screenshot):
     rules.save_grade(name="普通分销商", rank=1)
     rules.save_grade(name="钻石合伙人等级", rank=3, min_direct=50)
     db.session.commit()
@@ -50,10 +51,10 @@ def test_admin_money_pages(db, shop, paid_order, make_user, make_distributor, de
     for quantity in (1, 2, 90):
         paid_order(quantity=quantity)
     adjustments.adjust(star.user_id, 99_999_999, "年度冠军奖励：全年团队业绩第一，按合伙人协议第三条发放奖励金")
-    staff = make_user(is_admin=True, nickname="店长")
+    staff = make_staff(display_name="店长")
     db.session.commit()
 
-    log_in(desk, staff.phone, "/admin/distribution/distributors?sort=commission")
+    log_in_staff(desk, staff.login, "/admin/distribution/distributors?sort=commission")
     expect_text(desk, LONG_NAME)
     full(desk, screenshot, "money-1-distributors")
     desk.goto("/admin/distribution/distributors?team_min=100000&start=2020-01-01")

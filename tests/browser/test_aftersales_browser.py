@@ -1,6 +1,8 @@
 """售后 in a real browser: the merchant's queue, a refund's page and the order page's refund form at 1280×800, and
 the shopper's order page with an open and a rejected refund at 375×812. Screenshots go to
 test-artifacts/screenshots/aftersales-*.png."""
+import re
+
 import pytest
 
 from shop.payments import refunds
@@ -17,6 +19,15 @@ def log_in(tab, phone, next_path):
     tab.locator("#pw").get_by_label("密码").fill("secret123")
     tab.locator("#pw").get_by_role("button", name="登录").click()
     arrive(tab, next_path)
+
+
+def log_in_staff(tab, login, next_path):
+    """Staff log in at the admin's own login page, and land on next_path."""
+    tab.goto(next_path)
+    tab.get_by_label("登录名").fill(login)
+    tab.get_by_label("密码").fill("secret123")
+    tab.get_by_role("button", name="登录").click()
+    arrive(tab, re.escape(next_path))
 
 
 @pytest.fixture

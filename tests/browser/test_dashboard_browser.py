@@ -10,7 +10,8 @@ from shop.admin.dashboard.services import china_today
 from shop.reports.models import AuditRun, DailyDistributorSales, DailyFigures, DailyProductSales
 from shop.reports.rollups import build_rollups
 from tests.browser.journey import expect_text
-from tests.browser.test_aftersales_browser import desk, log_in  # noqa: F401  (the 1280×800 tab and the login)
+from tests.browser.test_aftersales_browser import desk  # noqa: F401  (the 1280×800 tab)
+from tests.browser.test_aftersales_browser import log_in_staff as log_in
 from tests.reports.conftest import joined, refund, sale  # noqa: F401  (paid orders on chosen days)
 
 
@@ -20,14 +21,14 @@ def shoot(tab, screenshot, name):
 
 
 @pytest.fixture
-def merchant(db, make_user):
-    staff = make_user(is_admin=True, nickname="店长")
+def merchant(db, make_staff):
+    staff = make_staff(display_name="店长")
     db.session.commit()
     return staff
 
 
 def test_dashboard_of_an_empty_shop(db, merchant, desk, screenshot):
-    log_in(desk, merchant.phone, "/admin/")
+    log_in(desk, merchant.login, "/admin/")
     expect_text(desk, "这段时间还没有成交")
     shoot(desk, screenshot, "1-empty")
 
@@ -44,7 +45,7 @@ def test_dashboard_with_a_week_of_sales(db, shop, merchant, sale, refund, joined
     build_rollups()
     db.session.add(AuditRun(clean=True))
     db.session.commit()
-    log_in(desk, merchant.phone, "/admin/")
+    log_in(desk, merchant.login, "/admin/")
     desk.goto("/admin/?period=7d")
     expect_text(desk, "青瓷茶壶")
     shoot(desk, screenshot, "2-week")
@@ -74,7 +75,7 @@ def test_dashboard_with_large_numbers(db, merchant, make_user, make_product, des
     db.session.add(AuditRun(clean=False, problem_count=12, summary="account 42: balances (100, 0, 0, 0) != ledger "
                                                                    "sums (90, 0, 0, 0); commission 7 ..."))
     db.session.commit()
-    log_in(desk, merchant.phone, "/admin/")
+    log_in(desk, merchant.login, "/admin/")
     desk.goto("/admin/?period=30d")
     expect_text(desk, "12个问题")
     shoot(desk, screenshot, "4-large")

@@ -7,7 +7,7 @@ from shop.clock import utcnow
 from shop.growth.fraud import record_sighting
 from shop.growth.visits import count_visit
 from tests.browser.journey import expect_text
-from tests.browser.test_aftersales_browser import ADMIN, log_in
+from tests.browser.test_aftersales_browser import ADMIN, log_in, log_in_staff
 
 
 @pytest.fixture
@@ -34,10 +34,10 @@ def activity(db, shop, paid_order, make_user):
     db.session.rollback()
 
 
-def test_admin_policy_preview_funnel_and_flags(db, shop, activity, make_user, desk, screenshot):
-    staff = make_user(is_admin=True, nickname="店长")
+def test_admin_policy_preview_funnel_and_flags(db, shop, activity, make_staff, desk, screenshot):
+    staff = make_staff(display_name="店长")
     db.session.rollback()
-    log_in(desk, staff.phone, "/admin/distribution/rules")
+    log_in_staff(desk, staff.login, "/admin/distribution/rules")
     desk.get_by_label("一级佣金比例（%）").fill("8")
     desk.get_by_label("二级佣金比例（%）").fill("6")
     desk.get_by_role("button", name="试算（不保存）").click()

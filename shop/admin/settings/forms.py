@@ -51,6 +51,13 @@ class MerchantRulesForm(FlaskForm):
                                             description=_l("每位分销商每天最多申请几次（被拒绝的不计）"))
     withdraw_daily_amount = YuanField(_l("每日提现额度（元）"), validators=_required(_l("请填写每日提现额度")),
                                       description=_l("每位分销商每天合计最多提现这么多（被拒绝的不计）"))
+    transfer_confirm_hours = WholeNumberField(
+        _l("微信转账确认期限（小时）"), validators=_required(_l("请填写确认期限")),
+        description=_l("微信零钱提现审核通过后，分销商须在这么多小时内在微信中确认收款，过期自动撤销转账、金额退回可提现余额"
+                       "（微信最长 24 小时）"))
+    stuck_after_hours = WholeNumberField(
+        _l("滞留告警（小时）"), validators=_required(_l("请填写滞留告警时间")),
+        description=_l("退款或转账超过这么多小时仍没有结果时，在支付告警中提醒一次，资金对账也会报出"))
     withdraw_methods = CheckboxesField(_l("开启的提现方式"), choices=[(m, METHODS[m]) for m in WITHDRAW_METHODS],
                                        description=_l("至少开启一种；关闭后已提交的提现照常处理"))
 
@@ -59,7 +66,8 @@ class MerchantRulesForm(FlaskForm):
             "auto_confirm_days": "auto_confirm_days", "order_expire_minutes": "order_expire_minutes",
             "withdraw_min": "withdraw_min_fen", "withdraw_fee": "withdraw_fee_bp",
             "withdraw_daily_count": "withdraw_daily_count", "withdraw_daily_amount": "withdraw_daily_amount_fen",
-            "withdraw_methods": "withdraw_methods"}
+            "withdraw_methods": "withdraw_methods", "transfer_confirm_hours": "transfer_confirm_hours",
+            "stuck_after_hours": "stuck_after_hours"}
 
     @classmethod
     def from_settings(cls, values):
