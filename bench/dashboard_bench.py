@@ -201,15 +201,16 @@ def measure(app, db, client, args, label):
 
 
 def login(app, db):
-    from shop.accounts.models import User
+    """A staff owner, logged in at the admin's own login page."""
+    from shop.staff.models import OWNER, Staff
 
     with app.app_context():
-        staff = User(phone="19900000000", nickname="店长", is_admin=True)
+        staff = Staff(login="bench-owner", display_name="店长", role=OWNER)
         staff.set_password("secret123")
         db.session.add(staff)
         db.session.commit()
     client = app.test_client()
-    assert client.post("/login", data={"phone": "19900000000", "password": "secret123"}).status_code == 302
+    assert client.post("/admin/login", data={"login": "bench-owner", "password": "secret123"}).status_code == 302
     return client
 
 
