@@ -1,12 +1,12 @@
 """The member list's filters, read from the query string (a GET form kept in the URL). A value a staff member
 mistyped is ignored with a message, never an error page."""
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import gettext as _
 
 from ...money import fen_to_yuan_text, parse_yuan
-from ..orders.filters import MAX_TEXT, filter_day
+from ..orders.filters import MAX_TEXT, filter_day, filter_values, in_order, query_args
 
 #: The "distributor or not" choices.
 YES, NO = "yes", "no"
@@ -31,18 +31,14 @@ class MemberFilters:
                   "end": filter_day(args.get("end"), _("注册结束日期"), problems),
                   "spent_over": _yuan(args.get("spent_over"), problems),
                   "distributor": args.get("distributor") if args.get("distributor") in (YES, NO) else None}
-        if values["start"] and values["end"] and values["start"] > values["end"]:
-            problems.append(_("开始日期晚于结束日期，已忽略结束日期"))
-            values["end"] = None
-        return cls(**values, problems=tuple(problems))
+        return cls(**in_order(values, problems), problems=tuple(problems))
 
     def args(self, **changes):
         """The filters as query-string arguments (amounts back in yuan), with changes (None drops one)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "problems"}
-        values.update(changes)
+        values = filter_values(self, changes)
         if values["spent_over"] is not None:
             values["spent_over"] = fen_to_yuan_text(values["spent_over"])
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v not in (None, "")}
+        return query_args(values)
 
     @property
     def any(self):

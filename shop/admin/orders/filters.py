@@ -37,16 +37,11 @@ class OrderFilters:
                   "end": filter_day(args.get("end"), _("结束日期"), problems),
                   "q": _text(args.get("q")), "product": _text(args.get("product")),
                   "buyer": _digits(args.get("buyer"), problems), "distributor": _text(args.get("distributor"))}
-        if values["start"] and values["end"] and values["start"] > values["end"]:
-            problems.append(_("开始日期晚于结束日期，已忽略结束日期"))
-            values["end"] = None
-        return cls(**values, problems=tuple(problems))
+        return cls(**in_order(values, problems), problems=tuple(problems))
 
     def args(self, **changes):
         """The filters as query-string arguments for links and hidden fields, with changes (None drops one)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "problems"}
-        values.update(changes)
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v not in (None, "")}
+        return query_args(filter_values(self, changes))
 
     @property
     def any(self):
@@ -63,6 +58,26 @@ def _status(value, problems):
         problems.append(_("未知的订单状态，已显示全部"))
         return None
     return value or None
+
+
+def in_order(values, problems):
+    """values with a start day after its end day lose the end day (with a message in problems)."""
+    if values["start"] and values["end"] and values["start"] > values["end"]:
+        problems.append(_("开始日期晚于结束日期，已忽略结束日期"))
+        values["end"] = None
+    return values
+
+
+def filter_values(filters, changes):
+    """{field: value} of a filters dataclass (its problems aside), with changes (None drops one)."""
+    values = {f.name: getattr(filters, f.name) for f in fields(filters) if f.name != "problems"}
+    values.update(changes)
+    return values
+
+
+def query_args(values):
+    """Filter values as query-string arguments: days as YYYY-MM-DD, empty ones left out."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v not in (None, "")}
 
 
 def filter_day(value, name, problems):
