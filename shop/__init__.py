@@ -23,6 +23,7 @@ def create_app(overrides=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "shop.db")
     check_production(app.config)
     register_extensions(app)
+    load_marketing()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -54,6 +55,11 @@ def register_extensions(app):
     limiter.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
+
+
+def load_marketing():
+    from .marketing import load
+    load()
 
 
 def register_blueprints(app):

@@ -30,6 +30,7 @@ def label_sets():
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
     from .distribution import models as distribution
     from .growth import models as growth
+    from .orders import models as order_models
     from .orders import status as order
     from .payments import models as payments
     from .staff import models as staff
@@ -47,7 +48,8 @@ def label_sets():
         refund_status=payments.REFUND_STATUSES, refund_kind=payments.REFUND_KINDS,
         refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
-        flag_status=growth.FLAG_STATUSES,
+        flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
+        activity_kind=order_models.ACTIVITY_KINDS,
     )
 
 
@@ -61,6 +63,8 @@ def register(app):
     app.add_template_global(page_url)
     app.add_template_global(label_sets(), "labels")
     app.add_template_global(explain)
+    from .marketing.slots import panels
+    app.add_template_global(panels)
     from .admin.identity import current_staff
     app.add_template_global(current_staff, "current_staff")
 

@@ -298,15 +298,15 @@ def shop(db, make_user, make_product, make_address, make_distributor):
 
 @pytest.fixture
 def place(shop, make_address):
-    """place(quantity=1, buyer=None, product=None) -> an unpaid Order of the shop's product (or `product`),
+    """place(quantity=1, buyer=None, product=None, choice=None) -> an unpaid Order of the shop's product (or `product`),
     placed by the buyer C (or `buyer`, at a new address)."""
     from shop.orders.services import place_order
 
-    def do(quantity=1, buyer=None, product=None):
+    def do(quantity=1, buyer=None, product=None, choice=None):
         buyer = buyer or shop.buyer
         address = shop.address if buyer.id == shop.buyer.id else make_address(buyer)
         sku_id = product.skus[0].id if product is not None else shop.sku_id
-        return place_order(buyer, [(sku_id, quantity)], address.id)
+        return place_order(buyer, [(sku_id, quantity)], address.id, choice=choice)
 
     return do
 

@@ -20,9 +20,11 @@ def order_rules(order):
 
 
 def expected_shares(order):
-    """What the engine says the order pays, from its stored upline and rule version. Reads only."""
+    """What the engine says the order pays, from its stored upline and rule version; lines of an activity the
+    merchant excluded from commission pay none. Reads only."""
     lines = [engine.Line(line_id=ln.id, product_id=ln.product_id or 0, quantity=ln.quantity,
-                         unit_price_fen=ln.unit_price_fen, paid_fen=ln.paid_amount_fen) for ln in order.lines]
+                         unit_price_fen=ln.unit_price_fen, paid_fen=ln.paid_amount_fen)
+             for ln in order.lines if ln.commissionable]
     return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
 
 

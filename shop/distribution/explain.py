@@ -3,6 +3,7 @@ fixed amount and quantity, rule source): '一级佣金：实付 ¥100.00 × 10.0
 from flask_babel import gettext as _
 
 from ..money import format_bp, format_fen
+from ..orders.models import DISCOUNT_KINDS
 from .commission import rule_amount
 from .models import LEVELS, RULE_SOURCES
 
@@ -19,5 +20,18 @@ def explain(commission):
     if commission.amount_fen < full:
         formula = _("%(formula)s，受佣金封顶限制实得 %(amount)s", formula=formula,
                     amount=format_fen(commission.amount_fen))
-    return _("%(level)s佣金：%(formula)s（%(source)s）", level=LEVELS[commission.level], formula=formula,
-             source=RULE_SOURCES[commission.source])
+    sentence = _("%(level)s佣金：%(formula)s（%(source)s）", level=LEVELS[commission.level], formula=formula,
+                 source=RULE_SOURCES[commission.source])
+    line = getattr(commission, "order_line", None)
+    if line is not None and line.discounts:
+        sentence = _("%(sentence)s。%(base)s", sentence=sentence, base=explain_base(line))
+    return sentence
+
+
+def explain_base(line):
+    """How a line's discounts made its paid amount, the commission base: '实付 ¥85.00 = 商品 ¥100.00 − 优惠券 ¥10.00
+    − 积分抵扣 ¥5.00（运费不计佣）'."""
+    parts = "".join(_(" − %(kind)s %(fen)s", kind=DISCOUNT_KINDS.get(kind, kind), fen=format_fen(fen))
+                    for kind, fen in sorted(line.discounts.items()) if fen)
+    return _("实付 %(paid)s = 商品 %(total)s%(parts)s（运费不计佣）", paid=format_fen(line.paid_amount_fen),
+             total=format_fen(line.line_total_fen), parts=parts)

@@ -271,6 +271,9 @@ class Commission(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     settled_at = db.Column(db.DateTime)
 
+    #: The line it was earned on: its discounts explain the base.
+    order_line = db.relationship("OrderLine", lazy="select")
+
     @hybrid_property
     def net_fen(self):
         """What the commission pays after reversals and clawbacks: a number on a row, SQL on the class."""

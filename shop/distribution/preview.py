@@ -134,7 +134,7 @@ def line_sums(days, rules, now=None):
     sums += [cast(func.sum(OrderLine.paid_amount_fen * rate // BP), BigInteger) for rate in rates]
     grouped = [key for key in keys if not isinstance(key, ColumnClause)]  # a constant is no GROUP BY key
     stmt = (select(*keys, *sums).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
-            .where(*window(days, now)).group_by(*grouped))
+            .where(*window(days, now), OrderLine.commissionable).group_by(*grouped))
     return rates, db.session.execute(stmt)
 
 

@@ -1,8 +1,17 @@
 """Orders and their lines; each line snapshots what was bought at what price."""
+from flask_babel import lazy_gettext as _l
+
 from ..clock import utcnow
 from ..extensions import db
-from ..vocabulary import one_of
+from ..vocabulary import Labels, one_of
 from . import status as st
+
+#: Kinds of discount a line can carry a share of (OrderLine.discount_detail keys).
+COUPON, POINTS = "coupon", "points"
+DISCOUNT_KINDS = Labels({COUPON: _l("优惠券"), POINTS: _l("积分抵扣")})
+#: Activities a line can be bought in (OrderLine.activity_kind).
+FLASH, GROUP = "flash", "group"
+ACTIVITY_KINDS = Labels({FLASH: _l("秒杀"), GROUP: _l("拼团")})
 
 
 class Order(db.Model):
@@ -52,6 +61,9 @@ class Order(db.Model):
     refunded_fen = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     shipping_company = db.Column(db.String(40))
     tracking_no = db.Column(db.String(64))
+    #: The discounts taken at checkout, as pricing.Quote.detail() wrote them:
+    #: [{"kind": "coupon", "amount_fen": 500, "ref_id": 12, "label": "满100减5"}, {"kind": "points", ...}].
+    discount_detail = db.Column(db.JSON)
 
     lines = db.relationship("OrderLine", order_by="OrderLine.id", cascade="all, delete-orphan",
                             back_populates="order")
@@ -88,5 +100,19 @@ class OrderLine(db.Model):
     line_total_fen = db.Column(db.BigInteger, nullable=False)
     #: What the shopper paid for this line after discounts, without shipping: the commission base.
     paid_amount_fen = db.Column(db.BigInteger, nullable=False)
+    #: This line's share of each discount, {"coupon": fen, "points": fen}: line_total - shares = paid_amount.
+    discount_detail = db.Column(db.JSON)
+    #: The activity the line was bought in ("flash" slot or "group" activity), if any.
+    activity_kind = db.Column(db.String(20))
+    activity_id = db.Column(db.Integer)
+    #: Whether the line pays commission (an activity may be excluded by the merchant).
+    commissionable = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
+    #: Whether the line took the SKU's stock (a flash-sale slot keeps its own).
+    stock_from_sku = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
+
+    @property
+    def discounts(self):
+        """{kind: fen} of this line's discount shares (empty without any)."""
+        return self.discount_detail or {}
 
     order = db.relationship("Order", back_populates="lines")

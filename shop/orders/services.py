@@ -1,14 +1,13 @@
 """Order use cases: quote, place (reserving stock), cancel, expire, confirm receipt."""
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..accounts.services import get_address
-from ..cart.services import MAX_QUANTITY, load_cart, parse_quantity, remove_lines
+from ..cart.services import load_cart, parse_quantity, remove_lines
 from ..catalog.models import Sku
 from ..clock import utcnow
 from ..database import require_outermost, transaction
@@ -18,37 +17,9 @@ from ..extensions import db
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
+from .events import order_completed, order_placed, order_released
 from .models import Order, OrderLine
-
-
-@dataclass
-class QuoteLine:
-    sku: Sku
-    quantity: int
-
-    @property
-    def line_total_fen(self):
-        return self.sku.price_fen * self.quantity
-
-
-@dataclass
-class Quote:
-    lines: list = field(default_factory=list)
-    items_total_fen: int = 0
-    shipping_fen: int = 0
-    discount_fen: int = 0
-
-    @property
-    def pay_total_fen(self):
-        return self.items_total_fen - self.discount_fen + self.shipping_fen
-
-
-def shipping_fee(items_total_fen):
-    """The merchant's rule: a flat fee, free at or above a threshold (0 = never free). Reads only."""
-    threshold = get_setting("free_shipping_threshold_fen")
-    if threshold and items_total_fen >= threshold:
-        return 0
-    return get_setting("shipping_fee_fen")
+from .pricing import Choice, Quote, quote, shipping_fee  # noqa: F401  (the pricing home, re-exported)
 
 
 def checkout_items(user, sku_id=None, quantity=None):
@@ -60,30 +31,6 @@ def checkout_items(user, sku_id=None, quantity=None):
             raise ServiceError(_("商品不存在或已下架"), status=404)
         return [(sku_id, parse_quantity(quantity if quantity is not None else 1))]
     return [(line.sku.id, line.quantity) for line in load_cart(user) if line.selected]
-
-
-def quote(items):
-    """Price items [(sku_id, qty)] from the current catalog; refuses unbuyable lines. Reads only."""
-    if not items:
-        raise ServiceError(_("请先选择要购买的商品"))
-    merged = {}
-    for sku_id, qty in items:
-        merged[int(sku_id)] = merged.get(int(sku_id), 0) + int(qty)
-    skus = {s.id: s for s in db.session.scalars(
-        select(Sku).where(Sku.id.in_(merged)).options(joinedload(Sku.product)))}
-    result = Quote()
-    for sku_id, qty in merged.items():
-        sku = skus.get(sku_id)
-        if sku is None or not sku.is_active or not sku.product.on_shelf:
-            raise ServiceError(_("商品不存在或已下架"), status=404)
-        if not 1 <= qty <= MAX_QUANTITY:
-            raise ServiceError(_("数量应在1到%(max)s之间", max=MAX_QUANTITY))
-        if sku.stock < qty:
-            raise ServiceError(_("「%(title)s」库存不足", title=sku.product.title))
-        result.lines.append(QuoteLine(sku, qty))
-        result.items_total_fen += sku.price_fen * qty
-    result.shipping_fen = shipping_fee(result.items_total_fen)
-    return result
 
 
 def new_order_no():
@@ -103,7 +50,7 @@ def reserve_stock(sku_id, quantity):
 def release_stock(order):
     """Give an order's quantities back to stock (called once, by the transition that cancels).
     Joins the caller's transaction."""
-    return_to_stock([(line.sku_id, line.quantity) for line in order.lines])
+    return_to_stock([(line.sku_id, line.quantity) for line in order.lines if line.stock_from_sku])
 
 
 def return_to_stock(quantities):
@@ -115,36 +62,47 @@ def return_to_stock(quantities):
                            .execution_options(synchronize_session=False))
 
 
-def place_order(user, items, address_id, note="", from_cart=False):
-    """Create an unpaid order: reserve stock, snapshot lines and address. Owns its transaction."""
+def place_order(user, items, address_id, note="", from_cart=False, choice=None):
+    """Create an unpaid order priced as quote() says for the shopper's `choice`: reserve stock, snapshot lines,
+    discounts and address; the marketing tools reserve what they gave on order_placed. Owns its transaction."""
     with transaction():
         try:
             address = get_address(user, address_id)
         except NotFound:
             raise ServiceError(_("请选择收货地址"))
-        q = quote(items)
+        q = quote(items, user, choice)
         # A fixed lock order (by SKU id) keeps concurrent multi-line orders free of deadlocks.
         for line in sorted(q.lines, key=lambda ln: ln.sku.id):
-            if not reserve_stock(line.sku.id, line.quantity):
+            if line.stock_from_sku and not reserve_stock(line.sku.id, line.quantity):
                 raise ServiceError(_("「%(title)s」库存不足", title=line.sku.product.title))
-        upline = upline_snapshot(user.id)
-        order = Order(
-            order_no=new_order_no(), user_id=user.id, status=st.PENDING,
-            items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
-            pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
-            address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
-            upline=upline, referrer_id=snapshot_referrer(upline), rule_version_id=current_version().id,
-        )
-        for line in q.lines:
-            sku, product = line.sku, line.sku.product
-            order.lines.append(OrderLine(
-                product_id=product.id, sku_id=sku.id, title=product.title, spec_text=sku.spec_text[:200],
-                image_path=product.cover_path, unit_price_fen=sku.price_fen, quantity=line.quantity,
-                line_total_fen=line.line_total_fen, paid_amount_fen=line.line_total_fen))
+        order = _new_order(user, address, q, note)
         db.session.add(order)
         db.session.flush()
+        order_placed.send(current_app._get_current_object(), order=order, quote=q, user=user)
         if from_cart:
             remove_lines(user, [line.sku.id for line in q.lines])
+    return order
+
+
+def _new_order(user, address, q, note):
+    upline = upline_snapshot(user.id)
+    order = Order(
+        order_no=new_order_no(), user_id=user.id, status=st.PENDING,
+        items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
+        pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
+        address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
+        upline=upline, referrer_id=snapshot_referrer(upline), rule_version_id=current_version().id,
+        discount_detail=q.detail() or None,
+    )
+    for line in q.lines:
+        sku, product = line.sku, line.sku.product
+        order.lines.append(OrderLine(
+            product_id=product.id, sku_id=sku.id, title=product.title, spec_text=sku.spec_text[:200],
+            image_path=product.cover_path, unit_price_fen=line.unit_price_fen, quantity=line.quantity,
+            line_total_fen=line.line_total_fen, paid_amount_fen=line.paid_fen,
+            discount_detail=dict(line.discounts) or None, activity_kind=line.activity and line.activity[0],
+            activity_id=line.activity and line.activity[1], commissionable=line.commissionable,
+            stock_from_sku=line.stock_from_sku))
     return order
 
 
@@ -177,14 +135,17 @@ def cancel_order(order, reason="buyer"):
     with transaction():
         st.move(order, st.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:100])
         release_stock(order)
+        order_released.send(current_app._get_current_object(), order=order, reason=reason)
     return order
 
 
 def confirm_receipt(order, now=None):
     """The shopper confirms a shipped order arrived (or auto-confirm does, N days after shipping).
     Owns its transaction."""
+    now = now or utcnow()
     with transaction():
-        st.move(order, st.COMPLETED, completed_at=now or utcnow())
+        st.move(order, st.COMPLETED, completed_at=now)
+        order_completed.send(current_app._get_current_object(), order=order, now=now)
     return order
 
 

@@ -8,6 +8,7 @@ from ..errors import NotFound, ServiceError
 from ..payments import refunds
 from . import services
 from . import status as st
+from .pricing import Choice
 
 bp = Blueprint("orders", __name__)
 
@@ -30,7 +31,8 @@ def buy_now():
 def checkout():
     sku, qty = _buy_now_args()
     items = services.checkout_items(current_user, sku, qty)
-    quote = services.quote(items)
+    choice = Choice.parse(request.args)
+    quote = services.quote(items, current_user, choice)
     address = None
     if request.args.get("address", type=int):
         try:
@@ -38,20 +40,21 @@ def checkout():
         except NotFound:
             address = None
     return render_template("orders/checkout.html", quote=quote, address=address or default_address(current_user),
-                           sku_id=sku, quantity=qty)
+                           sku_id=sku, quantity=qty, choice=choice)
 
 
 @bp.post("/checkout")
 @login_required
 def place():
     sku, qty = _buy_now_args()
+    choice = Choice.parse(request.form)
     try:
         items = services.checkout_items(current_user, sku, qty)
         order = services.place_order(current_user, items, request.form.get("address_id", type=int),
-                                     note=request.form.get("note", ""), from_cart=sku is None)
+                                     note=request.form.get("note", ""), from_cart=sku is None, choice=choice)
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for(".checkout", sku_id=sku, quantity=qty) if sku else url_for(".checkout")), 303
+        return redirect(url_for(".checkout", sku_id=sku, quantity=qty, **choice.query())), 303
     return redirect(url_for(".detail", order_no=order.order_no))
 
 

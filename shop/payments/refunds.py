@@ -3,6 +3,7 @@ approved or rejected by the merchant, executed through the gateway; commissions 
 import logging
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,7 @@ from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..numbers import new_number
 from ..orders import status as st
+from ..orders.events import refund_succeeded
 from ..orders.models import Order, OrderLine
 from ..orders.services import return_to_stock
 from ..settings import get_setting
@@ -256,8 +258,10 @@ def _refund_succeeded(refund, notice):
         line = db.session.get(OrderLine, rline.order_line_id)
         adjust_for_refunded_quantities(line, done.get(line.id, 0), refund.id)
     refund.commissions_adjusted_at = now
-    if all(done.get(line.id, 0) == line.quantity for line in order.lines):
+    whole = all(done.get(line.id, 0) == line.quantity for line in order.lines)
+    if whole:
         st.move(order, st.REFUNDED)
+    refund_succeeded.send(current_app._get_current_object(), order=order, refund=refund, whole=whole)
 
 
 def get_user_refund_lines(user, order):

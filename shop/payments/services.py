@@ -23,6 +23,7 @@ from ..distribution.grades import check_upgrades
 from ..errors import ServiceError
 from ..extensions import db
 from ..orders import status as st
+from ..orders.events import order_paid
 from ..orders.models import Order
 from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
@@ -126,7 +127,10 @@ def _take_payment(order, notice):
 
 
 def _reserve_again(order):
-    """Take the stock again for a late payment; all lines or none (the savepoint-free way: undo)."""
+    """Take the stock again for a late payment; all lines or none (the savepoint-free way: undo). An order that
+    used a discount or an activity is not revived: what it used was given back at the cancel (orders/events.py)."""
+    if order.discount_detail or any(line.activity_kind or not line.stock_from_sku for line in order.lines):
+        return False
     taken = []
     for line in sorted(order.lines, key=lambda ln: ln.sku_id or 0):
         if line.sku_id is None or not reserve_stock(line.sku_id, line.quantity):
@@ -137,7 +141,8 @@ def _reserve_again(order):
 
 
 def _on_paid(order, now):
-    """Everything a paid order changes besides its status: commissions, figures, sales."""
+    """Everything a paid order changes besides its status: commissions, figures, sales, the marketing tools'
+    order_paid receivers."""
     earned = create_commissions(order, check_grades=False)
     goods_paid = sum(line.paid_amount_fen for line in order.lines)
     reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False)
@@ -148,6 +153,7 @@ def _on_paid(order, now):
         if line.product_id:
             db.session.execute(update(Product).where(Product.id == line.product_id)
                                .values(sales=Product.sales + line.quantity))
+    order_paid.send(current_app._get_current_object(), order=order, now=now)
 
 
 def start_payment(order, gateway_name=None, client_ip=None, openid=None, channel=None):

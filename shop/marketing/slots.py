@@ -1,0 +1,45 @@
+"""Page slots: places on shop pages where a marketing tool shows a panel (the coupons to claim on a product page,
+the flash-sale strip on the home page, an entry in 我的), without the page knowing the tool.
+
+A tool registers a provider for a slot: `@provides("product")` on a function taking the page's context
+(keyword arguments) and returning a Panel or None. The template asks `{% for panel in panels('product',
+product=product) %}{% include panel.template %}{% endfor %}`; inside the include, `panel.data` is the provider's
+data. Providers only read.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+#: The slots pages offer: product (product page, below the price), home (home page, above the categories),
+#: me (我的: an entry in the menu), checkout (确认订单: a row in the sums panel).
+SLOTS = ("product", "home", "me", "checkout")
+_PROVIDERS = defaultdict(list)
+
+
+@dataclass
+class Panel:
+    template: str
+    data: dict = field(default_factory=dict)
+    order: int = 50
+
+
+def provides(slot, order=50):
+    """Register the decorated function as a provider of panels for `slot`."""
+    if slot not in SLOTS:
+        raise ValueError(f"unknown page slot {slot!r}")
+
+    def register(fn):
+        _PROVIDERS[slot].append((order, fn))
+        _PROVIDERS[slot].sort(key=lambda pair: pair[0])
+        return fn
+    return register
+
+
+def panels(slot, **context):
+    """The panels for `slot` on this page, in their registered order. Reads only."""
+    shown = []
+    for order, provider in _PROVIDERS.get(slot, ()):
+        panel = provider(**context)
+        if panel is not None:
+            panel.order = order
+            shown.append(panel)
+    return shown
