@@ -25,9 +25,9 @@ FORMATS = {"csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
 
 @bp.get("")
 def index():
-    filters = OrderFilters.from_args(request.args)
-    orders = queries.order_page(filters, page=requested_page())
-    return render_template("admin/orders/list.html", orders=orders, filters=filters, tabs=st.LABELS,
+    filters, sort = OrderFilters.from_args(request.args), queries.SORTING.choose(request.args)
+    orders = queries.order_page(filters, page=requested_page(), sort=sort)
+    return render_template("admin/orders/list.html", orders=orders, filters=filters, sort=sort, tabs=st.LABELS,
                            counts=services.order_status_counts(), open_refunds=services.open_refunds_of(orders))
 
 
@@ -50,7 +50,8 @@ def ship_selected():
         flash(_("已发货 %(n)s 个订单", n=len(shipped)), "success")
     for number, message in refused:
         flash(_("%(no)s 未发货：%(why)s", no=number, why=message), "error")
-    return redirect(url_for(".index", **OrderFilters.from_args(request.form).args()))
+    return redirect(url_for(".index", **OrderFilters.from_args(request.form).args(),
+                            **queries.SORTING.choose(request.form).args()))
 
 
 def _detail_page(order_no, refund_form=None):
