@@ -188,11 +188,21 @@ def confirm_receipt(order, now=None):
     return order
 
 
+def missing_shipping(company, tracking_no):
+    """What a shipment lacks, as the message to show; None when it has its carrier and its tracking number."""
+    company, tracking_no = (company or "").strip(), (tracking_no or "").strip()
+    if company and tracking_no:
+        return None
+    if tracking_no:
+        return _("填写了运单号，但没有选择物流公司")
+    return _("没有填写运单号") if company else _("请填写物流公司和运单号")
+
+
 def ship_order(order, company, tracking_no):
     """The merchant ships a paid order. Owns its transaction."""
     company, tracking_no = (company or "").strip()[:40], (tracking_no or "").strip()[:64]
-    if not company or not tracking_no:
-        raise ServiceError(_("请填写物流公司和运单号"))
+    if missing_shipping(company, tracking_no):
+        raise ServiceError(missing_shipping(company, tracking_no))
     with transaction():
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
     return order
