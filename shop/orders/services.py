@@ -15,6 +15,7 @@ from ..database import require_outermost, transaction
 from ..distribution.rules import current_version, snapshot_referrer, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..growth.fraud import record_sighting
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
@@ -115,8 +116,10 @@ def return_to_stock(quantities):
                            .execution_options(synchronize_session=False))
 
 
-def place_order(user, items, address_id, note="", from_cart=False):
-    """Create an unpaid order: reserve stock, snapshot lines and address. Owns its transaction."""
+def place_order(user, items, address_id, note="", from_cart=False, seen=None):
+    """Create an unpaid order: reserve stock, snapshot lines and address, and remember where the member ordered
+    from (`seen` = (device id, IP), a sighting the fraud signals compare with the referrers' at payment). Owns its
+    transaction."""
     with transaction():
         try:
             address = get_address(user, address_id)
@@ -143,6 +146,7 @@ def place_order(user, items, address_id, note="", from_cart=False):
                 line_total_fen=line.line_total_fen, paid_amount_fen=line.line_total_fen))
         db.session.add(order)
         db.session.flush()
+        record_sighting(user.id, "order", seen, now=order.created_at)
         if from_cart:
             remove_lines(user, [line.sku.id for line in q.lines])
     return order
