@@ -1,9 +1,9 @@
 """Sortable admin lists: each list declares its whitelist once (`Sorting`: key -> column expression, the default
 key and direction); `?sort=<key>&dir=asc|desc` picks one (anything else is the default, silently). The list's
 read model orders by `Sort.order_by()`, which ends with the id so equal values keep a stable order across pages.
-The header cell is `templates/_macros/ui.html` `sort_th`; the pager keeps the arguments, filter forms carry them
-with `sort_fields`."""
-from dataclasses import dataclass, field
+The header cell is `templates/_macros/admin.html` `sort_th`; the pager keeps the arguments, filter forms carry
+them with `sort_fields`."""
+from dataclasses import dataclass, field, replace
 
 from flask import request, url_for
 
@@ -39,6 +39,12 @@ class Sort:
     key: str
     dir: str
     sorting: Sorting = field(repr=False, compare=False)
+    #: (endpoint, filter arguments) the header links go to; None: the current GET page with its arguments.
+    link: tuple = field(default=None, repr=False, compare=False)
+
+    def linked(self, endpoint, args):
+        """This Sort with header links to `endpoint` with `args`: for a list shown again by a refused POST."""
+        return replace(self, link=(endpoint, args))
 
     def order_by(self):
         """ORDER BY clauses: the column(s), then the id, all in the chosen direction."""
@@ -59,8 +65,7 @@ class Sort:
         return ("asc" if self.dir == "desc" else "desc") if key == self.key else "desc"
 
     def url(self, key):
-        """The current page's URL sorted by `key` (other arguments kept, back to page 1)."""
-        args = request.args.to_dict()
-        args.pop("page", None)
-        args.update(sort=key, dir=self.next_dir(key))
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        """The list's URL sorted by `key`: the current page's (other arguments kept) or the linked one, page 1."""
+        endpoint, args = self.link or (request.endpoint, {**(request.view_args or {}), **request.args.to_dict()})
+        args = {**{name: value for name, value in args.items() if name != "page"}, "sort": key, "dir": self.next_dir(key)}
+        return url_for(endpoint, **args)

@@ -63,6 +63,8 @@ def test_the_refused_page_keeps_what_was_typed(client, staff, three):
     assert '<option value="京东物流" selected>' in row
     assert f'<tr id="order-{bad.id}" class="has-problem">' in html
     assert '<input type="hidden" name="sort" value="total">' in html  # the next try keeps the order
+    assert 'href="/admin/orders/ship' not in html  # the headers link to the list, with its filters
+    assert 'href="/admin/orders?status=paid&amp;sort=total&amp;dir=desc" data-sort="total"' in html
 
 
 def test_rows_left_unticked_are_not_checked(client, db, staff, three):

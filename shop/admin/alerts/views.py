@@ -15,7 +15,8 @@ bp.add_app_template_global(services.unhandled_count, "alerts_unhandled")
 
 
 def _list_page(args, form=None, failed_id=None):
-    filters, sort = list_filters(args), services.SORTING.choose(args)
+    filters = list_filters(args)
+    sort = services.SORTING.choose(args).linked("admin.alerts.index", filters)
     rows, users = services.alerts(page=requested_page(), sort=sort, **filters)
     return render_template("admin/alerts/list.html", rows=rows, users=users, filters=filters, sort=sort,
                            kinds=ALERT_KINDS, form=form or HandleForm(formdata=None), failed_id=failed_id)

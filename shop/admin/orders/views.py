@@ -30,7 +30,8 @@ def index():
 
 def _list_page(args, page, typed=None, problems=None):
     """The list for these arguments; after a refused bulk ship, with what was typed and the rows to fix."""
-    filters, sort = OrderFilters.from_args(args), queries.SORTING.choose(args)
+    filters = OrderFilters.from_args(args)
+    sort = queries.SORTING.choose(args).linked("admin.orders.index", filters.args())
     orders = queries.order_page(filters, page=page, sort=sort)
     return render_template("admin/orders/list.html", orders=orders, filters=filters, sort=sort, tabs=st.LABELS,
                            counts=services.order_status_counts(), open_refunds=services.open_refunds_of(orders),
