@@ -4,6 +4,7 @@ forms, in the same number of statements."""
 import re
 
 import pytest
+from sqlalchemy import select
 
 from shop.admin.alerts.services import SORTING as ALERTS
 from shop.admin.commissions.services import SORTING as COMMISSIONS
@@ -159,3 +160,14 @@ def test_sorting_adds_no_statement(client, busy, url, key):
         return len(seen)
 
     assert statements(f"?sort={key}&dir=asc") == statements("")
+
+
+def test_a_refused_alert_note_shows_the_list_again_in_the_same_order(client, db, busy):
+    alert = db.session.scalar(select(PaymentAlert).order_by(PaymentAlert.id))
+    resp = client.post(f"/admin/alerts/{alert.id}/handle", data={"note": "", "state": "open", "sort": "amount",
+                                                                  "dir": "asc"})
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert 'aria-sort="ascending"' in sort_header(html, "amount")
+    assert f'href="/admin/alerts/{alert.id}/handle' not in html
+    assert 'href="/admin/alerts?state=open&amp;sort=created&amp;dir=desc"' in html
