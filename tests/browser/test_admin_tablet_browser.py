@@ -1,4 +1,4 @@
-"""The main admin pages in real Chromium at 1280x800 and at tablet width (768x1024), with long names, titles,
+"""The main admin pages and lists in real Chromium at 1280x800 and at tablet width (768x1024), with long names, titles,
 addresses, tracking numbers, memos and amounts: the page itself never scrolls sideways (a wide table scrolls inside
 its own wrapper), and a long ledger memo wraps inside its column. Screenshots go to
 test-artifacts/screenshots/admin-tablet-*.png."""
@@ -45,7 +45,9 @@ def long_data(db, shop, place, pay, make_staff, make_product):
     paths = {"dashboard": "/admin/", "orders": "/admin/orders", "order": f"/admin/orders/{orders[-1].order_no}",
              "members": "/admin/members", "distributors": "/admin/distribution/distributors",
              "commissions": "/admin/commissions", "withdrawals": "/admin/withdrawals",
-             "ledger": f"/admin/commissions/ledger/{shop.b.id}"}
+             "ledger": f"/admin/commissions/ledger/{shop.b.id}", "refunds": "/admin/refunds?status=",
+             "products": "/admin/products", "alerts": "/admin/alerts?state=all", "staff": "/admin/staff",
+             "oplog": "/admin/oplog"}
     db.session.rollback()
     return staff, paths
 
