@@ -3,8 +3,8 @@ when the invitee shares a device cookie, an IP within the same hour, a phone or 
 referrer (for an order: with each beneficiary of its commissions), or registered in a burst from one IP. A flagged
 commission is held: settlement skips it until staff clear or void it (growth/review.py).
 
-Every function here joins the caller's transaction: sightings are recorded in the sign-in's, binding flags in the
-binding's, commission flags in the payment's."""
+Every function here joins the caller's transaction: sightings are recorded in the sign-in's and the order
+placement's (orders/services.py place_order), binding flags in the binding's, commission flags in the payment's."""
 import re
 from datetime import timedelta
 

@@ -14,6 +14,7 @@ from ..database import require_outermost, transaction
 from ..distribution.rules import current_version, snapshot_referrer, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..growth.fraud import record_sighting
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
@@ -62,9 +63,11 @@ def return_to_stock(quantities):
                            .execution_options(synchronize_session=False))
 
 
-def place_order(user, items, address_id, note="", from_cart=False, choice=None):
+def place_order(user, items, address_id, note="", from_cart=False, choice=None, seen=None):
     """Create an unpaid order priced as quote() says for the shopper's `choice`: reserve stock, snapshot lines,
-    discounts and address; the marketing tools reserve what they gave on order_placed. Owns its transaction."""
+    discounts and address; the marketing tools reserve what they gave on order_placed. Remembers where the member
+    ordered from (`seen` = (device id, IP), a sighting the fraud signals compare with the referrers' at payment).
+    Owns its transaction."""
     with transaction():
         try:
             address = get_address(user, address_id)
@@ -79,6 +82,7 @@ def place_order(user, items, address_id, note="", from_cart=False, choice=None):
         db.session.add(order)
         db.session.flush()
         order_placed.send(current_app._get_current_object(), order=order, quote=q, user=user)
+        record_sighting(user.id, "order", seen, now=order.created_at)
         if from_cart:
             remove_lines(user, [line.sku.id for line in q.lines])
     return order
@@ -149,11 +153,21 @@ def confirm_receipt(order, now=None):
     return order
 
 
+def missing_shipping(company, tracking_no):
+    """What a shipment lacks, as the message to show; None when it has its carrier and its tracking number."""
+    company, tracking_no = (company or "").strip(), (tracking_no or "").strip()
+    if company and tracking_no:
+        return None
+    if tracking_no:
+        return _("填写了运单号，但没有选择物流公司")
+    return _("没有填写运单号") if company else _("请填写物流公司和运单号")
+
+
 def ship_order(order, company, tracking_no):
     """The merchant ships a paid order. Owns its transaction."""
     company, tracking_no = (company or "").strip()[:40], (tracking_no or "").strip()[:64]
-    if not company or not tracking_no:
-        raise ServiceError(_("请填写物流公司和运单号"))
+    if missing_shipping(company, tracking_no):
+        raise ServiceError(missing_shipping(company, tracking_no))
     with transaction():
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
     return order

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.services import default_address, get_address
 from ..errors import NotFound, ServiceError
+from ..growth.web import seen
 from ..payments import refunds
 from . import services
 from . import status as st
@@ -51,7 +52,8 @@ def place():
     try:
         items = services.checkout_items(current_user, sku, qty)
         order = services.place_order(current_user, items, request.form.get("address_id", type=int),
-                                     note=request.form.get("note", ""), from_cart=sku is None, choice=choice)
+                                     note=request.form.get("note", ""), from_cart=sku is None, choice=choice,
+                                     seen=seen())
     except ServiceError as err:
         flash(err.message, "error")
         return redirect(url_for(".checkout", sku_id=sku, quantity=qty, **choice.query())), 303

@@ -30,11 +30,6 @@ def get_staff(staff_id):
     return found(db.session.get(Staff, staff_id))
 
 
-def staff_list():
-    """Reads only: every staff member, owners first, then by login name."""
-    return db.session.scalars(select(Staff).order_by((Staff.role != OWNER), Staff.disabled, Staff.login)).all()
-
-
 def create_staff(login, display_name, password, role):
     """A new staff member. Owns its transaction (joins the caller's)."""
     login = (login or "").strip()

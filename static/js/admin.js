@@ -30,4 +30,13 @@
       row.querySelector("input:not([type=hidden])").focus();
     });
   });
+  // 批量发货: copy the carrier chosen for all into every row's select (without JavaScript a row left blank takes
+  // it on the server).
+  document.querySelectorAll("[data-apply-carrier]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.applyCarrier);
+    if (!source) return;
+    button.addEventListener("click", function () {
+      button.form.querySelectorAll("select.carrier").forEach(function (select) { select.value = source.value; });
+    });
+  });
 })();

@@ -279,6 +279,6 @@ def test_the_list_shows_the_newest_first_by_default(client, staff, make_product,
     assert post_product(product_form("刚建的商品")).status_code == 302
     first = client.get("/admin/products").get_data(as_text=True)
     assert "刚建的商品" in first and first.index("刚建的商品") < first.index("旧商品20")
-    by_sort = client.get("/admin/products?order=sort").get_data(as_text=True)
+    by_sort = client.get("/admin/products?sort=sort&dir=desc").get_data(as_text=True)
     assert "刚建的商品" not in by_sort and "旧商品20" in by_sort
-    assert "刚建的商品" in client.get("/admin/products?order=sort&page=2").get_data(as_text=True)
+    assert "刚建的商品" in client.get("/admin/products?sort=sort&dir=desc&page=2").get_data(as_text=True)

@@ -79,12 +79,23 @@ def test_bulk_ship_from_the_list_at_1280(desktop, busy, screenshot):  # noqa: F8
     rows = desktop.locator("#bulk-ship tbody tr")
     first, second = rows.nth(0), rows.nth(1)
     first.locator("input[type=checkbox]").check()
-    first.locator("input.tracking").fill("SF1234567890123")
-    second.locator("input[type=checkbox]").check()  # no tracking number: refused, said so
+    first.locator("select.carrier").select_option("京东物流")
+    first.locator("input.tracking").fill("JD1234567890123")
+    second.locator("input[type=checkbox]").check()
+    second.locator("input.tracking").fill("SF1234567890123")  # no carrier: nothing ships, the order is named
+    desktop.get_by_role("button", name="批量发货").click()
+    desktop.wait_for_selector("#ship-problems")
+    assert "没有发货任何订单" in desktop.inner_text("main")
+    assert "填写了运单号，但没有选择物流公司" in desktop.inner_text("#ship-problems")
+    assert first.locator("input.tracking").input_value() == "JD1234567890123"  # what was typed is kept
+    screenshot(desktop, "admin-lists-07a-bulk-ship-incomplete")
+    desktop.locator("#bulk-carrier").select_option("顺丰速运")
+    desktop.get_by_role("button", name="应用到所有行").click()
+    assert second.locator("select.carrier").input_value() == "顺丰速运"
+    first.locator("select.carrier").select_option("京东物流")
     desktop.get_by_role("button", name="批量发货").click()
     desktop.wait_for_selector(".alert-success")
-    assert "已发货 1 个订单" in desktop.inner_text("main")
-    assert "未发货：请填写物流公司和运单号" in desktop.inner_text("main")
+    assert "已发货 2 个订单" in desktop.inner_text("main")
     screenshot(desktop, "admin-lists-07-bulk-shipped")
     fits_the_screen(desktop)
 

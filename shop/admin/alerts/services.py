@@ -9,12 +9,17 @@ from ...extensions import db
 from ...pagination import paginate
 from ...payments.models import PaymentAlert
 from ...staff.models import Staff
+from ..sorting import Sorting
+
+#: The list's sortable columns (newest first unless asked); an alert without an amount counts as 0.
+SORTING = Sorting({"created": PaymentAlert.created_at, "kind": PaymentAlert.kind,
+                   "amount": func.coalesce(PaymentAlert.amount_fen, 0)}, default="created", tiebreak=PaymentAlert.id)
 
 
-def alerts(kind=None, state="open", page=1):
-    """(page of alerts newest first, {staff id: Staff} of who handled them): by kind, unhandled / handled / all,
-    in a fixed number of statements. Reads only."""
-    stmt = select(PaymentAlert).order_by(PaymentAlert.created_at.desc(), PaymentAlert.id.desc())
+def alerts(kind=None, state="open", page=1, sort=SORTING.standard):
+    """(page of alerts in the chosen order (newest first by default), {staff id: Staff} of who handled them): by
+    kind, unhandled / handled / all, in a fixed number of statements. Reads only."""
+    stmt = select(PaymentAlert).order_by(*sort.order_by())
     if kind:
         stmt = stmt.where(PaymentAlert.kind == kind)
     if state == "open":

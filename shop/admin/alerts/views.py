@@ -14,15 +14,17 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(services.unhandled_count, "alerts_unhandled")
 
 
-def _list_page(filters, form=None, failed_id=None):
-    rows, users = services.alerts(page=requested_page(), **filters)
-    return render_template("admin/alerts/list.html", rows=rows, users=users, filters=filters, kinds=ALERT_KINDS,
-                           form=form or HandleForm(formdata=None), failed_id=failed_id)
+def _list_page(args, form=None, failed_id=None):
+    filters = list_filters(args)
+    sort = services.SORTING.choose(args).linked("admin.alerts.index", filters)
+    rows, users = services.alerts(page=requested_page(), sort=sort, **filters)
+    return render_template("admin/alerts/list.html", rows=rows, users=users, filters=filters, sort=sort,
+                           kinds=ALERT_KINDS, form=form or HandleForm(formdata=None), failed_id=failed_id)
 
 
 @bp.get("")
 def index():
-    return _list_page(list_filters(request.args))
+    return _list_page(request.args)
 
 
 @bp.post("/<int:alert_id>/handle")
@@ -30,5 +32,5 @@ def handle(alert_id):
     alert, form = services.get_alert(alert_id), HandleForm()
     if submit(form, lambda: services.mark_handled(alert.id, current_staff, form.note.data)).ok:
         flash(_("告警已标记为已处理"), "success")
-        return redirect(url_for(".index", **list_filters(request.form)))
-    return _list_page(list_filters(request.form), form, alert_id), 400
+        return redirect(url_for(".index", **services.SORTING.choose(request.form).plus(list_filters(request.form))))
+    return _list_page(request.form, form, alert_id), 400

@@ -15,8 +15,13 @@ from ...pagination import PER_PAGE, Window
 from ...staff.models import Staff
 from ...wallet import adjustments
 from ...wallet.models import Account, LedgerEntry
+from ..sorting import Sorting
 
 Beneficiary, Buyer = aliased(User, name="beneficiary"), aliased(User, name="buyer")
+#: The search's sortable columns (newest first unless asked).
+SORTING = Sorting({"created": Commission.created_at, "base": Commission.base_fen, "amount": Commission.amount_fen,
+                   "net": Commission.net_fen, "level": Commission.level, "status": Commission.status},
+                  default="created", tiebreak=Commission.id)
 
 
 def _beneficiaries(text):
@@ -53,14 +58,14 @@ def totals(filters):
     return dict(zip(("count", "amount", "reversed", "clawed_back", "net"), map(int, row)))
 
 
-def search(filters, page=1):
-    """(page of (Commission, order_no, beneficiary, buyer) newest first, totals): three statements whatever the
+def search(filters, page=1, sort=SORTING.standard):
+    """(page of (Commission, order_no, beneficiary, buyer) in the chosen order (newest first by default), totals): three statements whatever the
     page holds. Reads only."""
     sums = totals(filters)
     rows = db.session.execute(
         select(Commission, Order.order_no, Beneficiary, Buyer).join(Order, Order.id == Commission.order_id)
         .join(Beneficiary, Beneficiary.id == Commission.beneficiary_id).join(Buyer, Buyer.id == Commission.buyer_id)
-        .where(*_where(filters)).order_by(Commission.id.desc())
+        .where(*_where(filters)).order_by(*sort.order_by())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return Window(rows, page, PER_PAGE, sums["count"]), sums
 

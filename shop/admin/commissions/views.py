@@ -18,9 +18,9 @@ bp = Blueprint("commissions", __name__, url_prefix="/commissions")
 
 @bp.get("")
 def index():
-    filters = CommissionFilters.from_args(request.args)
-    rows, totals = services.search(filters, page=requested_page())
-    return render_template("admin/commissions/list.html", rows=rows, totals=totals, filters=filters,
+    filters, sort = CommissionFilters.from_args(request.args), services.SORTING.choose(request.args)
+    rows, totals = services.search(filters, page=requested_page(), sort=sort)
+    return render_template("admin/commissions/list.html", rows=rows, totals=totals, filters=filters, sort=sort,
                            statuses=COMMISSION_STATUSES, levels=LEVELS)
 
 

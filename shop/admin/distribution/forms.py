@@ -167,11 +167,6 @@ class MoveReferrerForm(FlaskForm):
                          validators=[Length(max=200, message=_l("原因最多200字"))])
 
 
-#: The distributor list's orders: newest first (the default), biggest team, most commission, best team sales.
-DISTRIBUTOR_SORTS = {"joined": _l("最新加入"), "team": _l("团队人数"), "commission": _l("累计佣金"),
-                     "sales": _l("团队业绩")}
-
-
 @dataclass(frozen=True)
 class DistributorFilters:
     """The distributor list's filters (None is "any"); the team is levels 1 to 3, the commission is what they
@@ -185,32 +180,30 @@ class DistributorFilters:
     commission_max: int = None
     start: date = None
     end: date = None
-    sort: str = "joined"
 
     @classmethod
     def from_args(cls, args):
-        """From the query string; unknown statuses, grades, sorts and unreadable numbers or dates are ignored."""
+        """From the query string; unknown statuses, grades and unreadable numbers or dates are ignored (the order is
+        queries.SORTING's)."""
         grade = (args.get("grade") or "").strip()
         return cls(q=(args.get("q") or "").strip()[:20],
                    status=args.get("status") if args.get("status") in DISTRIBUTOR_STATUSES else None,
                    grade=grade if grade == "none" or (grade.isdigit() and len(grade) <= 9) else None,
                    team_min=to_count(args.get("team_min")), team_max=to_count(args.get("team_max")),
                    commission_min=to_fen(args.get("commission_min")), commission_max=to_fen(args.get("commission_max")),
-                   start=to_date(args.get("start")), end=to_date(args.get("end")),
-                   sort=args.get("sort") if args.get("sort") in DISTRIBUTOR_SORTS else "joined")
+                   start=to_date(args.get("start")), end=to_date(args.get("end")))
 
     def args(self, **changes):
         """The filters as query-string arguments for links (pager, export), with changes (None drops one)."""
         values = {**asdict(self), **changes}
         values["commission_min"], values["commission_max"] = (
             fen_to_yuan_text(v) if v is not None else None for v in (values["commission_min"], values["commission_max"]))
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
-                if v not in (None, "") and not (k == "sort" and v == "joined")}
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v not in (None, "")}
 
     @property
     def narrowed(self):
-        """True when any filter (not the order) narrows the list."""
-        return bool(set(self.args()) - {"sort"})
+        """True when any filter narrows the list."""
+        return bool(self.args())
 
 
 class GradeChangeForm(FlaskForm):

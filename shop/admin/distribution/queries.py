@@ -10,14 +10,17 @@ from ...clock import day_start
 from ...distribution.models import Distributor, ReferralNode
 from ...extensions import db
 from ...pagination import paginate
+from ..sorting import Sorting
 
 #: Rows in one Excel export at most (in the list's order).
 EXPORT_LIMIT = 10_000
 
 TEAM = (ReferralNode.direct_count + ReferralNode.level2_count + ReferralNode.level3_count)
 EARNED = ReferralNode.commission_frozen_fen + ReferralNode.commission_settled_fen
-ORDERS = {"joined": (), "team": (TEAM.desc(),), "commission": (EARNED.desc(),),
-          "sales": (ReferralNode.team_sales_fen.desc(),)}
+#: The list's sortable columns (newest first unless asked); a distributor without a tree node counts as 0.
+SORTING = Sorting({"joined": Distributor.joined_at, "direct": func.coalesce(ReferralNode.direct_count, 0),
+                   "team": func.coalesce(TEAM, 0), "sales": func.coalesce(ReferralNode.team_sales_fen, 0),
+                   "commission": func.coalesce(EARNED, 0)}, default="joined", tiebreak=Distributor.user_id)
 
 
 def _search(stmt, q):
@@ -51,7 +54,7 @@ def _joined(stmt, filters):
     return stmt
 
 
-def filtered(filters):
+def filtered(filters, sort=SORTING.standard):
     """The statement: distributors with their member and grade, filtered and in the chosen order."""
     stmt = (select(Distributor).join(User, User.id == Distributor.user_id)
             .outerjoin(ReferralNode, ReferralNode.user_id == Distributor.user_id)
@@ -59,7 +62,7 @@ def filtered(filters):
     if filters.status:
         stmt = stmt.where(Distributor.status == filters.status)
     stmt = _joined(_ranges(_grade(_search(stmt, filters.q), filters.grade), filters), filters)
-    return stmt.order_by(*ORDERS[filters.sort], Distributor.joined_at.desc(), Distributor.user_id.desc())
+    return stmt.order_by(*sort.order_by())
 
 
 def nodes_of(distributors):
@@ -69,16 +72,16 @@ def nodes_of(distributors):
         if ids else {}
 
 
-def distributor_page(filters, page=1):
+def distributor_page(filters, page=1, sort=SORTING.standard):
     """(page of distributors, {user_id: ReferralNode})."""
-    distributors = paginate(filtered(filters), page)
+    distributors = paginate(filtered(filters, sort), page)
     return distributors, nodes_of(distributors.items)
 
 
-def export_rows(filters):
-    """(distributors, {user_id: ReferralNode}, {user_id: User} of their referrers) for every filtered row, up to
-    EXPORT_LIMIT."""
-    distributors = db.session.scalars(filtered(filters).limit(EXPORT_LIMIT)).unique().all()
+def export_rows(filters, sort=SORTING.standard):
+    """(distributors, {user_id: ReferralNode}, {user_id: User} of their referrers) for every filtered row in the
+    list's order, up to EXPORT_LIMIT."""
+    distributors = db.session.scalars(filtered(filters, sort).limit(EXPORT_LIMIT)).unique().all()
     nodes = nodes_of(distributors)
     ids = {n.referrer_id for n in nodes.values() if n.referrer_id}
     referrers = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}

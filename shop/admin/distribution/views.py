@@ -15,7 +15,6 @@ from ..xlsx import XLSX
 from . import queries, services
 from .export import distributors_workbook
 from .forms import (
-    DISTRIBUTOR_SORTS,
     CommissionRulesForm,
     DistributionSettingsForm,
     DistributorFilters,
@@ -102,15 +101,16 @@ def reject(application_id):
 
 @bp.get("/distributors")
 def distributors():
-    filters = DistributorFilters.from_args(request.args)
-    page, nodes = queries.distributor_page(filters, page=requested_page())
+    filters, sort = DistributorFilters.from_args(request.args), queries.SORTING.choose(request.args)
+    page, nodes = queries.distributor_page(filters, page=requested_page(), sort=sort)
     return render_template("admin/distribution/distributors.html", distributors=page, nodes=nodes, filters=filters,
-                           grades=services.grades(), sorts=DISTRIBUTOR_SORTS)
+                           sort=sort, grades=services.grades())
 
 
 @bp.get("/distributors/export")
 def export():
-    workbook = distributors_workbook(*queries.export_rows(DistributorFilters.from_args(request.args)))
+    rows = queries.export_rows(DistributorFilters.from_args(request.args), queries.SORTING.choose(request.args))
+    workbook = distributors_workbook(*rows)
     name = f"distributors-{china_now():%Y%m%d-%H%M}.xlsx"
     return Response(workbook, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 

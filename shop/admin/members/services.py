@@ -18,11 +18,18 @@ from ...pagination import PER_PAGE, Window
 from ...staff.models import Staff
 from ...wallet.models import Account
 from ..orders.queries import MAX_ID
+from ..sorting import Sorting
 from .forms import NO, YES
 
 #: Orders shown on a member's page (the rest are one click away on the order list).
 RECENT_ORDERS = 10
 Referrer = aliased(User, name="referrer")
+#: The list's sortable columns (newest member first unless asked); a member without a tree node counts as 0.
+SORTING = Sorting({"joined": User.created_at, "name": User.nickname,
+                   "spent": func.coalesce(ReferralNode.own_paid_fen, 0),
+                   "team": func.coalesce(ReferralNode.direct_count + ReferralNode.level2_count
+                                         + ReferralNode.level3_count, 0)},
+                  default="joined", tiebreak=User.id)
 
 
 def _listed():
@@ -49,14 +56,14 @@ def _conditions(f):
         yield Distributor.user_id.is_(None)
 
 
-def member_page(filters, page=1, per_page=PER_PAGE):
-    """A counted page of members, newest first, as (User, Distributor|None, ReferralNode|None, referrer|None)
+def member_page(filters, page=1, per_page=PER_PAGE, sort=SORTING.standard):
+    """A counted page of members in the chosen order (newest first by default), as (User, Distributor|None, ReferralNode|None, referrer|None)
     rows: two statements whatever the page holds."""
     stmt = _listed()
     for condition in _conditions(filters):
         stmt = stmt.where(condition)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.order_by(User.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(stmt.order_by(*sort.order_by()).limit(per_page).offset((page - 1) * per_page)).all()
     return Window(rows, page, per_page, total=total)
 
 

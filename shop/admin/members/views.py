@@ -11,9 +11,9 @@ bp = Blueprint("members", __name__, url_prefix="/members")
 
 @bp.get("")
 def index():
-    filters = MemberFilters.from_args(request.args)
-    return render_template("admin/members/list.html", members=services.member_page(filters, requested_page()),
-                           filters=filters)
+    filters, sort = MemberFilters.from_args(request.args), services.SORTING.choose(request.args)
+    return render_template("admin/members/list.html", members=services.member_page(filters, requested_page(), sort=sort),
+                           filters=filters, sort=sort)
 
 
 @bp.get("/<int:user_id>")

@@ -2,17 +2,23 @@
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from ...clock import day_start
 from ...extensions import db
 from ...pagination import paginate
 from ...staff.models import OperationLog, Staff
+from ..sorting import Sorting
+
+#: The log's sortable columns (newest first unless asked).
+SORTING = Sorting({"created": OperationLog.created_at, "staff": Staff.login,
+                   "area": (OperationLog.area, OperationLog.endpoint)}, default="created", tiebreak=OperationLog.id)
 
 
-def operation_logs(filters, page):
-    """One counted page of log entries (with their staff member) matching the filters."""
-    stmt = select(OperationLog).options(joinedload(OperationLog.staff)).order_by(OperationLog.id.desc())
+def operation_logs(filters, page, sort=SORTING.standard):
+    """One counted page of log entries (with their staff member) matching the filters, in the chosen order."""
+    stmt = (select(OperationLog).join(Staff, Staff.id == OperationLog.staff_id)
+            .options(contains_eager(OperationLog.staff)).order_by(*sort.order_by()))
     if filters.staff_id:
         stmt = stmt.where(OperationLog.staff_id == filters.staff_id)
     if filters.area:

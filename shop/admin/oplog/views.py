@@ -11,7 +11,7 @@ bp = Blueprint("oplog", __name__, url_prefix="/oplog")
 
 @bp.get("")
 def index():
-    filters = LogFilters.from_args(request.args)
-    return render_template("admin/oplog/list.html", rows=services.operation_logs(filters, requested_page()),
-                           filters=filters, staff=services.staff_choices(),
+    filters, sort = LogFilters.from_args(request.args), services.SORTING.choose(request.args)
+    return render_template("admin/oplog/list.html", rows=services.operation_logs(filters, requested_page(), sort),
+                           filters=filters, sort=sort, staff=services.staff_choices(),
                            areas=services.logged_areas())

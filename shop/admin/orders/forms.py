@@ -12,6 +12,11 @@ from .queries import MAX_ID
 
 #: At most this many orders are shipped by one bulk POST (a page holds fewer).
 BULK_LIMIT = 100
+#: The carriers the list offers per row, as (the name stored on the order, its label); another carrier is typed on
+#: the order's page.
+COURIERS = (("顺丰速运", _l("顺丰速运")), ("中通快递", _l("中通快递")), ("圆通速递", _l("圆通速递")),
+            ("韵达快递", _l("韵达快递")), ("申通快递", _l("申通快递")), ("京东物流", _l("京东物流")),
+            ("邮政EMS", _l("邮政EMS")))
 
 
 class ShipForm(FlaskForm):
@@ -40,7 +45,8 @@ class MerchantRefundForm(FlaskForm):
 
 def shipments(form):
     """The orders ticked on the list (ids, each once, at most BULK_LIMIT) as [(order id, company, tracking
-    number)]: each row's own company (company_<id>) or the one chosen for all, and its tracking_<id>."""
+    number)]: each row's own company (company_<id>), or when left blank the one chosen for all (company; the
+    "apply to all" button copies it into every row), and its tracking_<id>."""
     ids = list(dict.fromkeys(i for i in (to_id(v) for v in form.getlist("ids")) if i is not None and i <= MAX_ID))
     ids = ids[:BULK_LIMIT]
     default = form.get("company", "")

@@ -15,12 +15,16 @@ from ...distribution.models import Distributor
 from ...extensions import db
 from ...orders.models import Order, OrderLine
 from ...pagination import paginate
+from ..sorting import Sorting
 
 #: Orders fetched per statement by the export.
 EXPORT_BATCH = 500
 PHONE_LENGTH = 11
 #: The largest id an INTEGER column holds: a longer number typed in a filter is a title, never an id.
 MAX_ID = 2**31 - 1
+#: The list's sortable columns (newest first unless asked).
+SORTING = Sorting({"created": Order.created_at, "total": Order.pay_total_fen, "status": Order.status},
+                  default="created", tiebreak=Order.id)
 
 
 def filtered(filters):
@@ -69,10 +73,10 @@ def _loaded(stmt):
     return stmt.options(selectinload(Order.lines), joinedload(Order.user), joinedload(Order.referrer))
 
 
-def order_page(filters, page=1):
-    """A counted page of the filtered orders, newest first, with lines, buyer and distributor: three statements
-    whatever the page holds."""
-    return paginate(_loaded(filtered(filters)).order_by(Order.id.desc()), page)
+def order_page(filters, page=1, sort=SORTING.standard):
+    """A counted page of the filtered orders in the chosen order (newest first by default), with lines, buyer and
+    distributor: three statements whatever the page holds."""
+    return paginate(_loaded(filtered(filters)).order_by(*sort.order_by()), page)
 
 
 def export_orders(filters, batch=None):

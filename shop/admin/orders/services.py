@@ -13,7 +13,7 @@ from ...distribution.models import Commission
 from ...errors import ServiceError, found
 from ...extensions import db
 from ...orders.models import Order
-from ...orders.services import ship_order
+from ...orders.services import missing_shipping, ship_order
 from ...payments import refunds
 from ...payments.models import OPEN_REFUND_STATUSES, Payment
 
@@ -55,12 +55,42 @@ def order_money(order):
     return {"payments": payments, "commissions": by_level}
 
 
+class IncompleteShipments(ServiceError):
+    """Ticked rows without their carrier or tracking number: nothing was shipped. `problems` is {order id: message
+    naming the order}."""
+
+    def __init__(self, problems):
+        super().__init__(_("没有发货任何订单：以下订单的物流信息不完整，请补全后重新提交"))
+        self.problems = problems
+
+
+def _incomplete(shipments, orders):
+    """{order id: message} of the rows lacking a carrier or a tracking number (an unknown order is left to
+    ship_order's 404 message)."""
+    problems = {}
+    for order_id, company, tracking_no in shipments:
+        missing = missing_shipping(company, tracking_no) if order_id in orders else None
+        if missing:
+            problems[order_id] = _("%(no)s：%(why)s", no=orders[order_id].order_no, why=missing)
+    return problems
+
+
 def ship_many(shipments, actor):
-    """Ship each (order id, company, tracking number) in its own transaction (orders.services.ship_order); a
-    refusal stops only its own order. `actor` is the staff member shipping (for the operation log). Returns (shipped order numbers, [(order number, why refused)])."""
+    """Ship each (order id, company, tracking number). What was typed is checked first, all or nothing: a row
+    without its carrier or tracking number raises IncompleteShipments and nothing is shipped. Then each order is
+    shipped in its own transaction (orders.services.ship_order), and a refusal by the order's state (no longer paid)
+    stops only its own order. `actor` is the staff member shipping (for the operation log). Returns (shipped order
+    numbers, [(order number, why refused)])."""
     require_outermost()
     ids = [order_id for order_id, _company, _tracking in shipments]
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    problems = _incomplete(shipments, orders)
+    if problems:
+        raise IncompleteShipments(problems)
+    return _ship_each(shipments, orders)
+
+
+def _ship_each(shipments, orders):
     shipped, refused = [], []
     for order_id, company, tracking_no in shipments:
         order = orders.get(order_id)

@@ -7,14 +7,14 @@ from ...clock import china_now
 from ...errors import ServiceError
 from ...orders import status as st
 from ...orders.services import ship_order
-from ...pagination import requested_page
+from ...pagination import page_number, requested_page
 from ...payments.gateways import GatewayError
 from ...payments.refunds import merchant_refund
 from ..identity import current_staff
 from . import export as exports
 from . import queries, services
 from .filters import OrderFilters
-from .forms import MerchantRefundForm, ShipForm, shipments
+from .forms import COURIERS, MerchantRefundForm, ShipForm, shipments
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -25,10 +25,17 @@ FORMATS = {"csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
 
 @bp.get("")
 def index():
-    filters = OrderFilters.from_args(request.args)
-    orders = queries.order_page(filters, page=requested_page())
-    return render_template("admin/orders/list.html", orders=orders, filters=filters, tabs=st.LABELS,
-                           counts=services.order_status_counts(), open_refunds=services.open_refunds_of(orders))
+    return _list_page(request.args, requested_page())
+
+
+def _list_page(args, page, typed=None, problems=None):
+    """The list for these arguments; after a refused bulk ship, with what was typed and the rows to fix."""
+    filters = OrderFilters.from_args(args)
+    sort = queries.SORTING.choose(args).linked("admin.orders.index", filters.args())
+    orders = queries.order_page(filters, page=page, sort=sort)
+    return render_template("admin/orders/list.html", orders=orders, filters=filters, sort=sort, tabs=st.LABELS,
+                           counts=services.order_status_counts(), open_refunds=services.open_refunds_of(orders),
+                           couriers=COURIERS, typed=typed, problems=problems or {})
 
 
 @bp.get("/export.<fmt>")
@@ -44,13 +51,26 @@ def export(fmt):
 
 @bp.post("/ship")
 def ship_selected():
-    """批量发货: each ticked order shipped in its own transaction; each refusal reported."""
-    shipped, refused = services.ship_many(shipments(request.form), current_staff)
-    if shipped or not refused:
+    """批量发货: what was typed is checked all or nothing (refused: the list again with it and the rows to fix, 400),
+    then each order ships on its own and each refusal is reported."""
+    try:
+        shipped, refused = services.ship_many(shipments(request.form), current_staff)
+    except services.IncompleteShipments as err:
+        flash(err.message, "error")
+        return _list_page(request.form, page_number(request.form.get("page")), request.form, err.problems), 400
+    _report(shipped, refused)
+    return redirect(url_for(".index", **queries.SORTING.choose(request.form).plus(
+        OrderFilters.from_args(request.form).args())))
+
+
+def _report(shipped, refused):
+    if refused:
+        flash(_("已发货 %(n)s 个订单，%(m)s 个未发货：每个订单单独发货，未发货的订单不受影响，原因如下",
+                n=len(shipped), m=len(refused)), "success" if shipped else "error")
+    else:
         flash(_("已发货 %(n)s 个订单", n=len(shipped)), "success")
     for number, message in refused:
         flash(_("%(no)s 未发货：%(why)s", no=number, why=message), "error")
-    return redirect(url_for(".index", **OrderFilters.from_args(request.form).args()))
 
 
 def _detail_page(order_no, refund_form=None):

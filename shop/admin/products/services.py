@@ -16,18 +16,20 @@ from ...distribution.models import ProductCommission
 from ...errors import NotFound, ServiceError, found
 from ...extensions import db
 from ...pagination import paginate
+from ..sorting import Sorting
 
 MAX_IMAGES = 9
 
 
-#: The product list's orders: newest first (the default: a product just created is at the top), or the storefront's
-#: order (the sort value, larger first).
-PRODUCT_ORDERS = {"new": (Product.id.desc(),), "sort": (Product.sort.desc(), Product.id.desc())}
+#: The product list's sortable columns: newest first by default (a product just created is at the top); "sort" is
+#: the storefront's order (the sort value).
+SORTING = Sorting({"created": Product.created_at, "title": Product.title, "price": Product.min_price_fen,
+                   "sales": Product.sales, "sort": Product.sort}, default="created", tiebreak=Product.id)
 
 
-def merchant_products(q=None, category_id=None, shelf=None, order="new", page=1):
-    """Every product (on or off the shelf), filtered, newest first unless order="sort"; SKUs and categories come in
-    two queries, not one a row."""
+def merchant_products(q=None, category_id=None, shelf=None, sort=SORTING.standard, page=1):
+    """Every product (on or off the shelf), filtered, in the chosen order; SKUs and categories come in two queries,
+    not one a row."""
     stmt = select(Product).options(selectinload(Product.skus), selectinload(Product.category))
     q = (q or "").strip()[:50]
     if q:
@@ -36,7 +38,7 @@ def merchant_products(q=None, category_id=None, shelf=None, order="new", page=1)
         stmt = stmt.where(Product.category_id.in_(category_ids_under(category_id)))
     if shelf in ("on", "off"):
         stmt = stmt.where(Product.on_shelf.is_(shelf == "on"))
-    return paginate(stmt.order_by(*PRODUCT_ORDERS.get(order, PRODUCT_ORDERS["new"])), page)
+    return paginate(stmt.order_by(*sort.order_by()), page)
 
 
 def get_product(product_id):

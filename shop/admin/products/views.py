@@ -25,9 +25,9 @@ def allow_several_images(endpoint, values):
 @bp.get("")
 def index():
     filters = {"q": request.args.get("q", "")[:50], "category_id": request.args.get("cid", type=int),
-               "shelf": request.args.get("shelf"), "order": "sort" if request.args.get("order") == "sort" else "new"}
+               "shelf": request.args.get("shelf"), "sort": services.SORTING.choose(request.args)}
     products = services.merchant_products(page=requested_page(), **filters)
-    return render_template("admin/products/list.html", products=products, filters=filters,
+    return render_template("admin/products/list.html", products=products, filters=filters, sort=filters["sort"],
                            categories=category_choices(_("全部分类")))
 
 

@@ -13,6 +13,7 @@ from ...orders.models import Order
 from ...pagination import paginate
 from ...payments.models import REFUND_STATUSES, REQUESTED, Payment, Refund
 from ...staff.models import Staff
+from ..sorting import Sorting
 
 
 def waiting_count():
@@ -25,8 +26,13 @@ def status_counts():
     return dict(db.session.execute(select(Refund.status, func.count()).group_by(Refund.status)).all())
 
 
-def refund_queue(status=None, start=None, end=None, q=None, page=1):
-    """Refunds newest first, by status, creation date (China days, both included) and order or refund number;
+#: The queue's sortable columns (newest first unless asked).
+SORTING = Sorting({"created": Refund.created_at, "amount": Refund.amount_fen, "kind": Refund.kind,
+                   "status": Refund.status}, default="created", tiebreak=Refund.id)
+
+
+def refund_queue(status=None, start=None, end=None, q=None, page=1, sort=SORTING.standard):
+    """Refunds in the chosen order (newest first by default), by status, creation date (China days, both included) and order or refund number;
     each with its order and shopper loaded in the same statement."""
     stmt = select(Refund).join(Order, Order.id == Refund.order_id).options(
         joinedload(Refund.order).joinedload(Order.user))
@@ -39,7 +45,7 @@ def refund_queue(status=None, start=None, end=None, q=None, page=1):
     if q:
         stmt = stmt.where(or_(Order.order_no.contains(q, autoescape=True),
                               Refund.refund_no.contains(q, autoescape=True)))
-    return paginate(stmt.order_by(Refund.id.desc()), page)
+    return paginate(stmt.order_by(*sort.order_by()), page)
 
 
 def get_refund(refund_no):

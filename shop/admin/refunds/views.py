@@ -18,11 +18,11 @@ bp.add_app_template_global(services.waiting_count, "refunds_waiting")
 
 @bp.get("")
 def index():
-    f = QueueFilterForm(request.args)
+    f, sort = QueueFilterForm(request.args), services.SORTING.choose(request.args)
     data = f.data if f.validate() else {}
     page = services.refund_queue(data.get("status"), data.get("start"), data.get("end"), data.get("q"),
-                                 page=requested_page())
-    return render_template("admin/refunds/list.html", refunds=page, filters=f, tabs=REFUND_STATUSES,
+                                 page=requested_page(), sort=sort)
+    return render_template("admin/refunds/list.html", refunds=page, filters=f, sort=sort, tabs=REFUND_STATUSES,
                            counts=services.status_counts())
 
 

@@ -8,13 +8,15 @@ from ...staff import services
 from ..fields import page_status, submit
 from ..identity import current_staff
 from .forms import NewStaffForm, PasswordResetForm, StaffForm
+from .services import SORTING, staff_rows
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.get("")
 def index():
-    return render_template("admin/staff/list.html", rows=services.staff_list())
+    sort = SORTING.choose(request.args)
+    return render_template("admin/staff/list.html", rows=staff_rows(sort), sort=sort)
 
 
 @bp.route("/new", methods=["GET", "POST"])

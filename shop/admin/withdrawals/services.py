@@ -15,12 +15,16 @@ from ...payments.gateways.base import GatewayError
 from ...staff.models import Staff
 from ...wallet import withdrawals
 from ...wallet.models import W_FAILED, W_REQUESTED, Account, LedgerEntry, Withdrawal
+from ..sorting import Sorting
 
 #: Rows in one Excel export at most (the newest first).
 EXPORT_LIMIT = 10_000
+#: The queue's sortable columns (newest first unless asked).
+SORTING = Sorting({"created": Withdrawal.created_at, "amount": Withdrawal.amount_fen, "status": Withdrawal.status},
+                  default="created", tiebreak=Withdrawal.id)
 
 
-def _filtered(filters):
+def _filtered(filters, sort):
     stmt = select(Withdrawal)
     if filters.status:
         stmt = stmt.where(Withdrawal.status == filters.status)
@@ -30,7 +34,7 @@ def _filtered(filters):
         stmt = stmt.where(Withdrawal.created_at >= day_start(filters.start))
     if filters.end:
         stmt = stmt.where(Withdrawal.created_at < day_start(filters.end + timedelta(days=1)))
-    return stmt.options(joinedload(Withdrawal.user)).order_by(Withdrawal.id.desc())
+    return stmt.options(joinedload(Withdrawal.user)).order_by(*sort.order_by())
 
 
 def accounts_of(withdrawals_):
@@ -39,16 +43,17 @@ def accounts_of(withdrawals_):
     return {a.user_id: a for a in db.session.scalars(select(Account).where(Account.user_id.in_(ids)))} if ids else {}
 
 
-def queue(filters, page=1):
-    """(page of withdrawals newest first with their members, {user_id: Account}): a fixed number of statements
+def queue(filters, page=1, sort=SORTING.standard):
+    """(page of withdrawals in the chosen order (newest first by default) with their members, {user_id: Account}): a fixed number of statements
     whatever the page holds. Reads only."""
-    rows = paginate(_filtered(filters), page)
+    rows = paginate(_filtered(filters, sort), page)
     return rows, accounts_of(rows.items)
 
 
-def export_rows(filters):
-    """(withdrawals, {user_id: Account}) of every filtered row, newest first, up to EXPORT_LIMIT. Reads only."""
-    rows = db.session.scalars(_filtered(filters).limit(EXPORT_LIMIT)).all()
+def export_rows(filters, sort=SORTING.standard):
+    """(withdrawals, {user_id: Account}) of every filtered row in the list's order, up to EXPORT_LIMIT. Reads
+    only."""
+    rows = db.session.scalars(_filtered(filters, sort).limit(EXPORT_LIMIT)).all()
     return rows, accounts_of(rows)
 
 

@@ -21,15 +21,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("")
 def index():
-    filters = QueueFilters.from_args(request.args)
-    rows, accounts = services.queue(filters, page=requested_page())
-    return render_template("admin/withdrawals/list.html", rows=rows, accounts=accounts, filters=filters,
+    filters, sort = QueueFilters.from_args(request.args), services.SORTING.choose(request.args)
+    rows, accounts = services.queue(filters, page=requested_page(), sort=sort)
+    return render_template("admin/withdrawals/list.html", rows=rows, accounts=accounts, filters=filters, sort=sort,
                            counts=services.status_counts(), statuses=WITHDRAWAL_STATUSES, methods=METHODS)
 
 
 @bp.get("/export")
 def export():
-    rows, accounts = services.export_rows(QueueFilters.from_args(request.args))
+    rows, accounts = services.export_rows(QueueFilters.from_args(request.args), services.SORTING.choose(request.args))
     name = f"withdrawals-{china_now():%Y%m%d-%H%M}.xlsx"
     return Response(workbook_bytes(rows, accounts), mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={name}"})
@@ -42,7 +42,8 @@ def approve_selected():
         flash(_("已审核通过 %(n)s 笔提现", n=len(approved)), "success")
     for number, message in refused:
         flash(_("%(no)s 未通过：%(why)s", no=number, why=message), "error")
-    return redirect(url_for(".index", **QueueFilters.from_args(request.form).args()))
+    return redirect(url_for(".index", **QueueFilters.from_args(request.form).args(),
+                            **services.SORTING.choose(request.form).args()))
 
 
 def _detail_page(withdrawal, paid_form=None, reject_form=None):
