@@ -34,3 +34,12 @@ def entries(db):
             stmt = stmt.where(PointsEntry.kind == kind)
         return [tuple(row) for row in db.session.execute(stmt.order_by(PointsEntry.id))]
     return read
+
+
+@pytest.fixture
+def staff(client, make_staff):
+    """A staff owner (店长), logged in to the admin on the test client."""
+    from tests.conftest import login_staff
+    owner = make_staff(role="owner", display_name="店长")
+    login_staff(client, owner)
+    return owner

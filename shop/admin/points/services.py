@@ -28,8 +28,8 @@ from ...staff.models import Staff
 def overview():
     """{issued, spent, expired, revoked, adjusted, outstanding, members, checkins_today}: one aggregate over the
     entries, one over the balances, one count. Reads only."""
-    by_kind = dict(db.session.execute(select(PointsEntry.kind, func.sum(PointsEntry.delta)).group_by(PointsEntry.kind)))
-    by_kind = {kind: int(total or 0) for kind, total in by_kind.items()}
+    by_kind = {kind: int(total or 0) for kind, total in db.session.execute(
+        select(PointsEntry.kind, func.sum(PointsEntry.delta)).group_by(PointsEntry.kind)).all()}
     members, outstanding = db.session.execute(select(
         func.count(case((PointsAccount.balance > 0, 1))), func.coalesce(func.sum(PointsAccount.balance), 0))).one()
     checkins = db.session.scalar(select(func.count(Checkin.id)).where(Checkin.day == points.china_day()))
