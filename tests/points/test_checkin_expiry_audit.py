@@ -118,3 +118,12 @@ def test_the_ledger_is_append_only(db, shop, give):
     with pytest.raises(Exception, match="append-only"):
         db.session.execute(text("UPDATE points_entries SET delta = 99"))
     db.session.rollback()
+
+
+def test_the_demo_points_are_seeded_once(db, shop, balance):
+    from shop.points.demo import seed_demo
+    said = []
+    seed_demo(echo=said.append)
+    seed_demo(echo=said.append)
+    assert len(said) == 2 and balance(shop.a) == 300 + 15
+    assert run_audit().clean, run_audit().problems
