@@ -108,6 +108,21 @@ def auto_confirm_command(days):
     click.echo(f"auto-confirmed {auto_confirm(days=days, echo=click.echo)} order(s)")
 
 
+@shop_cli.command("expire-points")
+@click.option("--days", type=int, default=None, help="Override the merchant's points_valid_days.")
+def expire_points_command(days):
+    """Expire points earned more than points_valid_days ago and not used (oldest first); safe to run twice."""
+    from .database import single_runner
+    from .points.services import EXPIRY_LOCK_KEY, expire_points
+
+    with single_runner(EXPIRY_LOCK_KEY) as held:
+        if not held:
+            click.echo("another host is expiring points; nothing done")
+            return
+        members, points = expire_points(days=days, echo=click.echo)
+    click.echo(f"expired {points} point(s) of {members} member(s)")
+
+
 @shop_cli.command("create-admin")
 @click.option("--login", prompt="Login name", help="The owner's login name.")
 @click.option("--name", default="", help="Display name (defaults to the login name).")

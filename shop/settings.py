@@ -36,6 +36,19 @@ DEFAULTS = {
     "withdraw_daily_amount_fen": 2_000_000,
     "withdraw_fee_bp": 0,
     "withdraw_methods": ["wechat", "alipay", "bank"],
+    # Points (积分): earned per whole yuan of a completed order's paid goods; the daily check-in and its streak
+    # bonus (on every N-th consecutive day); the referrer's reward for an invitee's first paid order, capped per
+    # China day; spending at checkout (points per ¥1, and the most of the goods after coupons they may pay, in bp);
+    # points expire this many days after they were earned (0 = never).
+    "points_per_yuan": 1,
+    "checkin_points": 5,
+    "checkin_streak_days": 7,
+    "checkin_streak_bonus": 20,
+    "invite_points": 100,
+    "invite_points_daily_cap": 500,
+    "points_per_yuan_spent": 100,
+    "points_max_share_bp": 5000,
+    "points_valid_days": 365,
 }
 
 
@@ -53,6 +66,18 @@ RULE_BOUNDS = {
     "transfer_confirm_hours": (1, 24),
     "stuck_after_hours": (1, 720),
 }
+#: The points rules (积分设置 in the admin's points area, which checks them with rule_errors(values, POINTS_BOUNDS)).
+POINTS_BOUNDS = {
+    "points_per_yuan": (0, 1000),
+    "checkin_points": (0, 100_000),
+    "checkin_streak_days": (0, 365),
+    "checkin_streak_bonus": (0, 1_000_000),
+    "invite_points": (0, 1_000_000),
+    "invite_points_daily_cap": (0, 100_000_000),
+    "points_per_yuan_spent": (1, 100_000),
+    "points_max_share_bp": (0, 10000),
+    "points_valid_days": (0, 3650),
+}
 #: Withdrawal methods a merchant may enable (wallet.models.METHODS).
 WITHDRAW_METHODS = ("wechat", "alipay", "bank")
 
@@ -65,13 +90,7 @@ def rule_errors(values):
     in its daily amount."""
     from flask_babel import gettext as _
 
-    errors = {}
-    for key, (low, high) in RULE_BOUNDS.items():
-        value = values.get(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            errors[key] = _("请填写")
-        elif not low <= value <= high:
-            errors[key] = _range_message(key, low, high)
+    errors = bounds_errors(values, RULE_BOUNDS)
     if not errors.get("commission_freeze_days") and not errors.get("refund_window_days") \
             and values["commission_freeze_days"] < values["refund_window_days"]:
         errors["commission_freeze_days"] = _("佣金冻结期不能短于售后期（%(n)s 天）", n=values["refund_window_days"])
@@ -81,6 +100,20 @@ def rule_errors(values):
     methods = values.get("withdraw_methods") or []
     if not methods or any(m not in WITHDRAW_METHODS for m in methods):
         errors["withdraw_methods"] = _("请至少开启一种提现方式")
+    return errors
+
+
+def bounds_errors(values, bounds):
+    """{key: message} for each value of `bounds` that is missing, not a whole number or out of its range."""
+    from flask_babel import gettext as _
+
+    errors = {}
+    for key, (low, high) in bounds.items():
+        value = values.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors[key] = _("请填写")
+        elif not low <= value <= high:
+            errors[key] = _range_message(key, low, high)
     return errors
 
 

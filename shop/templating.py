@@ -33,6 +33,7 @@ def label_sets():
     from .orders import models as order_models
     from .orders import status as order
     from .payments import models as payments
+    from .points import models as points
     from .staff import models as staff
     from .wallet import models as wallet
 
@@ -49,7 +50,7 @@ def label_sets():
         refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
         flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
-        activity_kind=order_models.ACTIVITY_KINDS,
+        activity_kind=order_models.ACTIVITY_KINDS, points_kind=points.POINTS_KINDS,
     )
 
 

@@ -23,6 +23,7 @@ from .members.views import bp as members
 from .oplog.views import bp as oplog_area
 from .orders.views import bp as orders
 from .permissions import READ_METHODS, area_of, may
+from .points.views import bp as points
 from .products.views import bp as products
 from .refunds.views import bp as refunds
 from .settings.views import bp as settings
@@ -30,7 +31,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area)
+         settings, staff_area, oplog_area, points)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

@@ -38,6 +38,8 @@ PERMISSIONS = {
     "commissions": (ALL, roles(FINANCE)),  # holds, voids, manual adjustments
     "commissions.ledger": (STAFF, NOBODY),  # a distributor's ledger, entry by entry
     "growth": (STAFF, roles(FINANCE)),  # the invite funnel; clearing or voiding a held commission moves money
+    "points": (STAFF, NOBODY),  # members' points; the points rules are the owner's
+    "points.adjust": (STAFF, roles(FINANCE)),  # staff adjustments of a member's points
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

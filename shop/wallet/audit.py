@@ -11,6 +11,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
 from ..payments.models import AUDIT_FAILED
+from ..points.audit import check_points
 from .audit_shopper import PAID_STATUSES, check_shopper_side
 from .models import ADJUSTMENT, W_APPROVED, W_PAID, W_REQUESTED, Account, Adjustment, LedgerEntry, Withdrawal
 
@@ -40,6 +41,7 @@ def run_audit(echo=None, now=None):
     _withdrawals(report)
     _debts(report)
     check_shopper_side(report, now)
+    check_points(report)
     return report
 
 

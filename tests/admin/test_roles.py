@@ -34,6 +34,8 @@ EXPECTED = {
     "commissions": (EVERYONE, "OF"),
     "commissions.ledger": ("OPSF", "O"),
     "growth": ("OPSF", "OF"),
+    "points": ("OPSF", "O"),
+    "points.adjust": ("OPSF", "OF"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }

@@ -3,6 +3,7 @@ spending and distributor or not; one member's page."""
 from flask import Blueprint, render_template, request
 
 from ...pagination import requested_page
+from ...points.ledger import balance_of
 from . import services
 from .forms import MemberFilters
 
@@ -19,4 +20,5 @@ def index():
 @bp.get("/<int:user_id>")
 def detail(user_id):
     member = services.get_member(user_id)
-    return render_template("admin/members/detail.html", member=member, **services.member_detail(member))
+    return render_template("admin/members/detail.html", member=member, points=balance_of(member.id),
+                           **services.member_detail(member))
