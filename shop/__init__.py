@@ -69,6 +69,7 @@ def register_blueprints(app):
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp
+    from .coupons.views import bp as coupons_bp
     from .distribution.views import bp as distribution_bp
     from .growth.web import bp as growth_bp
     from .main.views import bp as main_bp
@@ -76,7 +77,7 @@ def register_blueprints(app):
     from .payments.views import bp as payments_bp
 
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp):
+               admin_bp, growth_bp, coupons_bp):
         app.register_blueprint(bp)
 
 

@@ -3,6 +3,7 @@ from .accounts.models import Address, SmsCode, User  # noqa: F401
 from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401
 from .center.models import PromoMaterial  # noqa: F401
+from .coupons.models import Coupon, CouponTemplate  # noqa: F401
 from .distribution.models import (  # noqa: F401
     Application,
     BindingLog,

@@ -36,6 +36,10 @@ DEFAULTS = {
     "withdraw_daily_amount_fen": 2_000_000,
     "withdraw_fee_bp": 0,
     "withdraw_methods": ["wechat", "alipay", "bank"],
+    # Coupon rewards (coupons/services.py): the template given to a new member at registration, and to the
+    # referrer when an invitee's first order is paid; None = no reward.
+    "coupon_register_template_id": None,
+    "coupon_invite_template_id": None,
 }
 
 
