@@ -15,6 +15,7 @@ from . import login as staff_login
 from .alerts.views import bp as alerts
 from .categories.views import bp as categories
 from .commissions.views import bp as commissions
+from .coupons.views import bp as coupons
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .growth.views import bp as growth
@@ -30,7 +31,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area)
+         settings, staff_area, oplog_area, coupons)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 
