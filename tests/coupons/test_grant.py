@@ -109,3 +109,13 @@ def test_a_second_invitee_rewards_the_referrer_again(db, shop, paid_order, make_
     paid_order()
     paid_order(buyer=other)
     assert len(coupons_of(db, shop.b.id, "invite")) == 2
+
+
+def test_the_demo_coupons_are_seeded_once(db, make_category):
+    from shop.coupons import seed_demo
+    from shop.settings import get_setting
+    make_category("服装")
+    seed_demo(echo=lambda _line: None)
+    seed_demo(echo=lambda _line: None)
+    names = db.session.scalars(select(CouponTemplate.name)).all()
+    assert len(names) == 3 and get_setting("coupon_register_template_id")
