@@ -66,6 +66,7 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .accounts.wechat_auth import bp as wechat_auth_bp
     from .admin import bp as admin_bp
+    from .assist.views import bp as assist_bp
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp
@@ -77,7 +78,7 @@ def register_blueprints(app):
     from .payments.views import bp as payments_bp
 
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp, coupons_bp):
+               admin_bp, growth_bp, coupons_bp, assist_bp):
         app.register_blueprint(bp)
 
 

@@ -39,6 +39,7 @@ PERMISSIONS = {
     "commissions.ledger": (STAFF, NOBODY),  # a distributor's ledger, entry by entry
     "growth": (STAFF, roles(FINANCE)),  # the invite funnel; clearing or voiding a held commission moves money
     "coupons": (ALL, roles(OPERATOR)),  # templates, issuing to members, the coupon rewards
+    "assist": (ALL, roles(OPERATOR)),  # 助力免单: products and their rules
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -35,6 +35,7 @@ EXPECTED = {
     "commissions.ledger": ("OPSF", "O"),
     "growth": ("OPSF", "OF"),
     "coupons": (EVERYONE, "OP"),
+    "assist": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
