@@ -93,3 +93,4 @@ class Coupon(db.Model):
 
     template = db.relationship("CouponTemplate")
     user = db.relationship("User")
+    order = db.relationship("Order")

@@ -164,3 +164,11 @@ def test_a_viewer_reads_but_cannot_write(db, client, make_staff, make_template):
     login_staff(client, make_staff("viewer"))
     assert client.get("/admin/coupons").status_code == 200
     assert client.post("/admin/coupons/new", data=TEMPLATE_FORM).status_code == 403
+
+
+def test_the_member_coupons_show_their_order(db, client, operator, place, shop, make_template, give):
+    give(shop.buyer, make_template(name="订单用券"))
+    order = place()
+    page = client.get("/admin/coupons/issued?status=locked").get_data(as_text=True)
+    assert "订单用券" in page and order.order_no in page
+    assert "订单用券" not in client.get("/admin/coupons/issued?status=used").get_data(as_text=True)

@@ -153,7 +153,7 @@ def _members(text):
 
 def member_coupons(template_id=None, status=None, phone="", page=1):
     """A page of members' coupons, newest first, by template, status and member phone."""
-    stmt = select(Coupon).options(joinedload(Coupon.template), joinedload(Coupon.user))
+    stmt = select(Coupon).options(joinedload(Coupon.template), joinedload(Coupon.user), joinedload(Coupon.order))
     if template_id:
         stmt = stmt.where(Coupon.template_id == template_id)
     if status:
