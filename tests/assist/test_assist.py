@@ -147,3 +147,12 @@ def test_the_admin_enables_a_product(db, client, make_staff, make_product):
     resp = client.post("/admin/assist/new", data={**data, "product_id": "999999"})
     assert resp.status_code == 400 and "商品不存在" in resp.get_data(as_text=True)
     assert product.title in client.get("/admin/assist").get_data(as_text=True)
+
+
+def test_the_demo_enables_one_product_once(db, make_product):
+    from shop.assist import seed_demo
+    from shop.assist.models import AssistProduct
+    make_product()
+    seed_demo(echo=lambda _line: None)
+    seed_demo(echo=lambda _line: None)
+    assert len(db.session.scalars(select(AssistProduct)).all()) == 1
