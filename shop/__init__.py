@@ -66,9 +66,11 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .accounts.wechat_auth import bp as wechat_auth_bp
     from .admin import bp as admin_bp
+    from .assist.views import bp as assist_bp
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp
+    from .coupons.views import bp as coupons_bp
     from .distribution.views import bp as distribution_bp
     from .growth.web import bp as growth_bp
     from .main.views import bp as main_bp
@@ -77,7 +79,7 @@ def register_blueprints(app):
     from .points.views import bp as points_bp
 
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp, points_bp):
+               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp):
         app.register_blueprint(bp)
 
 

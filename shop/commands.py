@@ -147,3 +147,11 @@ def flush_visits_command(days):
     from .growth.visits import flush_visits
 
     click.echo(f"moved {flush_visits(days)} visits")
+
+
+@shop_cli.command("expire-coupons")
+def expire_coupons_command():
+    """Mark unused coupons past their validity as expired (one UPDATE; safe to run twice or on two hosts)."""
+    from .coupons.services import expire_coupons
+
+    click.echo(f"expired {expire_coupons()} coupon(s)")

@@ -150,7 +150,19 @@ def seed_demo(echo=print):
             _, new = _user(phone, password, nickname)
             echo(f"{'shopper':14s} {phone} / {password}" + ("" if new else "  (already there)"))
     seed_distribution(echo)
+    seed_marketing(echo)
     echo(f"demo data: {created} product(s) created, {total - created} already present")
+
+
+#: The marketing tools' own demo data (each `seed_demo(echo)` duplicates nothing when run again).
+MARKETING_DEMOS = ("shop.coupons", "shop.points.demo", "shop.assist")
+
+
+def seed_marketing(echo=print):
+    """Coupons, points, 助力免单 (and the activities, once they are added to MARKETING_DEMOS)."""
+    import importlib
+    for name in MARKETING_DEMOS:
+        importlib.import_module(name).seed_demo(echo)
 
 
 def seed_distribution(echo=print):

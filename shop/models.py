@@ -1,8 +1,10 @@
 """Imports every model so metadata (and Alembic) see the whole schema."""
 from .accounts.models import Address, SmsCode, User  # noqa: F401
+from .assist.models import AssistCampaign, AssistHelp, AssistProduct  # noqa: F401
 from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401
 from .center.models import PromoMaterial  # noqa: F401
+from .coupons.models import Coupon, CouponTemplate  # noqa: F401
 from .distribution.models import (  # noqa: F401
     Application,
     BindingLog,

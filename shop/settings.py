@@ -49,6 +49,10 @@ DEFAULTS = {
     "points_per_yuan_spent": 100,
     "points_max_share_bp": 5000,
     "points_valid_days": 365,
+    # Coupon rewards (coupons/services.py): the template given to a new member at registration, and to the
+    # referrer when an invitee's first order is paid; None = no reward.
+    "coupon_register_template_id": None,
+    "coupon_invite_template_id": None,
 }
 
 

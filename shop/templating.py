@@ -28,6 +28,8 @@ def label_sets():
     """The `labels` global: every closed set's value -> label mapping, read from beside its model.
 
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
+    from .assist import models as assist
+    from .coupons import models as coupons
     from .distribution import models as distribution
     from .growth import models as growth
     from .orders import models as order_models
@@ -51,6 +53,9 @@ def label_sets():
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
         flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
         activity_kind=order_models.ACTIVITY_KINDS, points_kind=points.POINTS_KINDS,
+        coupon_kind=coupons.TEMPLATE_KINDS, coupon_scope=coupons.SCOPES, coupon_validity=coupons.VALIDITIES,
+        coupon_obtain=coupons.OBTAIN_WAYS, coupon_status=coupons.COUPON_STATUSES, coupon_source=coupons.COUPON_SOURCES,
+        assist_state=assist.CAMPAIGN_STATES,
     )
 
 

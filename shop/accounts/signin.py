@@ -9,6 +9,7 @@ from ..database import transaction
 from ..distribution import binding
 from ..distribution.services import on_sign_in
 from ..growth.fraud import record_sighting
+from .events import signed_in
 from .services import authenticate, check_login_code, record_login, register, use_login_code
 
 
@@ -25,6 +26,7 @@ def start_session(user, referral=None, invite_code=None, is_new_member=False, se
             binding.bind_from_code(user, invite_code, "code", is_new_member)
         else:
             binding.bind_referral(user, referral, is_new_member)
+        signed_in.send(user, user=user, is_new_member=is_new_member, referral=referral, seen=seen)
     return user
 
 

@@ -13,8 +13,10 @@ from ..staff import oplog as operation_log
 from ..staff import session as staff_session
 from . import login as staff_login
 from .alerts.views import bp as alerts
+from .assist.views import bp as assist
 from .categories.views import bp as categories
 from .commissions.views import bp as commissions
+from .coupons.views import bp as coupons
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
 from .growth.views import bp as growth
@@ -31,7 +33,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area, points)
+         settings, staff_area, oplog_area, coupons, assist, points)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

@@ -40,6 +40,8 @@ PERMISSIONS = {
     "growth": (STAFF, roles(FINANCE)),  # the invite funnel; clearing or voiding a held commission moves money
     "points": (STAFF, NOBODY),  # members' points; the points rules are the owner's
     "points.adjust": (STAFF, roles(FINANCE)),  # staff adjustments of a member's points
+    "coupons": (ALL, roles(OPERATOR)),  # templates, issuing to members, the coupon rewards
+    "assist": (ALL, roles(OPERATOR)),  # 助力免单: products and their rules
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -36,6 +36,8 @@ EXPECTED = {
     "growth": ("OPSF", "OF"),
     "points": ("OPSF", "O"),
     "points.adjust": ("OPSF", "OF"),
+    "coupons": (EVERYONE, "OP"),
+    "assist": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }

@@ -1,0 +1,33 @@
+"""助力免单 on shop pages (the product panel, an entry in 我的) and the help counted when a new member registers
+through a campaign's link."""
+from flask import has_request_context
+from flask_login import current_user
+
+from ..accounts.events import signed_in
+from ..marketing.slots import Panel, provides
+from . import services
+from .views import remembered_campaign
+
+
+@provides("product", order=30)
+def product_panel(product, **_page):
+    rule = services.enabled_for(product.id)
+    if rule is None:
+        return None
+    running = services.running_campaign(current_user.id, rule) if current_user.is_authenticated else None
+    return Panel("assist/_product_panel.html", {"rule": rule, "running": running,
+                                                "price": services.product_price(product.id)})
+
+
+@provides("me", order=30)
+def me_entry(**_page):
+    return Panel("assist/_me_entry.html")
+
+
+def _signed_in(sender, user, is_new_member, **_kw):
+    campaign_id = remembered_campaign(pop=True) if has_request_context() else None
+    if is_new_member and campaign_id:
+        services.record_help(campaign_id, user.id)
+
+
+signed_in.connect(_signed_in, weak=False)
