@@ -53,6 +53,14 @@ class Choice:
                 "group": self.group}
         return {key: value for key, value in args.items() if value is not None}
 
+    def retry_query(self):
+        """query() for the way back to checkout after a refused placement: a chosen coupon that was refused (used
+        meanwhile, expired) is dropped, so checkout preselects the best usable one again."""
+        args = self.query()
+        if self.coupon.isdigit():
+            args.pop("coupon")
+        return args
+
 
 @dataclass
 class QuoteLine:

@@ -56,7 +56,7 @@ def place():
                                      seen=seen())
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for(".checkout", sku_id=sku, quantity=qty, **choice.query())), 303
+        return redirect(url_for(".checkout", sku_id=sku, quantity=qty, **choice.retry_query())), 303
     return redirect(url_for(".detail", order_no=order.order_no))
 
 

@@ -80,3 +80,19 @@ def test_no_coupon_for_a_guest_quote(db, shop, make_template):
     make_template()
     q = quote([(shop.sku_id, 1)], None, Choice())
     assert q.discount_fen == 0 and "coupon" not in q.offers
+
+
+def test_a_coupon_used_meanwhile_sends_the_shopper_back_to_checkout_without_it(db, client, login, shop,
+                                                                               make_template, give):
+    """Placing with a coupon another order took meanwhile is refused; back at checkout the best usable one is
+    preselected again and the page opens (not the error page of the refused coupon)."""
+    spent, spare = give(shop.buyer, make_template(amount_fen=3000)), give(shop.buyer, make_template(amount_fen=1000))
+    login(shop.buyer)
+    spent.status = "used"
+    db.session.commit()
+    resp = client.post("/checkout", data={"sku_id": shop.sku_id, "quantity": 1, "address_id": shop.address.id,
+                                          "coupon": str(spent.id)})
+    assert resp.status_code == 303 and f"coupon={spent.id}" not in resp.headers["Location"]
+    page = client.get(resp.headers["Location"])
+    assert page.status_code == 200 and "-¥10.00" in page.get_data(as_text=True)
+    assert f"coupon={spare.id}" in page.get_data(as_text=True) or str(spare.id) in page.get_data(as_text=True)
