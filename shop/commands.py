@@ -132,3 +132,16 @@ def flush_visits_command(days):
     from .growth.visits import flush_visits
 
     click.echo(f"moved {flush_visits(days)} visits")
+
+
+@shop_cli.command("close-groups")
+def close_groups_command():
+    """Close 拼团 groups past their deadline (failed, or succeeded with 模拟成团 one short) and refund the failed
+    ones' paid orders in full; also sends refunds still due. One group per transaction; safe to run twice."""
+    from .groupbuy.closing import close_expired
+
+    counts = close_expired(echo=click.echo)
+    if counts.get("busy"):
+        click.echo("another host is closing groups; nothing done")
+        return
+    click.echo("groups: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))

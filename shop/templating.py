@@ -29,6 +29,7 @@ def label_sets():
 
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
     from .distribution import models as distribution
+    from .groupbuy import models as groupbuy
     from .growth import models as growth
     from .orders import models as order_models
     from .orders import status as order
@@ -50,6 +51,7 @@ def label_sets():
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
         flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
         activity_kind=order_models.ACTIVITY_KINDS,
+        group_status=groupbuy.GROUP_STATUSES, group_overflow=groupbuy.OVERFLOWS, group_order_state=groupbuy.INTENT_STATES,
     )
 
 
@@ -65,6 +67,8 @@ def register(app):
     app.add_template_global(explain)
     from .marketing.slots import panels
     app.add_template_global(panels)
+    from .groupbuy.services import group_status_for_order
+    app.add_template_global(group_status_for_order)
     from .admin.identity import current_staff
     app.add_template_global(current_staff, "current_staff")
 

@@ -14,6 +14,7 @@ from ..database import require_outermost, transaction
 from ..distribution.rules import current_version, snapshot_referrer, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..groupbuy.guard import can_ship
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
@@ -155,6 +156,8 @@ def ship_order(order, company, tracking_no):
     if not company or not tracking_no:
         raise ServiceError(_("请填写物流公司和运单号"))
     with transaction():
+        if not can_ship(order):
+            raise ServiceError(_("拼团未成功，暂不能发货"), status=409)
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
     return order
 
