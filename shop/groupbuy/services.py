@@ -65,12 +65,12 @@ def held_orders(activity_id, user_id):
 def joinable_refusal(group, user_id, now=None):
     """Why the member may not join the group (a message), or None. Reads only."""
     now = now or utcnow()
+    if group.status == m.SUCCEEDED or group.paid_count >= group.needed:
+        return _("这个团已满员，请发起新团或参加其他团")
     if group.status != m.OPEN:
         return _("这个团已结束，不能再参团")
     if group.expires_at <= now:
         return _("这个团已过期，不能再参团")
-    if group.paid_count >= group.needed:
-        return _("这个团已满员，请发起新团或参加其他团")
     if user_id is not None and is_member(group.id, user_id):
         return _("你已在这个团里，不能重复参团")
     return None
