@@ -21,7 +21,7 @@ def lock_intent(order_id):
 
 def lock_group(group_no=None, group_id=None):
     stmt = select(Group).where(Group.group_no == group_no) if group_no else select(Group).where(Group.id == group_id)
-    return db.session.execute(stmt.with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+    return db.session.execute(stmt.with_for_update(of=Group).execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def take_payment(order, now=None):
