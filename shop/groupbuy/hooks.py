@@ -45,6 +45,12 @@ def seat_paying_member(sender, order, now):
         closing.refund_after_request(order.id)
 
 
+@events.refund_succeeded.connect
+def give_the_seat_back(sender, order, refund, whole):
+    if whole and _group_line(order) is not None:
+        joining.leave_on_refund(order)
+
+
 @provides("product", order=20)
 def product_panel(product):
     activity = services.product_activity(product.id)

@@ -63,3 +63,19 @@ def _seat(group, intent, order, now, leader=False):
     intent.group_id, intent.state = group.id, m.JOINED
     return m.JOINED
 
+
+
+def leave_on_refund(order):
+    """A member whose order is refunded in full while the group is still open gives the seat back (the group
+    row locked), so the group only succeeds with paid members. Joins the caller's transaction (the refund)."""
+    intent = lock_intent(order.id)
+    if intent is None or intent.state != m.JOINED:
+        return
+    group = lock_group(group_id=intent.group_id)
+    if group.status != m.OPEN:
+        intent.state = m.REFUNDED if group.status == m.FAILED else intent.state
+        return
+    member = db.session.scalar(select(GroupMember).where(GroupMember.order_id == order.id))
+    db.session.delete(member)
+    group.paid_count -= 1
+    intent.state, intent.note = m.REFUNDED, "refunded while the group was open"

@@ -166,3 +166,19 @@ def test_a_cancelled_group_order_frees_the_members_limit(db, shop, make_activity
     orders.cancel_order(order, reason="buyer")
     assert fresh(db, GroupOrder, order.id).state == "released"
     group_order(activity, paid=False)
+
+
+def test_a_member_refunded_while_the_group_is_open_gives_the_seat_back(db, shop, make_activity, group_order,
+                                                                       member, make_staff):
+    from shop.payments.refunds import merchant_refund
+    activity = make_activity(group_size=3)
+    first = group_order(activity, buyer=member("团长"))
+    group = group_of(db, first)
+    joiner = group_order(activity, group=group.group_no)
+    merchant_refund(fresh(db, Order, joiner.id), "不想要了", make_staff())
+    group = fresh(db, Group, group.id)
+    assert group.paid_count == 1 and [mb.order_id for mb in group.members] == [first.id]
+    assert fresh(db, GroupOrder, joiner.id).state == "refunded"
+    group_order(activity, buyer=member(), group=group.group_no)
+    assert fresh(db, Group, group.id).paid_count == 2
+    assert run_audit().clean, run_audit().problems

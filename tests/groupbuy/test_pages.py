@@ -158,3 +158,12 @@ def test_the_close_groups_command(db, app, shop, make_activity, group_order):
     assert f"group {group_id}: failed" in result.output and "refunded 1" in result.output
     result = app.test_cli_runner().invoke(args=["shop", "close-groups"])
     assert "refunded 0" in result.output
+
+
+def test_demo_activities_are_seeded_once(db, make_product):
+    from shop.groupbuy.demo import seed_demo
+    make_product("甲"), make_product("乙")
+    lines = []
+    seed_demo(echo=lines.append)
+    seed_demo(echo=lines.append)
+    assert len(db.session.scalars(select(GroupActivity)).all()) == 2 and lines[-1] == "groupbuy: activities already there"
