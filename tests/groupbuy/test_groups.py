@@ -182,3 +182,16 @@ def test_a_member_refunded_while_the_group_is_open_gives_the_seat_back(db, shop,
     group_order(activity, buyer=member(), group=group.group_no)
     assert fresh(db, Group, group.id).paid_count == 2
     assert run_audit().clean, run_audit().problems
+
+
+def test_a_joiner_paying_after_the_deadline_is_refunded_and_the_group_is_untouched(db, shop, make_activity,
+                                                                                   group_order, member):
+    activity = make_activity(group_size=3)
+    group = group_of(db, group_order(activity, buyer=member("团长")))
+    late = group_order(activity, group=group.group_no, paid=False)
+    db.session.get(Group, group.id).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    late = _pay(db, late)
+    assert late.status == "refunded" and fresh(db, GroupOrder, late.id).note.startswith("这个团已过期")
+    assert fresh(db, Group, group.id).paid_count == 1
+    assert run_audit().clean, run_audit().problems
