@@ -4,6 +4,7 @@ group filled or expired meanwhile — open a new group or have the payment refun
 never put more than `needed` members in a group."""
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..clock import utcnow
@@ -31,16 +32,20 @@ def take_payment(order, now=None):
     if intent is None or intent.state != m.PENDING:
         return None
     now = now or utcnow()
+    activity = db.session.get(m.GroupActivity, intent.activity_id)
     if not intent.join_no:
-        return _open(intent, order, now)
+        return _open(intent, order, now) if activity.running(now) else _to_refund(intent, _("拼团活动已结束"))
     group = lock_group(group_no=intent.join_no)
     refusal = joinable_refusal(group, order.user_id, now) if group is not None else "gone"
     if refusal is None:
         return _seat(group, intent, order, now)
-    activity = db.session.get(m.GroupActivity, intent.activity_id)
     if activity.overflow == m.NEW_GROUP and activity.running(now):
         return _open(intent, order, now)
-    intent.state, intent.note = m.TO_REFUND, str(refusal)[:100]
+    return _to_refund(intent, refusal)
+
+
+def _to_refund(intent, why):
+    intent.state, intent.note = m.TO_REFUND, str(why)[:100]
     return m.TO_REFUND
 
 

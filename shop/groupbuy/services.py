@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..accounts.models import User
 from ..clock import utcnow
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -101,6 +102,8 @@ def record_intent(order, activity_id, user, join_no):
     """Remember what the group order is for (open or join), checking the member's limit again. Joins the
     caller's transaction (the placement)."""
     activity = db.session.get(GroupActivity, activity_id)
+    # The member's row locked: two placements at once cannot both pass the limit.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     if held_orders(activity_id, user.id) >= activity.per_member_limit:
         raise ServiceError(_("每人在本活动最多参与%(n)s次拼团", n=activity.per_member_limit))
     db.session.add(GroupOrder(order_id=order.id, activity_id=activity_id, user_id=user.id, join_no=join_no or None,

@@ -195,3 +195,14 @@ def test_a_joiner_paying_after_the_deadline_is_refunded_and_the_group_is_untouch
     assert late.status == "refunded" and fresh(db, GroupOrder, late.id).note.startswith("这个团已过期")
     assert fresh(db, Group, group.id).paid_count == 1
     assert run_audit().clean, run_audit().problems
+
+
+def test_an_opener_paying_after_the_activity_ended_is_refunded(db, shop, make_activity, group_order):
+    from shop.groupbuy.models import GroupActivity
+    activity = make_activity(commission=True)
+    order = group_order(activity, paid=False)
+    db.session.get(GroupActivity, activity.id).ends_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    order = _pay(db, order)
+    assert order.status == "refunded" and db.session.scalars(select(Group)).all() == []
+    assert run_audit().clean, run_audit().problems

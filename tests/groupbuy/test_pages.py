@@ -167,3 +167,17 @@ def test_demo_activities_are_seeded_once(db, make_product):
     seed_demo(echo=lines.append)
     seed_demo(echo=lines.append)
     assert len(db.session.scalars(select(GroupActivity)).all()) == 2 and lines[-1] == "groupbuy: activities already there"
+
+
+def test_the_admin_order_page_names_the_group_and_bulk_ship_refuses_it(db, client, shop, make_staff,
+                                                                        make_activity, group_order):
+    order = group_order(make_activity())
+    group = group_of(db, order)
+    login_staff(client, make_staff("operator"))
+    page = client.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
+    assert "待成团" in page and group.group_no in page
+    resp = client.post("/admin/orders/ship", data={"ids": [order.id], f"company_{order.id}": "顺丰",
+                                                   f"tracking_{order.id}": "SF1"}, follow_redirects=True)
+    assert "拼团未成功，暂不能发货" in resp.get_data(as_text=True)
+    from shop.orders.models import Order
+    assert db.session.get(Order, order.id).status == "paid"
