@@ -155,3 +155,16 @@ def expire_coupons_command():
     from .coupons.services import expire_coupons
 
     click.echo(f"expired {expire_coupons()} coupon(s)")
+
+
+@shop_cli.command("close-groups")
+def close_groups_command():
+    """Close 拼团 groups past their deadline (failed, or succeeded with 模拟成团 one short) and refund the failed
+    ones' paid orders in full; also sends refunds still due. One group per transaction; safe to run twice."""
+    from .groupbuy.closing import close_expired
+
+    counts = close_expired(echo=click.echo)
+    if counts.get("busy"):
+        click.echo("another host is closing groups; nothing done")
+        return
+    click.echo("groups: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))

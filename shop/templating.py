@@ -31,6 +31,7 @@ def label_sets():
     from .assist import models as assist
     from .coupons import models as coupons
     from .distribution import models as distribution
+    from .groupbuy import models as groupbuy
     from .growth import models as growth
     from .orders import models as order_models
     from .orders import status as order
@@ -56,6 +57,7 @@ def label_sets():
         coupon_kind=coupons.TEMPLATE_KINDS, coupon_scope=coupons.SCOPES, coupon_validity=coupons.VALIDITIES,
         coupon_obtain=coupons.OBTAIN_WAYS, coupon_status=coupons.COUPON_STATUSES, coupon_source=coupons.COUPON_SOURCES,
         assist_state=assist.CAMPAIGN_STATES,
+        group_status=groupbuy.GROUP_STATUSES, group_overflow=groupbuy.OVERFLOWS, group_order_state=groupbuy.INTENT_STATES,
     )
 
 
@@ -71,6 +73,8 @@ def register(app):
     app.add_template_global(explain)
     from .marketing.slots import panels
     app.add_template_global(panels)
+    from .groupbuy.services import group_status_for_order
+    app.add_template_global(group_status_for_order)
     from .admin.identity import current_staff
     app.add_template_global(current_staff, "current_staff")
 

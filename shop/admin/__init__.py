@@ -19,6 +19,7 @@ from .commissions.views import bp as commissions
 from .coupons.views import bp as coupons
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
+from .groupbuy.views import bp as groupbuy
 from .growth.views import bp as growth
 from .identity import current_staff
 from .members.views import bp as members
@@ -33,7 +34,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area, coupons, assist, points)
+         settings, staff_area, oplog_area, coupons, assist, points, groupbuy)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

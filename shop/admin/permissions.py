@@ -42,6 +42,7 @@ PERMISSIONS = {
     "points.adjust": (STAFF, roles(FINANCE)),  # staff adjustments of a member's points
     "coupons": (ALL, roles(OPERATOR)),  # templates, issuing to members, the coupon rewards
     "assist": (ALL, roles(OPERATOR)),  # 助力免单: products and their rules
+    "groupbuy": (ALL, roles(OPERATOR)),  # 拼团 activities; closing an expired group sends its refunds
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

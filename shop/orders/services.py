@@ -15,6 +15,7 @@ from ..distribution.rules import current_version, snapshot_referrer, upline_snap
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..growth.fraud import record_sighting
+from ..groupbuy.guard import can_ship
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
@@ -169,6 +170,8 @@ def ship_order(order, company, tracking_no):
     if missing_shipping(company, tracking_no):
         raise ServiceError(missing_shipping(company, tracking_no))
     with transaction():
+        if not can_ship(order):
+            raise ServiceError(_("拼团未成功，暂不能发货"), status=409)
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
     return order
 

@@ -38,6 +38,7 @@ EXPECTED = {
     "points.adjust": ("OPSF", "OF"),
     "coupons": (EVERYONE, "OP"),
     "assist": (EVERYONE, "OP"),
+    "groupbuy": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
