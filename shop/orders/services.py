@@ -14,8 +14,8 @@ from ..database import require_outermost, transaction
 from ..distribution.rules import current_version, snapshot_referrer, upline_snapshot
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..growth.fraud import record_sighting
 from ..groupbuy.guard import can_ship
+from ..growth.fraud import record_sighting
 from ..numbers import new_number
 from ..settings import get_setting
 from . import status as st
