@@ -31,7 +31,7 @@ WRITING_GETS = ("distribution.invite",)
 
 def get_pages():
     """Endpoints and paths of every GET route that takes no URL argument."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ENABLED": False})
     return sorted((rule.endpoint, rule.rule) for rule in app.url_map.iter_rules()
                   if "GET" in rule.methods and not rule.arguments and rule.endpoint not in SKIPPED)
 
