@@ -70,13 +70,14 @@ def register_blueprints(app):
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp
     from .distribution.views import bp as distribution_bp
+    from .flash.views import bp as flash_bp
     from .growth.web import bp as growth_bp
     from .main.views import bp as main_bp
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
 
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp):
+               admin_bp, growth_bp, flash_bp):
         app.register_blueprint(bp)
 
 
