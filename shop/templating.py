@@ -29,6 +29,7 @@ def label_sets():
 
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
     from .distribution import models as distribution
+    from .flash import models as flash
     from .growth import models as growth
     from .orders import models as order_models
     from .orders import status as order
@@ -49,7 +50,7 @@ def label_sets():
         refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
         flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
-        activity_kind=order_models.ACTIVITY_KINDS,
+        activity_kind=order_models.ACTIVITY_KINDS, flash_slot_state=flash.SLOT_STATES,
     )
 
 

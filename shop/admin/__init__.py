@@ -16,6 +16,7 @@ from .alerts.views import bp as alerts
 from .categories.views import bp as categories
 from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
+from .flash.views import bp as flash_area
 from .distribution.views import bp as distribution
 from .growth.views import bp as growth
 from .identity import current_staff
@@ -30,7 +31,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area)
+         settings, staff_area, oplog_area, flash_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

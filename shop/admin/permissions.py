@@ -38,6 +38,7 @@ PERMISSIONS = {
     "commissions": (ALL, roles(FINANCE)),  # holds, voids, manual adjustments
     "commissions.ledger": (STAFF, NOBODY),  # a distributor's ledger, entry by entry
     "growth": (STAFF, roles(FINANCE)),  # the invite funnel; clearing or voiding a held commission moves money
+    "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -1,6 +1,9 @@
 """Flash-sale slots, their items (own price, own stock) and each member's count per item."""
+from flask_babel import lazy_gettext as _l
+
 from ..clock import utcnow
 from ..extensions import db
+from ..vocabulary import Labels
 
 
 class FlashSlot(db.Model):
@@ -28,7 +31,9 @@ class FlashSlot(db.Model):
         return RUNNING if now < self.ends_at else ENDED
 
 
+#: A slot's state at a moment (FlashSlot.state), computed from its times, never stored.
 COMING, RUNNING, ENDED = "coming", "running", "ended"
+SLOT_STATES = Labels({COMING: _l("即将开始"), RUNNING: _l("抢购中"), ENDED: _l("已结束")})
 
 
 class FlashItem(db.Model):

@@ -34,6 +34,7 @@ EXPECTED = {
     "commissions": (EVERYONE, "OF"),
     "commissions.ledger": ("OPSF", "O"),
     "growth": ("OPSF", "OF"),
+    "flash": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
