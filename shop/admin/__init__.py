@@ -16,8 +16,8 @@ from .alerts.views import bp as alerts
 from .categories.views import bp as categories
 from .commissions.views import bp as commissions
 from .dashboard.views import dashboard
-from .flash.views import bp as flash_area
 from .distribution.views import bp as distribution
+from .flash.views import bp as flash_area
 from .growth.views import bp as growth
 from .identity import current_staff
 from .members.views import bp as members

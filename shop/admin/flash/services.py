@@ -8,8 +8,8 @@ from ...clock import from_china
 from ...database import transaction
 from ...errors import ServiceError, found
 from ...extensions import db
-from ...money import format_fen
 from ...flash.models import FlashItem, FlashSlot
+from ...money import format_fen
 from ...orders import status as st
 from ...orders.models import FLASH, Order, OrderLine
 from ...pagination import paginate
