@@ -19,8 +19,10 @@ def flash_price(quote, user, choice):
     item = services.get_item(choice.activity[1])
     if item is None:
         raise ServiceError(_("秒杀商品不存在"), status=404)
-    if len(quote.lines) != 1 or quote.lines[0].sku.id != item.sku_id:
+    if len(quote.lines) != 1:
         raise ServiceError(_("秒杀商品需单独下单，不能与其他商品一起结算"))
+    if quote.lines[0].sku.id != item.sku_id:
+        raise ServiceError(_("秒杀商品与所选规格不符"))
     line = quote.lines[0]
     services.check_buyable(item, line.quantity, user)
     line.unit_price_fen, line.activity = item.price_fen, (FLASH, item.id)
@@ -58,4 +60,4 @@ def home_panel(**context):
 def product_panel(product=None, **context):
     """The product's price in a running or coming slot."""
     items = services.product_items(product.id) if product is not None else []
-    return Panel("flash/_product_panel.html", {"items": items, "now": utcnow()}) if items else None
+    return Panel("flash/_product_panel.html", {"flash_items": items, "now": utcnow()}) if items else None

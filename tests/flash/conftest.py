@@ -42,3 +42,12 @@ def make_item(db, shop, make_slot):
 def flash(item):
     """The shopper's choice of a flash item at checkout."""
     return Choice(activity=("flash", item.id))
+
+
+@pytest.fixture
+def staff(client, make_staff):
+    """A staff owner, logged in to the admin on the test client."""
+    from tests.conftest import login_staff
+    owner = make_staff(role="owner", display_name="店长")
+    login_staff(client, owner)
+    return owner

@@ -85,7 +85,7 @@ def test_a_cancelled_order_no_longer_counts_against_the_limit(db, shop, place, m
 
 @pytest.mark.parametrize("items,message", [
     ("other lines", "秒杀商品需单独下单"),
-    ("wrong sku", "秒杀商品需单独下单"),
+    ("wrong sku", "秒杀商品与所选规格不符"),
     ("no such item", "秒杀商品不存在"),
 ])
 def test_a_flash_choice_on_the_wrong_lines_is_refused(db, shop, make_item, make_product, items, message):

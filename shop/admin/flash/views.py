@@ -68,8 +68,9 @@ def item(slot_id, item_id=None):
 @bp.post("/<int:slot_id>/items/<int:item_id>/delete")
 def delete_item(slot_id, item_id):
     slot = services.get_slot(slot_id)
+    item = services.get_item(slot, item_id)
     try:
-        services.delete_item(services.get_item(slot, item_id))
+        services.delete_item(item)
     except ServiceError as err:
         flash(err.message, "error")
     else:
