@@ -27,14 +27,15 @@ def flash_price(quote, user, choice):
     services.check_buyable(item, line.quantity, user)
     line.unit_price_fen, line.activity = item.price_fen, (FLASH, item.id)
     line.commissionable, line.stock_from_sku = item.commission, False
+    quote.offers[FLASH] = item
 
 
 @order_placed.connect
 def reserve_flash_stock(sender, order, quote, user, **extra):
     """Take the flash lines' units from their items (and the member's limit) inside the placement."""
+    item = quote.offers.get(FLASH)
     for line in quote.lines:
-        if line.activity and line.activity[0] == FLASH:
-            item = services.get_item(line.activity[1])
+        if item is not None and line.activity == (FLASH, item.id):
             services.reserve(item.id, user.id, line.quantity, item.per_member_limit)
 
 

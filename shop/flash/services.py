@@ -80,12 +80,7 @@ def reserve(item_id, user_id, quantity, limit):
     UPDATE whose row count is checked, so concurrent orders never oversell nor pass the limit. The member's row
     comes first (one member's orders queue there) and the hot item row last, held the shortest time.
     Joins the caller's transaction (the order placement); a refusal rolls the placement back."""
-    _ensure_take(item_id, user_id)
-    counted = db.session.execute(
-        update(FlashTake).where(FlashTake.item_id == item_id, FlashTake.user_id == user_id,
-                                FlashTake.quantity + quantity <= limit)
-        .values(quantity=FlashTake.quantity + quantity).execution_options(synchronize_session=False)).rowcount
-    if counted != 1:
+    if quantity > limit or not _count_take(item_id, user_id, quantity, limit):
         raise ServiceError(_("每人限购%(n)s件，你已抢过", n=limit))
     taken_ok = db.session.execute(
         update(FlashItem).where(FlashItem.id == item_id, FlashItem.sold + quantity <= FlashItem.stock)
@@ -94,15 +89,19 @@ def reserve(item_id, user_id, quantity, limit):
         raise ServiceError(_("已抢光"))
 
 
-def _ensure_take(item_id, user_id):
-    """The member's counter row, inserted once (a concurrent insert of the same row is ignored)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _count_take(item_id, user_id, quantity, limit):
+    """One upsert of the member's counter row: inserted with `quantity`, or raised by it while it stays within the
+    limit (the row is locked meanwhile, so one member's concurrent orders queue here). True when counted."""
+    if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(FlashTake).values(item_id=item_id, user_id=user_id, quantity=0)
-                       .on_conflict_do_nothing())
+    stmt = insert(FlashTake).values(item_id=item_id, user_id=user_id, quantity=quantity)
+    counted = db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[FlashTake.item_id, FlashTake.user_id],
+        set_={"quantity": FlashTake.quantity + stmt.excluded.quantity},
+        where=FlashTake.quantity + stmt.excluded.quantity <= limit).returning(FlashTake.quantity)).first()
+    return counted is not None
 
 
 def release(item_id, user_id, quantity):
