@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
-from .models import RUNNING, FlashItem, FlashSlot, FlashTake
+from .models import COMING, RUNNING, FlashItem, FlashSlot, FlashTake
 
 #: How many coming slots the storefront shows.
 COMING_SHOWN = 3
@@ -65,7 +65,7 @@ def check_buyable(item, quantity, user=None, now=None):
     """Refuse (ServiceError) an item outside its running slot, sold out, or over the member's limit. Reads only."""
     slot = item.slot
     if not slot.is_active or slot.state(now or utcnow()) != RUNNING:
-        started = not slot.is_active or slot.state(now or utcnow()) != "coming"
+        started = not slot.is_active or slot.state(now or utcnow()) != COMING
         raise ServiceError(_("秒杀已结束") if started else _("秒杀未开始"))
     if item.left <= 0:
         raise ServiceError(_("已抢光"))
@@ -76,8 +76,8 @@ def check_buyable(item, quantity, user=None, now=None):
 
 
 def reserve(item_id, user_id, quantity, limit):
-    """Count the units against the member's limit, then take them from the item's own stock: each one guarded
-    UPDATE whose row count is checked, so concurrent orders never oversell nor pass the limit. The member's row
+    """Count the units against the member's limit (one guarded upsert), then take them from the item's own stock
+    (one guarded UPDATE), each checked, so concurrent orders never oversell nor pass the limit. The member's row
     comes first (one member's orders queue there) and the hot item row last, held the shortest time.
     Joins the caller's transaction (the order placement); a refusal rolls the placement back."""
     if quantity > limit or not _count_take(item_id, user_id, quantity, limit):
