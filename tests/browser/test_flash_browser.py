@@ -12,6 +12,7 @@ from shop.flash.models import FlashItem, FlashSlot
 from tests.browser.journey import arrive, expect_text
 from tests.browser.test_aftersales_browser import desk, log_in_staff  # noqa: F401  (desk: a fixture)
 
+
 def log_in(tab, phone, next_path):
     """Log in through the real form, then land on next_path (public pages do not ask for a login)."""
     tab.goto("/login?next=" + quote(next_path))
