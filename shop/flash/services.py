@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
-from .models import COMING, RUNNING, FlashItem, FlashSlot, FlashTake
+from .models import COMING, ENDED, RUNNING, FlashItem, FlashSlot, FlashTake
 
 #: How many coming slots the storefront shows.
 COMING_SHOWN = 3
@@ -63,10 +63,9 @@ def taken(item_id, user_id):
 
 def check_buyable(item, quantity, user=None, now=None):
     """Refuse (ServiceError) an item outside its running slot, sold out, or over the member's limit. Reads only."""
-    slot = item.slot
-    if not slot.is_active or slot.state(now or utcnow()) != RUNNING:
-        started = not slot.is_active or slot.state(now or utcnow()) != COMING
-        raise ServiceError(_("秒杀已结束") if started else _("秒杀未开始"))
+    state = item.slot.state(now or utcnow()) if item.slot.is_active else ENDED
+    if state != RUNNING:
+        raise ServiceError(_("秒杀未开始") if state == COMING else _("秒杀已结束"))
     if item.left <= 0:
         raise ServiceError(_("已抢光"))
     if quantity > item.left:
