@@ -72,6 +72,7 @@ def register_blueprints(app):
     from .center.views import bp as center_bp
     from .coupons.views import bp as coupons_bp
     from .distribution.views import bp as distribution_bp
+    from .flash.views import bp as flash_bp
     from .groupbuy.views import bp as groupbuy_bp
     from .growth.web import bp as growth_bp
     from .main.views import bp as main_bp
@@ -80,7 +81,7 @@ def register_blueprints(app):
     from .points.views import bp as points_bp
 
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp):
+               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp):
         app.register_blueprint(bp)
 
 

@@ -43,3 +43,8 @@ def today_start(now=None):
 def day_start(day):
     """Midnight of a China-time calendar date (a `date`), as naive UTC: the lower bound of a date filter."""
     return datetime.combine(day, time(), CHINA).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_china(value):
+    """A naive China-time datetime (as typed in a form) as naive UTC, like the columns."""
+    return value.replace(tzinfo=CHINA).astimezone(timezone.utc).replace(tzinfo=None)

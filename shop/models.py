@@ -18,6 +18,7 @@ from .distribution.models import (  # noqa: F401
     ReferralPath,
     RuleVersion,
 )
+from .flash.models import FlashItem, FlashSlot, FlashTake  # noqa: F401
 from .groupbuy.models import Group, GroupActivity, GroupMember, GroupOrder, GroupPrice  # noqa: F401
 from .growth.models import FraudFlag, Sighting, VisitCounter  # noqa: F401
 from .orders.models import Order, OrderLine  # noqa: F401

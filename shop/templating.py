@@ -31,6 +31,7 @@ def label_sets():
     from .assist import models as assist
     from .coupons import models as coupons
     from .distribution import models as distribution
+    from .flash import models as flash
     from .groupbuy import models as groupbuy
     from .growth import models as growth
     from .orders import models as order_models
@@ -53,7 +54,7 @@ def label_sets():
         refund_progress=payments.REFUND_PROGRESS, staff_role=staff.ROLES,
         visit_source=growth.VISIT_SOURCES, flag_reason=growth.FLAG_REASONS, flag_kind=growth.FLAG_KINDS,
         flag_status=growth.FLAG_STATUSES, discount_kind=order_models.DISCOUNT_KINDS,
-        activity_kind=order_models.ACTIVITY_KINDS, points_kind=points.POINTS_KINDS,
+        activity_kind=order_models.ACTIVITY_KINDS, flash_slot_state=flash.SLOT_STATES, points_kind=points.POINTS_KINDS,
         coupon_kind=coupons.TEMPLATE_KINDS, coupon_scope=coupons.SCOPES, coupon_validity=coupons.VALIDITIES,
         coupon_obtain=coupons.OBTAIN_WAYS, coupon_status=coupons.COUPON_STATUSES, coupon_source=coupons.COUPON_SOURCES,
         assist_state=assist.CAMPAIGN_STATES,

@@ -19,6 +19,7 @@ from .commissions.views import bp as commissions
 from .coupons.views import bp as coupons
 from .dashboard.views import dashboard
 from .distribution.views import bp as distribution
+from .flash.views import bp as flash_area
 from .groupbuy.views import bp as groupbuy
 from .growth.views import bp as growth
 from .identity import current_staff
@@ -34,7 +35,7 @@ from .staff.views import bp as staff_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area, coupons, assist, points, groupbuy)
+         settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

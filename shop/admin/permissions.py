@@ -43,6 +43,7 @@ PERMISSIONS = {
     "coupons": (ALL, roles(OPERATOR)),  # templates, issuing to members, the coupon rewards
     "assist": (ALL, roles(OPERATOR)),  # 助力免单: products and their rules
     "groupbuy": (ALL, roles(OPERATOR)),  # 拼团 activities; closing an expired group sends its refunds
+    "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -4,7 +4,7 @@ import importlib
 
 #: Each marketing tool's module that registers its pricers (orders/pricing.py), page panels (slots.py) and order
 #: event receivers (orders/events.py) when imported. create_app imports them all.
-HOOKS = ("shop.groupbuy.hooks", "shop.coupons.hooks", "shop.points.hooks", "shop.assist.hooks")
+HOOKS = ("shop.groupbuy.hooks", "shop.flash.hooks", "shop.coupons.hooks", "shop.points.hooks", "shop.assist.hooks")
 
 
 def load():

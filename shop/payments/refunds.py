@@ -316,9 +316,9 @@ def lock_order_for_refund(order_id):
 def restock_refund(refund):
     """Put a refund's quantities back to stock. Called only in the transaction that approves it (a requested
     refund is approved once), so a retry or a duplicate notification never restocks twice. Joins the
-    caller's transaction."""
-    skus = {line.id: line.sku_id for line in db.session.get(Order, refund.order_id).lines}
-    return_to_stock([(skus[rl.order_line_id], rl.quantity) for rl in refund.lines])
+    caller's transaction. Lines that never took the SKU's stock (a flash sale's own stock) put nothing back."""
+    skus = {line.id: line.sku_id for line in db.session.get(Order, refund.order_id).lines if line.stock_from_sku}
+    return_to_stock([(skus[rl.order_line_id], rl.quantity) for rl in refund.lines if rl.order_line_id in skus])
     refund.restocked = True
 
 

@@ -39,6 +39,7 @@ EXPECTED = {
     "coupons": (EVERYONE, "OP"),
     "assist": (EVERYONE, "OP"),
     "groupbuy": (EVERYONE, "OP"),
+    "flash": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }

@@ -1,0 +1,1 @@
+"""Admin 秒杀: flash-sale slots, their items and their figures."""
