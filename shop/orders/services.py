@@ -35,6 +35,14 @@ def checkout_items(user, sku_id=None, quantity=None):
     return [(line.sku.id, line.quantity) for line in load_cart(user) if line.selected]
 
 
+def product_of_sku(sku_id):
+    """The product id of a SKU id as typed in a URL, or None. Reads only."""
+    try:
+        return db.session.scalar(select(Sku.product_id).where(Sku.id == int(sku_id)))
+    except (TypeError, ValueError):
+        return None
+
+
 def new_order_no():
     """Date + 10 random digits, e.g. 202611231234567890; checked for uniqueness. Reads only."""
     return new_number(column=Order.order_no)

@@ -1,5 +1,5 @@
 """Checkout, 我的订单 and the shopper's order actions."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,13 +27,32 @@ def buy_now():
     return redirect(url_for(".checkout", sku_id=sku, quantity=qty or 1)), 303
 
 
+def _activity_page(choice, sku_id):
+    """Where a refused activity checkout goes back to: the flash-sale page, or the group or the product."""
+    if choice.activity[0] == "flash":
+        return url_for("flash.index")
+    if choice.group:
+        return url_for("groupbuy.group", group_no=choice.group)
+    product_id = services.product_of_sku(sku_id)
+    return url_for("catalog.product", product_id=product_id) if product_id else url_for("main.home")
+
+
 @bp.get("/checkout")
 @login_required
 def checkout():
     sku, qty = _buy_now_args()
     items = services.checkout_items(current_user, sku, qty)
     choice = Choice.parse(request.args)
-    quote = services.quote(items, current_user, choice)
+    try:
+        quote = services.quote(items, current_user, choice)
+    except ServiceError as err:
+        if not choice.activity:
+            raise
+        # A slot that ended, a full group: back to where the activity is shown, told once (a refused placement
+        # that came back here said it already).
+        if ("error", err.message) not in session.get("_flashes", []):
+            flash(err.message, "error")
+        return redirect(_activity_page(choice, sku))
     address = None
     if request.args.get("address", type=int):
         try:

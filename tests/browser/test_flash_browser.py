@@ -77,7 +77,9 @@ def test_a_member_grabs_one_and_another_misses_the_slot(new_phone, desk, screens
     d_user = make_user(nickname="D")
     make_address(d_user)
     item = ended.items[0]
-    log_in(d, d_user.phone, f"/checkout?activity=flash&activity_id={item.id}&sku_id={item.sku_id}&quantity=1")
+    log_in(d, d_user.phone, "/flash")
+    d.goto(f"/checkout?activity=flash&activity_id={item.id}&sku_id={item.sku_id}&quantity=1")
+    arrive(d, "/flash")  # back on the flash-sale page, told why
     expect_text(d, "秒杀已结束")
     screenshot(d, "flash-03-missed")
     d.goto("/flash")

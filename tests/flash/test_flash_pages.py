@@ -138,3 +138,17 @@ def test_an_unsold_slot_is_deleted(db, client, staff, make_item):
     item = make_item()
     assert client.post(f"/admin/flash/{item.slot_id}/delete").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(FlashSlot)) == 0
+
+
+def test_checkout_of_an_ended_slot_goes_back_to_the_flash_page_saying_why_once(db, client, login, shop, make_item,
+                                                                              make_slot):
+    item = make_item(slot=make_slot(-120, 60, title="早场"))
+    login(shop.buyer)
+    args = f"activity=flash&activity_id={item.id}&sku_id={shop.sku_id}&quantity=1"
+    resp = client.get(f"/checkout?{args}")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/flash")
+    assert text_of(client.get("/flash")).count("秒杀已结束") == 1
+    form = {"activity": "flash", "activity_id": item.id, "sku_id": shop.sku_id, "quantity": 1,
+            "address_id": shop.address.id}
+    page = text_of(client.post("/checkout", data=form, follow_redirects=True))
+    assert page.count("秒杀已结束") == 1 and db.session.scalar(select(func.count()).select_from(Order)) == 0
