@@ -41,6 +41,13 @@ def format_bp(bp):
     return f"{sign}{whole}.{frac:02d}%"
 
 
+def format_zhe(off_bp):
+    """A percent-off discount the Chinese way, as the share still paid in tenths (折): 1500 bp off -> '8.5',
+    2000 -> '8', 1250 -> '8.75'. Integers only."""
+    whole, rest = divmod(BP - int(off_bp), 1000)
+    return f"{whole}.{rest:03d}".rstrip("0").rstrip(".")
+
+
 def parse_percent_bp(text):
     """'10' -> 1000, '7.5' -> 750, '7.55' -> 755 basis points; ValueError unless 0..100 with at most two decimals."""
     match = _PERCENT.match(str(text if text is not None else "").strip())

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .clock import local_time
-from .money import format_bp, format_fen
+from .money import format_bp, format_fen, format_zhe
 
 
 def media_url(path):
@@ -68,6 +68,7 @@ def register(app):
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(format_fen, "money")
     app.add_template_filter(format_bp, "percent")
+    app.add_template_filter(format_zhe, "zhe")
     app.add_template_global(media_url)
     app.add_template_global(page_url)
     app.add_template_global(label_sets(), "labels")

@@ -18,3 +18,9 @@ def test_parse_yuan(text, fen):
 def test_parse_yuan_refuses(text):
     with pytest.raises(ValueError):
         parse_yuan(text)
+
+
+@pytest.mark.parametrize("off_bp, zhe", [(1500, "8.5"), (2000, "8"), (1250, "8.75"), (10, "9.99"), (9990, "0.01")])
+def test_a_percent_off_reads_as_zhe(off_bp, zhe):
+    from shop.money import format_zhe
+    assert format_zhe(off_bp) == zhe
