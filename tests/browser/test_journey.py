@@ -192,15 +192,17 @@ class TestShopperJourney(JourneySteps):
 
 
     def test_checkout_shows_the_address_and_the_totals(self, journey, screenshot):
-        """确认订单: the address is chosen and 商品金额 + 运费 = 实付."""
+        """确认订单: the address is chosen and 商品金额 − 优惠 + 运费 = 实付 (the demo gives a new member a ¥5 coupon,
+        preselected)."""
         page, price = journey.page, journey.price
         picked = page.locator("a.address-pick")
         assert "李四" in picked.inner_text() and "文三路 90 号" in picked.inner_text()
         totals = sums(page, "#place-form")
         goods, shipping = fen(totals["商品金额"]), fen(totals["运费"])
         total = fen(page.locator("#pay-total").inner_text())
-        assert goods == price
-        assert goods + shipping == total
+        discounts = sum(fen(value) for label, value in totals.items() if label not in ("商品金额", "运费"))
+        assert goods == price and discounts == 500
+        assert goods - discounts + shipping == total
         assert totals["运费"] == "¥10.00"  # ¥59 is under the free-shipping threshold
         expect_text(page, "实付")
         screenshot(page, "13-checkout")

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from shop.groupbuy.models import GroupOrder
 from shop.orders.models import Order
-from tests.browser.conftest import browser, live_server, new_phone, page, screenshot  # noqa: F401
 from tests.browser.journey import arrive, expect_text
 from tests.browser.test_withdrawals_browser import LONG_NAME, desktop, fits_the_screen, log_in, log_in_staff  # noqa: F401
+from tests.groupbuy.conftest import group_order, make_activity, member  # noqa: F401  (the group-buy fixtures)
 
 pytestmark = pytest.mark.browser
 LONG_TITLE = "超长商品名称：2026 新款加绒加厚连帽卫衣男女同款宽松百搭潮牌外套（送同款袜子两双）"
