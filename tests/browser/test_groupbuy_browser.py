@@ -17,7 +17,7 @@ LONG_TITLE = "超长商品名称：2026 新款加绒加厚连帽卫衣男女同�
 
 
 @pytest.fixture
-def open_group(db, shop, make_product, make_activity, group_order, member):
+def open_group(db, shop, make_product, make_activity, group_order, member):  # noqa: F811
     product = make_product(LONG_TITLE, skus=[(12990, 50, ["超大号加长版", "XXXL"]), (11990, 0, ["黑", "M"])])
     activity = make_activity(product=product, price_fen=8990, group_size=3, title="三人团 · " + LONG_TITLE[:20])
     leader = member(LONG_NAME)
