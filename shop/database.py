@@ -63,7 +63,10 @@ def lock_until_commit(key):
 @contextmanager
 def single_runner(key):
     """Yields whether this host may run the job `key` now: on PostgreSQL a session-level try-lock on a connection
-    of its own, held for the whole run whatever its transactions do; elsewhere always True."""
+    of its own, held for the whole run whatever its transactions do; elsewhere always True. `key` is an int (the
+    7_301_0NN family), checked on every database so a wrong key fails on SQLite too."""
+    if not isinstance(key, int):
+        raise TypeError(f"an advisory lock key is an int, not {key!r}")
     if not is_postgresql():
         yield True
         return

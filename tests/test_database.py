@@ -65,3 +65,11 @@ def test_a_refund_sent_to_the_gateway_refuses_to_run_inside_another_transaction(
         refunds.approve_refund(refund.id, shop.a)
     db.session.rollback()
     assert db.session.get(Refund, refund.id).status == REQUESTED
+
+
+def test_a_scheduled_job_key_must_be_an_int(app):
+    """PostgreSQL's advisory locks take integers: a string key is refused on every database, so SQLite runs catch it."""
+    from shop.database import single_runner
+    with app.app_context(), pytest.raises(TypeError):
+        with single_runner("points-expiry"):
+            pass

@@ -16,7 +16,7 @@ from . import rules
 from .ledger import balance_of, lock_account, post
 from .models import CHECKIN, CHECKIN_STREAK, EARNING_KINDS, EXPIRED, STAFF_ADJUST, Checkin, PointsAccount, PointsEntry
 
-EXPIRY_LOCK_KEY = "points-expiry"
+EXPIRY_LOCK_KEY = 7_301_015
 PER_PAGE = 20
 
 
