@@ -364,3 +364,28 @@ def complete():
         return order
 
     return do
+
+
+def run_at_once(app, db, n, action):
+    """action(i) in n threads released together by a barrier, each in its own app context (a request of its own);
+    their results in order, a refusal (ServiceError) as its message. For the PostgreSQL concurrency tests."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shop.errors import ServiceError
+
+    db.session.remove()
+    start = threading.Barrier(n, timeout=60)
+
+    def one(i):
+        with app.app_context():
+            start.wait()
+            try:
+                return action(i)
+            except ServiceError as err:
+                return err.message
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))

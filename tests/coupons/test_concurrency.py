@@ -1,7 +1,5 @@
 """Claiming under concurrency on PostgreSQL with real threads, each with its own session: never more than the
 total, never more than the per-member limit; one coupon never locked by two orders."""
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -9,32 +7,13 @@ from sqlalchemy import func, insert, select
 from shop.accounts.models import User
 from shop.coupons.models import Coupon, CouponTemplate
 from shop.coupons.services import claim
-from shop.errors import ServiceError
 from shop.orders.pricing import Choice
 from shop.orders.services import place_order
-from tests.conftest import IS_PG, cheap_hash
+from tests.conftest import IS_PG, cheap_hash, run_at_once
 
 pytestmark = [pytest.mark.pg, pytest.mark.skipif(not IS_PG, reason="concurrency tests need PostgreSQL "
                                                                      "(set SHOP_TEST_DATABASE_URL)")]
 
-
-def run_at_once(app, db, n, action):
-    """action(i) in n threads released together, each in its own app context; the results (or refusals)."""
-    db.session.remove()
-    start = threading.Barrier(n, timeout=60)
-
-    def one(i):
-        with app.app_context():
-            start.wait()
-            try:
-                return action(i)
-            except ServiceError as err:
-                return err.message
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
 
 
 def claims(db, template_id):
