@@ -66,6 +66,15 @@ def page(new_phone):
 
 
 @pytest.fixture
+def desk(browser, live_server):
+    """A desktop tab at 1280×800 of its own (the merchant admin's size)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", base_url=live_server)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def screenshot():
     """screenshot(page, "01-home") saves test-artifacts/screenshots/01-home.png: what the phone screen shows."""
     os.makedirs(SCREENSHOTS, exist_ok=True)

@@ -4,7 +4,6 @@ the commission search with its totals (and empty), and the settings page refusin
 refund window. Long names and large numbers on purpose. Screenshots go to test-artifacts/screenshots/money-*.png."""
 import re
 
-import pytest
 from sqlalchemy import update
 
 from shop.distribution import rules
@@ -23,15 +22,6 @@ def log_in(tab, phone, next_path):
     tab.locator("#pw").get_by_label("密码").fill("secret123")
     tab.locator("#pw").get_by_role("button", name="登录").click()
     arrive(tab, re.escape(next_path))
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    """A desktop tab at 1280×800 of its own."""
-    context = browser.new_context(viewport=ADMIN, locale="zh-CN", base_url=live_server)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def full(desk, screenshot, name):

@@ -3,8 +3,6 @@ the shopper's order page with an open and a rejected refund at 375×812. Screens
 test-artifacts/screenshots/aftersales-*.png."""
 import re
 
-import pytest
-
 from shop.payments import refunds
 from tests.browser.journey import arrive, expect_text
 
@@ -28,15 +26,6 @@ def log_in_staff(tab, login, next_path):
     tab.get_by_label("密码").fill("secret123")
     tab.get_by_role("button", name="登录").click()
     arrive(tab, re.escape(next_path))
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    """A desktop tab at 1280×800 of its own."""
-    context = browser.new_context(viewport=ADMIN, locale="zh-CN", base_url=live_server)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_admin_after_sales_pages(db, shop, paid_order, make_staff, desk, screenshot):

@@ -10,7 +10,7 @@ import pytest
 from shop.clock import utcnow
 from shop.flash.models import FlashItem, FlashSlot
 from tests.browser.journey import arrive, expect_text
-from tests.browser.test_aftersales_browser import ADMIN, log_in_staff
+from tests.browser.test_aftersales_browser import log_in_staff
 
 
 def log_in(tab, phone, next_path):
@@ -20,15 +20,6 @@ def log_in(tab, phone, next_path):
     tab.locator("#pw").get_by_label("密码").fill("secret123")
     tab.locator("#pw").get_by_role("button", name="登录").click()
     arrive(tab, re.escape(next_path))
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    """A desktop tab at 1280×800 of its own."""
-    context = browser.new_context(viewport=ADMIN, locale="zh-CN", base_url=live_server)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 LONG = "加厚保暖羊毛混纺高领毛衣男女同款秋冬季新款宽松百搭打底针织衫（限量款）"

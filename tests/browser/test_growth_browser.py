@@ -7,15 +7,7 @@ from shop.clock import utcnow
 from shop.growth.fraud import record_sighting
 from shop.growth.visits import count_visit
 from tests.browser.journey import expect_text
-from tests.browser.test_aftersales_browser import ADMIN, log_in, log_in_staff
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    context = browser.new_context(viewport=ADMIN, locale="zh-CN", base_url=live_server)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+from tests.browser.test_aftersales_browser import log_in, log_in_staff
 
 
 @pytest.fixture
