@@ -10,7 +10,6 @@ from shop.admin.dashboard.services import china_today
 from shop.reports.models import AuditRun, DailyDistributorSales, DailyFigures, DailyProductSales
 from shop.reports.rollups import build_rollups
 from tests.browser.journey import expect_text
-from tests.browser.test_aftersales_browser import desk  # noqa: F401  (the 1280×800 tab)
 from tests.browser.test_aftersales_browser import log_in_staff as log_in
 from tests.reports.conftest import joined, refund, sale  # noqa: F401  (paid orders on chosen days)
 
