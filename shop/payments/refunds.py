@@ -12,6 +12,7 @@ from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
+from ..groupbuy.guard import refund_refusal
 from ..extensions import db
 from ..numbers import new_number
 from ..orders import status as st
@@ -83,6 +84,8 @@ def request_refund(user, order, reason, quantities=None):
             window = timedelta(days=int(get_setting("refund_window_days")))
             if utcnow() - order.completed_at > window:
                 raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
+        if refusal := refund_refusal(order):
+            raise ServiceError(refusal, status=409)
         return _create_refund(order, reason, quantities, user_id=user.id)
 
 
