@@ -12,8 +12,8 @@ from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
-from ..groupbuy.guard import refund_refusal
 from ..extensions import db
+from ..groupbuy.guard import refund_refusal
 from ..numbers import new_number
 from ..orders import status as st
 from ..orders.events import refund_succeeded
