@@ -19,18 +19,25 @@ JSON = JsonFormatter("{levelname}{name}{message}", style="{", timestamp="ts", js
 TEXT = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 
-class RequestId(logging.Filter):
-    """Adds `request_id` to every record (None outside a request)."""
+def install_request_ids():
+    """Every log record gets `request_id` (None outside a request), whichever logger or handler sees it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "shop_request_id", False):
+        return
 
-    def filter(self, record):
-        if not hasattr(record, "request_id"):
-            record.request_id = g.get("request_id") if has_request_context() else None
-        return True
+    def record_with_request_id(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        record.request_id = g.get("request_id") if has_request_context() else None
+        return record
+
+    record_with_request_id.shop_request_id = True
+    logging.setLogRecordFactory(record_with_request_id)
 
 
 def init_app(app):
     fmt = app.config.get("LOG_FORMAT") or ("json" if app.config.get("ENV_NAME") == "production" else "text")
-    if not app.testing or app.config.get("LOG_FORMAT"):
+    install_request_ids()
+    if not app.testing or app.config.get("LOG_FORMAT"):  # tests read records through pytest's caplog
         configure(fmt)
     app.before_request(start)
     app.after_request(finish)
@@ -43,7 +50,6 @@ def configure(fmt):
     if handler is None:
         handler = logging.StreamHandler()
         handler.set_name(HANDLER_NAME)
-        handler.addFilter(RequestId())
         root.addHandler(handler)
     handler.setFormatter(JSON if fmt == "json" else TEXT)
     root.setLevel(min(root.level or logging.WARNING, logging.INFO))
