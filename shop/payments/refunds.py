@@ -15,6 +15,7 @@ from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..groupbuy.guard import refund_refusal
 from ..numbers import new_number
+from ..ops import notices
 from ..orders import status as st
 from ..orders.events import refund_succeeded
 from ..orders.models import Order, OrderLine
@@ -227,6 +228,7 @@ def apply_refund_result(notice):
         if refund is None:
             raise NotFound()
         if not _moves_on(refund, notice):
+            notices.duplicate()
             return refund  # already applied (duplicate notification) or not ours to change
         if notice.succeeded and notice.amount_fen != refund.amount_fen:
             message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "
