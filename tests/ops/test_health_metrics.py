@@ -37,7 +37,8 @@ def test_healthz_with_redis(client, redis_db, redis_at):
 def test_healthz_names_a_dead_redis(client, redis_at):
     redis_at("redis://127.0.0.1:9/0")
     resp = client.get("/healthz")
-    assert (resp.status_code, resp.json) == (503, {"database": "ok", "redis": "unreachable"})
+    # named, but the host still serves: the mall sells without Redis, so a balancer must not drop it
+    assert (resp.status_code, resp.json) == (200, {"database": "ok", "redis": "unreachable"})
 
 
 def samples(text):
