@@ -1,0 +1,131 @@
+"""Several hosts for real (issue 12): two gunicorn hosts in network namespaces of their own, one PostgreSQL and one
+Redis, nginx in front (tests/hosts/cluster.py). Sessions, rate limits and the cron commands hold across the hosts,
+and nginx fails over when a host is killed. Skipped with the reason when not root, or without `ip netns` or nginx.
+Marked `hosts`; takes about a minute."""
+import threading
+import time
+
+import psycopg
+import pytest
+import requests
+
+from tests.hosts.cluster import HOSTS, csrf_token
+
+pytestmark = pytest.mark.hosts
+
+#: The per-phone login limit of shop/accounts/views.py login(): "10 per minute".
+LOGIN_LIMIT_PER_PHONE = 10
+
+
+def sql(cluster, query, *args):
+    """One value from the test's own PostgreSQL."""
+    with psycopg.connect(cluster.database_url.replace("+psycopg", "")) as conn:
+        return conn.execute(query, args).fetchone()[0]
+
+
+def logged_in(cluster):
+    """A browser session logged in as the member through nginx."""
+    browser = requests.Session()
+    token = csrf_token(browser.get(cluster.url + "/login", timeout=10).text)
+    resp = browser.post(cluster.url + "/login", timeout=10, allow_redirects=False, data={
+        "phone": cluster.seed["member"], "password": cluster.seed["password"], "csrf_token": token})
+    assert resp.status_code == 302, resp.text[:500]
+    return browser
+
+
+def test_a_session_holds_on_both_hosts(cluster):
+    browser = logged_in(cluster)
+    answers = [browser.get(cluster.url + "/me", timeout=10, allow_redirects=False) for _ in range(12)]
+    assert [r.status_code for r in answers] == [200] * 12, "a host did not know the session"
+    assert all("多机会员" in r.text for r in answers)
+    assert {r.headers.get("X-Served-By") for r in answers} == set(HOSTS)
+
+
+def test_the_login_limit_is_shared_by_the_hosts(cluster):
+    """Each host counts in the one Redis: the limit trips after its count, not after hosts × workers × count."""
+    browser = requests.Session()
+    token = csrf_token(browser.get(cluster.url + "/login", timeout=10).text)
+    codes, served = [], set()
+    for attempt in range(LOGIN_LIMIT_PER_PHONE + 1):
+        resp = browser.post(cluster.url + "/login", timeout=10, allow_redirects=False, data={
+            "phone": "13900000002", "password": f"wrong-{attempt}", "csrf_token": token},
+            headers={"X-Forwarded-For": f"198.51.100.{attempt}"})  # forged: nginx replaces it
+        codes.append(resp.status_code)
+        served.add(resp.headers.get("X-Served-By"))
+    assert served == set(HOSTS)
+    assert codes == [200] * LOGIN_LIMIT_PER_PHONE + [429]
+
+
+def test_settlement_on_every_host_at_once_settles_each_commission_once(cluster):
+    facts = cluster.seed
+    outputs = cluster.flask_everywhere("shop", "settle")
+    assert all(code == 0 for code, _ in outputs.values()), outputs
+    print("\nsettle:", {name: out.strip().splitlines()[-1] for name, (_, out) in outputs.items()})
+    assert sql(cluster, "select count(*) from commissions where status = 'settled'") == facts["paid_orders"]
+    assert sql(cluster, "select count(*) from ledger_entries where kind = 'commission_settled'") == facts["paid_orders"]
+    assert sql(cluster, "select available_fen from accounts where user_id = %s", facts["distributor_user_id"]) == \
+        facts["paid_orders"] * facts["price_fen"] // 10
+
+
+def test_order_expiry_on_every_host_at_once_releases_stock_once(cluster):
+    facts = cluster.seed
+    outputs = cluster.flask_everywhere("shop", "expire-orders", "--minutes", "0")
+    assert all(code == 0 for code, _ in outputs.values()), outputs
+    print("\nexpire-orders:", {name: out.strip().splitlines()[-1] for name, (_, out) in outputs.items()})
+    assert sql(cluster, "select count(*) from orders where status = 'cancelled'") == facts["unpaid_orders"]
+    assert sql(cluster, "select stock from skus where id = %s", facts["sku_id"]) == facts["stock"] - facts["paid_orders"]
+
+
+def test_visits_flushed_on_every_host_at_once_count_once(cluster):
+    visitor, visits = requests.Session(), 30
+    served = {visitor.get(f"{cluster.url}/i/{cluster.seed['invite_code']}?src=poster", timeout=10,
+                          allow_redirects=False).headers.get("X-Served-By") for _ in range(visits)}
+    assert served == set(HOSTS)
+    outputs = cluster.flask_everywhere("shop", "flush-visits")
+    assert all(code == 0 for code, _ in outputs.values()), outputs
+    print("\nflush-visits:", {name: out.strip().splitlines()[-1] for name, (_, out) in outputs.items()})
+    assert sql(cluster, "select coalesce(sum(visits), 0) from visit_counters where source = 'poster'") == visits
+
+
+def test_the_audit_is_clean_afterwards(cluster):
+    code, out = cluster.flask_everywhere("shop", "audit")["a"]
+    assert code == 0 and "audit clean" in out, out
+
+
+class Traffic(threading.Thread):
+    """GETs through nginx without a pause, recording (time, status or error, host) of each."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url, self.results, self.running = url, [], True
+
+    def run(self):
+        client = requests.Session()
+        while self.running:
+            started = time.monotonic()
+            try:
+                resp = client.get(self.url, timeout=10)
+                self.results.append((started, resp.status_code, resp.headers.get("X-Served-By")))
+            except requests.RequestException as err:
+                self.results.append((started, type(err).__name__, None))
+
+
+def test_nginx_fails_over_when_a_host_is_killed(cluster):
+    threads = [Traffic(cluster.url + "/login") for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    killed_at = time.monotonic()
+    cluster.kill_host("a")
+    time.sleep(4)
+    for thread in threads:
+        thread.running = False
+        thread.join(15)
+    results = [r for thread in threads for r in thread.results]
+    errors = [r for r in results if r[1] != 200]
+    after = [r for r in results if r[0] > killed_at + 0.5]
+    print(f"\nfailover: {len(results)} requests, {len(errors)} errors {errors[:5]}, "
+          f"{len(after)} answered after the kill, by {sorted({str(r[2]) for r in after})}")
+    assert {r[2] for r in results if r[0] < killed_at} == set(HOSTS)
+    assert len(errors) <= len(threads), "more errors than requests in flight at the kill"
+    assert after and {r[2] for r in after} == {"b"}
