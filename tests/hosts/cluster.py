@@ -119,6 +119,8 @@ class Cluster:
         self.seed = self.load_data()
         for name in HOSTS:
             self.start_host(name)
+        for name in HOSTS:
+            self.wait_for_host(name)
         self.start_nginx()
         return self
 
@@ -206,6 +208,7 @@ class Cluster:
         os.mkdir(instance)
         env.update(SHOP_DATABASE_URL=self.database_url, SHOP_REDIS_URL=self.redis_url, SHOP_INSTANCE_PATH=instance,
                    SHOP_SECRET_KEY=f"multi-host-secret-{self.pid}", SHOP_PROXY_HOPS="1", PYTHONPATH=ROOT,
+                   SHOP_LOG_FORMAT="json",
                    SHOP_BASE_URL="http://127.0.0.1")
         return env
 
@@ -225,8 +228,18 @@ class Cluster:
                                 stderr=subprocess.STDOUT, start_new_session=True)  # its own group: kill it whole
         self.later(stop_process, proc, group=True)
         host.update(proc=proc, log=log, url=f"http://{host['address']}:{APP_PORT}")
-        wait_until(lambda: requests.get(host["url"] + "/login", timeout=2).status_code == 200,
-                   f"gunicorn {name}", timeout=60, proc=proc, log=log)
+
+    def wait_for_host(self, name):
+        host = self.hosts[name]
+        wait_until(lambda: requests.get(host["url"] + "/healthz", timeout=2).status_code == 200,
+                   f"gunicorn {name}", timeout=60, proc=host["proc"], log=host["log"])
+
+    def log_lines(self, name):
+        """The JSON lines host `name` has logged so far (gunicorn's own text lines left out)."""
+        import json
+
+        with open(self.hosts[name]["log"], encoding="utf-8", errors="replace") as f:
+            return [json.loads(line) for line in f if line.startswith("{")]
 
     def kill_host(self, name):
         """SIGKILL a host's gunicorn master and workers at once, as a crashed machine would."""
