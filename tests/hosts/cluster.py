@@ -169,7 +169,7 @@ class Cluster:
 
     # -- PostgreSQL and Redis -----------------------------------------------------------------------------------
     def start_postgres(self):
-        bindir = os.path.dirname(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1])
+        self.pg_bin = bindir = os.path.dirname(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1])
         data = os.path.join(self.tmp, "pg")
         os.mkdir(data, 0o700)
         shutil.chown(data, "postgres", "postgres")
@@ -185,6 +185,7 @@ class Cluster:
                                 stdout=open(log, "w"), stderr=subprocess.STDOUT)
         self.later(stop_process, proc, signal.SIGINT)  # fast shutdown
         self.database_url = f"postgresql+psycopg://postgres@{self.gateway}:{port}/postgres"
+        self.pg_args = ["-h", self.gateway, "-p", str(port), "-U", "postgres"]
         wait_until(lambda: run(f"{bindir}/pg_isready", "-h", self.gateway, "-p", port) is not None,
                    "postgres", proc=proc, log=log)
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.hosts.cluster import HOSTS, ROOT, csrf_token
+from tests.hosts.cluster import HOSTS, ROOT, csrf_token, run
 
 pytestmark = pytest.mark.hosts
 
@@ -21,10 +21,22 @@ SESSION_REVOCATION = "session_version" in (pathlib.Path(ROOT) / "shop/accounts/m
 LOGIN_LIMIT_PER_PHONE = 10
 
 
-def sql(cluster, query, *args):
-    """One value from the test's own PostgreSQL."""
-    with psycopg.connect(cluster.database_url.replace("+psycopg", "")) as conn:
-        return conn.execute(query, args).fetchone()[0]
+#: What must be the same in a restored database.
+RESTORE_CHECKS = (
+    "select version_num from alembic_version",
+    "select count(*), sum(pay_total_fen) from orders",
+    "select count(*), sum(amount_fen) from commissions where status = 'settled'",
+    "select count(*), sum(d_available) from ledger_entries",
+    "select sum(stock) from skus",
+    "select last_value from orders_id_seq",
+)
+
+
+def sql(cluster, query, *args, url=None):
+    """One row (or its only value) from the test's own PostgreSQL."""
+    with psycopg.connect((url or cluster.database_url).replace("+psycopg", "")) as conn:
+        row = conn.execute(query, args).fetchone()
+        return row[0] if len(row) == 1 else tuple(row)
 
 
 def logged_in(cluster):
@@ -120,6 +132,17 @@ def test_the_audit_is_clean_afterwards(cluster):
     print("\naudit:", {name: out.strip().splitlines()[-1] for name, (_, out) in outputs.items()})
     assert all(code == 0 for code, _ in outputs.values()), outputs
     assert any("audit clean" in out for _, out in outputs.values())
+
+
+def test_a_dump_restores_into_a_new_database(cluster):
+    """docs/deploy.md's backup and restore, as written: pg_dump -Fc, pg_restore into a new empty database."""
+    dump, restored = f"{cluster.tmp}/shop.dump", cluster.database_url.rsplit("/", 1)[0] + "/restored"
+    run(f"{cluster.pg_bin}/pg_dump", *cluster.pg_args, "-Fc", "-Z", "6", "-f", dump, "postgres")
+    run(f"{cluster.pg_bin}/createdb", *cluster.pg_args, "restored")
+    run(f"{cluster.pg_bin}/pg_restore", *cluster.pg_args, "-d", "restored", "--no-owner", "--exit-on-error",
+        "-j", "2", dump)
+    for query in RESTORE_CHECKS:
+        assert sql(cluster, query, url=restored) == sql(cluster, query), query
 
 
 class Traffic(threading.Thread):
