@@ -28,6 +28,7 @@ def create_app(overrides=None):
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_served_by(app)
     return app
 
 
@@ -125,6 +126,12 @@ def register_errorhandlers(app):
 
 def register_template_helpers(app):
     from .templating import register
+
+    register(app)
+
+
+def register_served_by(app):
+    from .served_by import register
 
     register(app)
 

@@ -61,6 +61,8 @@ class Config:
     CJK_FONT = _env("CJK_FONT")
     #: Public base URL, for links built outside a request (notify URLs from commands).
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+    #: This host's name, sent as X-Served-By on every response (several hosts behind nginx); unset = no header.
+    HOST_NAME = _env("HOST_NAME")
 
 
 class ProductionConfig(Config):

@@ -15,6 +15,9 @@ from .models import VISIT_SOURCES, VisitCounter
 
 log = logging.getLogger("shop.growth")
 REDIS_PREFIX = "shop:visits:"
+#: `flask shop flush-visits` runs on one host at a time (shop.database.single_runner): two flushes at once would
+#: both read the same renamed hash and count its visits twice.
+FLUSH_LOCK_KEY = 7_301_020
 
 
 def visit_source(src, default="link"):

@@ -184,6 +184,12 @@ def ship_order(order, company, tracking_no):
     return order
 
 
+#: `flask shop expire-orders` and `auto-confirm` run on one host at a time (shop.database.single_runner): each order
+#: is guarded by its status anyway, but two hosts would walk the same list and both log every order.
+EXPIRE_LOCK_KEY = 7_301_017
+AUTO_CONFIRM_LOCK_KEY = 7_301_018
+
+
 def expire_orders(now=None, minutes=None, echo=None):
     """Cancel unpaid orders older than the configured minutes; safe to run twice or on two hosts.
     Owns one transaction per order (cancel_order); refused inside another transaction()."""
