@@ -131,19 +131,20 @@ def test_redis_stopped_the_mall_keeps_selling(mall, stack):
 
 
 def _paid_and_completed(mall, order_no, amount):
+    from datetime import timedelta
+
     from shop.clock import utcnow
     from shop.extensions import db
     from shop.orders import services as orders
     from shop.orders.models import Order
 
     with mall.app.app_context():
-        response = mall.app.test_client().post("/pay/notify/sandbox", data=notification(
-            mall, order_no, amount, "4200" + "1" * 24)[1], headers=notification(mall, order_no, amount,
-                                                                                 "4200" + "1" * 24)[0])
+        headers, body = notification(mall, order_no, amount, "4200" + "1" * 24)
+        response = mall.app.test_client().post("/pay/notify/sandbox", data=body, headers=headers)
         assert response.status_code == 204, response.get_data(as_text=True)
         order = db.session.scalar(db.select(Order).where(Order.order_no == order_no))
         orders.ship_order(order, "顺丰", "SF1")
-        orders.confirm_receipt(order, now=utcnow() - __import__("datetime").timedelta(days=60))
+        orders.confirm_receipt(order, now=utcnow() - timedelta(days=60))
         db.session.remove()
 
 
