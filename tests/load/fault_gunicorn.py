@@ -12,6 +12,13 @@ import time
 
 from blinker import signal
 
+# The project's own settings first (./gunicorn.conf.py, which -c replaces), so only the hook below differs.
+_PROJECT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "gunicorn.conf.py")
+if os.path.exists(_PROJECT):
+    with open(_PROJECT) as _handle:
+        exec(compile(_handle.read(), _PROJECT, "exec"))
+
 
 def _pause_once(sender, order=None, **_kw):
     folder = os.environ.get("SHOP_FAULT_DIR")
