@@ -1,5 +1,4 @@
 """The distribution mall: storefront, distributor center and merchant admin in one Flask app."""
-import logging
 import os
 
 from flask import Flask, has_request_context, render_template, request, session
@@ -22,13 +21,13 @@ def create_app(overrides=None):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "shop.db")
     check_production(app.config)
+    register_operations(app)
     register_extensions(app)
     load_marketing()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 
@@ -37,6 +36,12 @@ def select_locale():
         return "zh"
     lang = request.args.get("lang") or session.get("lang")
     return lang if lang in ("zh", "en") else "zh"
+
+
+def register_operations(app):
+    from . import ops
+
+    ops.init_app(app)
 
 
 def register_extensions(app):
@@ -50,9 +55,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
-    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
-    limiter.init_app(app)
+    limiter.init_app(app)  # its storage: ops/hosts.py share_rate_limits
     with app.app_context():
         configure_engine_events(db.engine)
 

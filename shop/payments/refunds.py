@@ -14,6 +14,7 @@ from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..numbers import new_number
+from ..ops import notices
 from ..orders import status as st
 from ..orders.events import refund_succeeded
 from ..orders.models import Order, OrderLine
@@ -224,6 +225,7 @@ def apply_refund_result(notice):
         if refund is None:
             raise NotFound()
         if not _moves_on(refund, notice):
+            notices.duplicate()
             return refund  # already applied (duplicate notification) or not ours to change
         if notice.succeeded and notice.amount_fen != refund.amount_fen:
             message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "
