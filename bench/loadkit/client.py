@@ -18,6 +18,13 @@ PAGE_OK, MOVED, NOTIFIED = (200,), (302, 303), (204,)
 PAY_OPENED = (200, 302, 303)
 
 
+def visible_text(body, limit=400):
+    """What a reader sees of a bad answer: an HTML page without its head and tags, or the body as it is."""
+    if "<html" in body[:200].lower():
+        body = re.sub(r"(?s)<head>.*?</head>|<script.*?</script>|<[^>]+>", " ", body)
+    return " ".join(body.split())[:limit]
+
+
 def pct(values, q):
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
@@ -36,7 +43,7 @@ class Recorder:
         with self.lock:
             self.samples[kind].append((start, seconds, status, ok))
             if not ok:
-                self.bad.append((kind, start, status, body[:600]))
+                self.bad.append((kind, start, status, visible_text(body)))
 
     def count(self, outcome):
         with self.lock:
