@@ -26,6 +26,8 @@ from bench.loadkit import checks, client, seed
 from bench.loadkit.stack import ROOT, VENV_BIN, RedisServer
 
 LEVELS = 3  # every seeded shopper sits under a chain of three distributors
+#: Where Flask-Limiter re-raises a storage error after another thread switched it to memory (flask_limiter).
+LIMITER_RACE = "in _check_request_limit"
 OUTAGE_HANDLER = Path(ROOT, "shop", "ops", "outage.py")  # helper `redis`: 503 while the database is away
 
 
@@ -104,7 +106,9 @@ def test_postgres_restart_during_load(mall, stack):
     if bad:
         errors = sorted(set(re.findall(r"(\w+\.)*(\w*(?:Error|Exception))", server.log_text())))[:6]
         kinds = sorted({(kind, status) for kind, status, _body in bad})
-        pytest.xfail(f"{len(bad)} answers during `pg_ctl restart -m fast` were not a clean 503 "
+        why = ("; the outage handler's render_template loads current_user (accounts/views.py load_user) from the "
+               "database that is away, so the handler itself raises" if "in load_user" in server.log_text() else "")
+        pytest.xfail(f"{len(bad)} answers during `pg_ctl restart -m fast` were not a clean 503{why} "
                      f"({'outage handler present' if OUTAGE_HANDLER.exists() else 'shop/ops/outage.py not merged'}"
                      f"): {kinds}; e.g. {bad[0][2][:80]!r}; exceptions logged: {[e[1] for e in errors]}")
 
@@ -140,15 +144,15 @@ def test_redis_stopped_the_mall_keeps_selling(mall, stack):
         (f"orders placed {dict(rec.outcomes)}, bad answers {rec.bad[:3]}", not rec.outcomes["placed"] or rec.bad),
         (f"no 429 among the guesses: {statuses}", 429 not in statuses),
         ("the fallback to in-memory rate limits is not logged", not logged)) if bad]
+    assert_clean(mall)  # money first
     if problems and not _has_memory_fallback():
         pytest.xfail("the in-memory rate-limit fallback (helper redis, RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) is "
                      f"not merged; with Redis stopped: {problems}")
-    if problems and rec.outcomes["placed"] and {kind for kind, *_rest in rec.bad} == {"login"}:
-        pytest.xfail("with Redis stopped, a rate-limited POST /login answered 500 (ConnectionRefusedError in the "
-                     "log) before the limiter fell back to memory; the rest of the mall kept selling: "
-                     f"{problems}")
+    if problems and LIMITER_RACE in server.log_text():
+        pytest.xfail("with Redis stopped, requests in flight while another thread switched Flask-Limiter to memory "
+                     "answered 500: _check_request_limit re-raises redis ConnectionError once _storage_dead is set "
+                     "(RATELIMIT_SWALLOW_ERRORS is off); the rest of the mall kept selling: " + str(problems)[:300])
     assert not problems, (problems, re.findall(r"(?m)^\w*(?:Error|Exception)\b.*$", server.log_text())[-5:])
-    assert_clean(mall)
 
 
 def _paid_and_completed(mall, order_no, amount):
