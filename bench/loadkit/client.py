@@ -16,6 +16,8 @@ ORDER_NO = re.compile(r"/orders/([A-Za-z0-9]+)$")
 PAGE_OK, MOVED, NOTIFIED = (200,), (302, 303), (204,)
 #: Native (a desktop browser) shows the QR code page; H5 and JSAPI redirect.
 PAY_OPENED = (200, 302, 303)
+#: The scarce SKU's checkout page may refuse with its message (400: out of stock for the quantity asked).
+REFUSABLE = (200, 400)
 
 
 def visible_text(body, limit=400):
@@ -74,7 +76,7 @@ class Client:
     def call(self, kind, method, path, expect=PAGE_OK, **kw):
         start = time.monotonic()
         try:
-            resp = self.http.request(method, self.base + path, allow_redirects=False, timeout=self.timeout, **kw)
+            resp = self._send(method, path, **kw)
         except requests.RequestException as exc:
             self.rec.add(kind, start, time.monotonic() - start, None, False, f"{type(exc).__name__}: {exc}")
             return None
@@ -84,6 +86,17 @@ class Client:
         if found:
             self.token = found.group(1)
         return resp if ok else None
+
+    def _send(self, method, path, **kw):
+        """A GET on a kept-alive connection that the server closed as it was reused is sent again once, as browsers
+        do (counted in the outcomes, never hidden); a POST is never sent twice."""
+        try:
+            return self.http.request(method, self.base + path, allow_redirects=False, timeout=self.timeout, **kw)
+        except requests.ConnectionError as exc:
+            if method != "GET" or "Connection aborted" not in str(exc):
+                raise
+            self.rec.count("GET sent again after a kept-alive connection was reset")
+            return self.http.request(method, self.base + path, allow_redirects=False, timeout=self.timeout, **kw)
 
     def post(self, kind, path, data=None, expect=MOVED):
         return self.call(kind, "POST", path, expect, data={**(data or {}), "csrf_token": self.token or ""})
@@ -160,7 +173,11 @@ class Shopper:
             return
         if sku_id == self.s.scarce_sku or self.rng.random() < 0.5:  # 立即购买: never leaves a scarce SKU in the cart
             query = f"sku_id={sku_id}&quantity={quantity}"
-            self.c.call("checkout", "GET", f"/checkout?{query}")
+            page = self.c.call("checkout", "GET", f"/checkout?{query}",
+                               REFUSABLE if sku_id == self.s.scarce_sku else PAGE_OK)
+            if page is None or page.status_code != 200:  # sold out: the mall says so on the page
+                self.c.rec.count("refused")
+                return
             placed = self.c.post("place", "/checkout", {"address_id": self.address_id, "sku_id": sku_id,
                                                                  "quantity": quantity})
         else:

@@ -94,7 +94,7 @@ def _shoppers(db, out, phones, shoppers):
         out.shoppers.append((user.id, user.phone, address.id))
 
 
-def seed(app, shoppers=16, chains=4, products=8, stock=100_000, scarce_stock=20):
+def seed(app, shoppers=16, chains=4, products=8, stock=100_000, scarce_stock=6):
     """Build the mall in one transaction per part; returns a Seeded."""
     from shop.database import transaction
     from shop.distribution import rules
