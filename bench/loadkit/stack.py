@@ -127,7 +127,10 @@ class Gunicorn:
 
     def start(self, timeout=60):
         cmd = [os.path.join(VENV_BIN, "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
-               "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"]
+               "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+               # Idle kept-alive connections stay open longer than a client thread's pause (nginx would hold them in
+               # production): gunicorn's 2 s default closes some just as they are reused, a reset no browser shows.
+               "--keep-alive", "20"]
         if self.config:
             cmd += ["-c", self.config]
         with open(self.log, "ab") as log:
