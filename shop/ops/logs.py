@@ -64,15 +64,18 @@ def start():
 
 def finish(response):
     """The request's access line; the response carries its id."""
-    response.headers["X-Request-ID"] = g.get("request_id") or ""
-    ms = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1)
-    access_log.info("%s %s %s %sms", request.method, request.path, response.status_code, ms, extra={
-        "method": request.method, "path": request.path, "status": response.status_code, "ms": ms,
-        "ip": request.remote_addr, "user_id": signed_in_user_id()})
+    ctx = g._get_current_object()
+    req = request._get_current_object()
+    response.headers["X-Request-ID"] = ctx.get("request_id") or ""
+    ms = round((time.perf_counter() - ctx.get("started", time.perf_counter())) * 1000, 1)
+    method, path, status = req.method, req.path, response.status_code
+    access_log.info("%s %s %s %sms", method, path, status, ms, extra={
+        "method": method, "path": path, "status": status, "ms": ms, "ip": req.remote_addr,
+        "user_id": signed_in_user_id(ctx)})
     return response
 
 
-def signed_in_user_id():
+def signed_in_user_id(ctx):
     """The member's id when this request loaded one (Flask-Login keeps it in g); never a query of its own."""
-    user = g.get("_login_user")
+    user = ctx.get("_login_user")
     return user.get_id() if user is not None and user.is_authenticated else None
