@@ -53,7 +53,7 @@ def json_rows(rec, verdict, seconds):
             {"name": "error rate", "value": round(100 * errors / max(total, 1), 3), "unit": "%", "floor": None,
              "ratio": None, "note": f"{errors} errors"},
             {"name": "checks clean", "value": int(verdict.clean), "unit": "bool", "floor": None, "ratio": None,
-             "note": "; ".join(verdict.lines()[:5])}]
+             "note": "; ".join(verdict.lines()[:6])}]
     for kind, count, bad, p50, p90, p99 in rec.table():
         for name, value in (("p50", p50), ("p90", p90), ("p99", p99)):
             rows.append({"name": f"{kind} {name}", "value": round(value, 1), "unit": "ms", "floor": None,
