@@ -52,6 +52,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: When the Redis holding the counters does not answer, count in this process's memory until it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: A storage error in a request already under way (Redis dying while it counts) lets the request through
+    #: (logged) instead of a 500; the next requests count in memory.
+    RATELIMIT_SWALLOW_ERRORS = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"

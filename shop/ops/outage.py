@@ -6,12 +6,12 @@ SQLAlchemy recognises the disconnect and invalidates the whole pool (every conne
 replaced on its next checkout), this request answers 503, and the next one connects afresh."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 log = logging.getLogger("shop.outage")
 #: Paths whose callers read JSON: the gateways' notifications get their FAIL body (they retry later).
@@ -49,4 +49,5 @@ def answer(message):
         return jsonify(code="FAIL", message="database unavailable")
     if request.path.startswith(JSON_PATHS):
         return jsonify(error=message)
+    g._login_user = login_manager.anonymous_user()  # the page must not load the member from the database away
     return render_template("errors/outage.html", message=message)
