@@ -2,8 +2,8 @@
 import math
 
 import pytest
-from sqlalchemy import event
 
+from shop.sql import count_statements
 from shop.stores import geo, nearby
 from tests.stores.conftest import BEIJING, PEOPLES_SQUARE, SUZHOU, WEST_LAKE, e6
 
@@ -76,20 +76,6 @@ def test_by_city(make_store):
     assert all(n.distance_m is None for n in nearby.stores_in_city("杭州市"))
 
 
-def count_statements(db, action):
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        result = action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return result, seen
-
-
 def test_5000_stores_few_statements_few_rows(db):
     """5,000 stores spread over eastern China: the nearest ten come from a few statements, each reading only the
     stores inside a box around the shopper (never all 5,000), and match a brute-force haversine over all of them."""
@@ -101,9 +87,10 @@ def test_5000_stores_few_statements_few_rows(db):
     db.session.execute(Store.__table__.insert(), rows)
     db.session.commit()
     lat, lng = 31_230_416, 121_473_701
-    found, statements = count_statements(db, lambda: nearby.nearest_stores(lat, lng))
-    assert len(statements) <= len(nearby.RADII_M)
-    assert all("BETWEEN" in statement for statement in statements)
+    with count_statements() as seen:
+        found = nearby.nearest_stores(lat, lng)
+    assert 1 <= len(seen) <= len(nearby.RADII_M)
+    assert all("BETWEEN" in str(statement) for statement in seen.statements)
     brute = sorted((geo.haversine_m(lat / 1e6, lng / 1e6, r["lat_e6"] / 1e6, r["lng_e6"] / 1e6), i + 1)
                    for i, r in enumerate(rows))[:10]
     assert [n.store.id for n in found] == [store_id for _d, store_id in brute]
