@@ -80,7 +80,7 @@ def place_order(user, items, address_id, note="", from_cart=False, choice=None, 
     ordered from (`seen` = (device id, IP), a sighting the fraud signals compare with the referrers' at payment).
     Owns its transaction."""
     with transaction():
-        store = pickup_store(choice.store) if choice is not None and choice.store is not None else None
+        store = pickup_store(choice.store) if choice is not None and choice.pickup else None
         address = None if store is not None else _delivery_address(user, address_id)
         q = quote(items, user, choice)
         # A fixed lock order (by SKU id) keeps concurrent multi-line orders free of deadlocks.

@@ -57,7 +57,9 @@ def pickup_options(args, store_id=None):
 
 
 def pickup_store(store_id):
-    """The open store an order is placed for pickup in; a closed or unknown one is refused."""
+    """The open store an order is placed for pickup in; none chosen, or a closed or unknown one, is refused."""
+    if store_id is None:
+        raise ServiceError(_("请选择自提门店"))
     store = db.session.get(Store, store_id)
     if store is None or not store.is_open:
         raise ServiceError(_("该门店不存在或已暂停自提，请重新选择门店"))

@@ -121,3 +121,20 @@ def test_place_pickup_order_through_the_page(client, login, shop, make_store, db
     assert resp.status_code == 302
     order = db.session.query(Order).one()
     assert order.pickup_store_id == store.id and order.shipping_fen == 0
+
+
+def test_pickup_without_a_store_is_free_of_shipping_but_cannot_be_placed(shop, db):
+    from shop.catalog.models import Sku
+
+    choice = Choice.parse({"mode": "pickup"})
+    assert choice.pickup and choice.store is None
+    assert orders.quote([(shop.sku_id, 1)], shop.buyer, choice).shipping_fen == 0
+    with pytest.raises(ServiceError, match="请选择自提门店"):
+        orders.place_order(shop.buyer, [(shop.sku_id, 1)], shop.address.id, choice=choice)
+    assert db.session.get(Sku, shop.sku_id).stock == 100
+
+
+def test_choice_round_trips_through_the_query_string():
+    choice = Choice.parse({"store": "7", "coupon": "none"})
+    assert choice.pickup and Choice.parse(choice.query()) == choice
+    assert Choice.parse({}).query() == {}
