@@ -138,3 +138,12 @@ def test_choice_round_trips_through_the_query_string():
     choice = Choice.parse({"store": "7", "coupon": "none"})
     assert choice.pickup and Choice.parse(choice.query()) == choice
     assert Choice.parse({}).query() == {}
+
+
+def test_admin_order_page_shows_the_store_and_no_ship_form(client, make_staff, pickup_order):
+    from tests.conftest import login_staff
+
+    order = pickup_order()
+    login_staff(client, make_staff(role="owner"))
+    html = client.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
+    assert "人民广场店" in html and "到店自提订单不发货" in html and "确认发货" not in html

@@ -138,3 +138,10 @@ def test_someone_elses_qr_is_a_404(client, login, make_user, pickup_order, store
     order = pickup_order(store)
     login(make_user(phone="13600000004"))
     assert client.get(f"/orders/{order.order_no}/pickup-qr.png").status_code == 404
+
+
+def test_me_page_leads_clerks_to_the_desk(client, login, shop, clerk):
+    login(shop.buyer)
+    assert "门店核销台" not in client.get("/me").get_data(as_text=True)
+    login(clerk)
+    assert "门店核销台" in client.get("/me").get_data(as_text=True)
