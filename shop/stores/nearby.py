@@ -22,25 +22,33 @@ class Nearby:
 
 
 def nearest_stores(lat_e6, lng_e6, limit=LIMIT):
-    """The `limit` open stores nearest to (lat_e6, lng_e6), nearest first, with their distances: at most
-    len(RADII_M) + 1 statements, each reading only the stores inside a box."""
+    """The `limit` open stores nearest to (lat_e6, lng_e6), nearest first, with their distances. Each box reads
+    only (id, lat, lng) of the stores inside it; the winners are then loaded in one statement: at most
+    len(RADII_M) + 2 statements, usually two."""
     lat, lng = lat_e6 / MICRO, lng_e6 / MICRO
     for radius in RADII_M:
-        within = [n for n in _measured(_in_box(bounding_box(lat, lng, radius)), lat, lng) if n.distance_m <= radius]
+        within = [pair for pair in _measured(_in_box(bounding_box(lat, lng, radius)), lat, lng) if pair[0] <= radius]
         if len(within) >= limit:
-            return within[:limit]
-    return _measured(db.session.scalars(select(Store).where(Store.is_open.is_(True))).all(), lat, lng)[:limit]
+            return _loaded(within[:limit])
+    return _loaded(_measured(_in_box(None), lat, lng)[:limit])
 
 
 def _in_box(box):
-    min_lat, max_lat, min_lng, max_lng = box
-    return db.session.scalars(select(Store).where(
-        Store.is_open.is_(True), Store.lat_e6.between(min_lat, max_lat), Store.lng_e6.between(min_lng, max_lng))).all()
+    stmt = select(Store.id, Store.lat_e6, Store.lng_e6).where(Store.is_open.is_(True))
+    if box is not None:
+        min_lat, max_lat, min_lng, max_lng = box
+        stmt = stmt.where(Store.lat_e6.between(min_lat, max_lat), Store.lng_e6.between(min_lng, max_lng))
+    return db.session.execute(stmt).all()
 
 
-def _measured(stores, lat, lng):
-    measured = [Nearby(s, haversine_m(lat, lng, s.latitude, s.longitude)) for s in stores]
-    return sorted(measured, key=lambda n: (n.distance_m, n.store.id))
+def _measured(rows, lat, lng):
+    """[(metres, store id)] nearest first (the id breaks ties)."""
+    return sorted((haversine_m(lat, lng, row.lat_e6 / MICRO, row.lng_e6 / MICRO), row.id) for row in rows)
+
+
+def _loaded(pairs):
+    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_([i for _d, i in pairs])))}
+    return [Nearby(stores[store_id], metres) for metres, store_id in pairs]
 
 
 def stores_in_city(city, limit=50):
