@@ -145,3 +145,14 @@ def test_me_page_leads_clerks_to_the_desk(client, login, shop, clerk):
     assert "门店核销台" not in client.get("/me").get_data(as_text=True)
     login(clerk)
     assert "门店核销台" in client.get("/me").get_data(as_text=True)
+
+
+def test_an_open_refund_request_blocks_the_pickup(pickup_order, shop, store, clerk, db):
+    from shop.payments.refunds import request_refund
+
+    order = pickup_order(store)
+    request_refund(shop.buyer, order, "不想要了")
+    with pytest.raises(redemption.ServiceError, match="退款申请在处理中"):
+        redemption.redeem(clerk, order.pickup_code)
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).status == st.PAID
