@@ -88,6 +88,8 @@ class Order(db.Model):
 
     @property
     def status_label(self):
+        if self.status == st.PAID and self.pickup_store_id is not None:
+            return st.PAID_PICKUP_LABEL
         return st.LABELS.get(self.status, self.status)
 
     @property

@@ -56,7 +56,7 @@ def test_pickup_in_the_nearest_store_and_the_clerk_redeems(new_phone, desk, scre
     code = b.locator("#pickup-code-text").inner_text().replace(" ", "")
     assert re.fullmatch(r"\d{12}", code)
     assert b.locator("#pickup-code img").evaluate("img => img.complete && img.naturalWidth > 0")
-    expect_text(b, "待到店提货", ".status-banner")
+    expect_text(b, "待提货", ".status-banner")
     screenshot(b, "stores-03-code")
 
     c = new_phone()

@@ -147,3 +147,8 @@ def test_admin_order_page_shows_the_store_and_no_ship_form(client, make_staff, p
     login_staff(client, make_staff(role="owner"))
     html = client.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
     assert "人民广场店" in html and "到店自提订单不发货" in html and "确认发货" not in html
+
+
+def test_a_paid_pickup_order_waits_for_pickup_not_shipping(pickup_order, paid_order):
+    assert pickup_order().status_label == "待提货"
+    assert paid_order().status_label == "待发货"
