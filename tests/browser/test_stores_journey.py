@@ -114,3 +114,17 @@ def test_without_location_the_shopper_chooses_a_city(new_phone, screenshot, shop
     log_in(e, empty_clerk.phone, "/store")
     expect_text(e, "暂无待提货订单")
     screenshot(e, "stores-13-clerk-empty")
+
+
+def test_empty_states(new_phone, desk, screenshot, shop, make_staff):
+    """No store yet: the checkout says so (the location is refused), and so does the admin's list."""
+    e = new_phone()
+    log_in(e, shop.buyer.phone, "/")
+    e.goto(f"/checkout?sku_id={shop.sku_id}&quantity=1&mode=pickup")
+    expect_text(e, "暂无可自提的门店", "#pickup-panel")
+    assert e.get_by_role("button", name="提交订单").is_disabled()
+    screenshot(e, "stores-14-no-stores")
+    log_in_staff(desk, make_staff(role="viewer", login="guest").login, "/admin/stores")
+    expect_text(desk, "还没有门店")
+    assert desk.get_by_role("link", name="新建门店").count() == 0  # a viewer reads only
+    screenshot(desk, "stores-15-admin-empty")

@@ -141,3 +141,17 @@ def test_list_arguments_never_fail(client, owner, make_store, query):
 
 def test_empty_list(client, owner):
     assert "还没有门店" in client.get("/admin/stores").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("key", ["name", "region", "created"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_sortable_columns(client, owner, make_store, key, direction):
+    make_store("B店", at=WEST_LAKE, city="杭州市", province="浙江省")
+    make_store("A店")
+    html = client.get(f"/admin/stores?sort={key}&dir={direction}").get_data(as_text=True)
+    aria = {"asc": "ascending", "desc": "descending"}[direction]
+    assert f'aria-sort="{aria}"><a href="' in html and f'data-sort="{key}"' in html
+    if key == "name":
+        assert (html.index("A店") < html.index("B店")) == (direction == "asc")
+    if key == "region":  # 上海市 sorts before 浙江省 in code-point order
+        assert (html.index("A店") < html.index("B店")) == (direction == "asc")
