@@ -8,6 +8,7 @@ from ..errors import NotFound, ServiceError
 from ..groupbuy.guard import refund_refusal
 from ..growth.web import seen
 from ..payments import refunds
+from ..stores.pickup import pickup_options
 from . import services
 from . import status as st
 from .pricing import Choice
@@ -61,7 +62,7 @@ def checkout():
         except NotFound:
             address = None
     return render_template("orders/checkout.html", quote=quote, address=address or default_address(current_user),
-                           sku_id=sku, quantity=qty, choice=choice)
+                           sku_id=sku, quantity=qty, choice=choice, pickup=pickup_options(request.args, choice.store))
 
 
 @bp.post("/checkout")
