@@ -8,6 +8,7 @@ from ..errors import ServiceError
 from ..extensions import db, limiter, login_manager
 from ..growth.web import seen
 from ..orders.services import status_counts
+from ..urls import safe_next, safe_next_url
 from . import services, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
 from .models import User
@@ -31,18 +32,11 @@ def _phone_key():
     return "phone:" + (request.form.get("phone") or "").strip()[-11:]
 
 
-def safe_next(default="main.home"):
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(default)
-
-
 def logged_in(user, remember=False):
     """After a sign-in use case committed: the referral it used is spent; log the member in, send them on."""
     binding.take_referral()
     login_user(user, remember=remember)
-    return redirect(safe_next())
+    return redirect(safe_next("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,8 +134,9 @@ def account():
 @bp.get("/me/addresses")
 @login_required
 def addresses():
-    pick = request.args.get("pick")  # set when choosing an address for checkout
-    return render_template("accounts/addresses.html", addresses=services.list_addresses(current_user), pick=pick)
+    back = safe_next_url(request.args.get("next"), None)  # the checkout to return to when picking an address
+    return render_template("accounts/addresses.html", addresses=services.list_addresses(current_user),
+                           pick=request.args.get("pick"), back=back)
 
 
 @bp.route("/me/addresses/new", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import services as catalog
 from ..extensions import db, limiter
+from ..urls import safe_next_url
 
 bp = Blueprint("main", __name__)
 
@@ -39,5 +40,4 @@ def media(path):
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or "/"
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next_url(request.args.get("next"), "/"))

@@ -3,8 +3,8 @@ and its promotion materials (推广素材)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...accounts.views import safe_next
 from ...pagination import requested_page
+from ...urls import safe_next
 from ..categories.services import category_choices
 from ..fields import page_status, submit
 from ..identity import current_staff
