@@ -15,6 +15,7 @@ from ..database import transaction
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from .models import Address, SmsCode, User
+from .sessions import rotate
 from .sms import get_sender
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -132,8 +133,10 @@ def use_login_code(sms_id):
 
 
 def record_login(user):
-    """Remember when the member last logged in. Joins the caller's transaction (signin.start_session)."""
+    """Remember when the member last logged in, and end the sessions issued before this login. Joins the caller's
+    transaction (signin.start_session)."""
     user.last_login_at = utcnow()
+    rotate(user)
 
 
 def update_profile(user, nickname):
@@ -143,11 +146,13 @@ def update_profile(user, nickname):
 
 
 def change_password(user, old_password, new_password):
-    """Set a new password; the old one must match when the member has one. Owns its transaction."""
+    """Set a new password; the old one must match when the member has one; every session ends (the view renews
+    the member's own). Owns its transaction."""
     if user.password_hash and not user.check_password(old_password or ""):
         raise ServiceError(_("原密码错误"))
     with transaction():
         user.set_password(new_password)
+        rotate(user)  # every other session and remember-me cookie ends; the view renews this browser's
 
 
 # --- addresses ---------------------------------------------------------------

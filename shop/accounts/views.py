@@ -3,15 +3,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..csrf import rotate_csrf_token
 from ..distribution import binding
 from ..errors import ServiceError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from ..growth.web import seen
 from ..orders.services import status_counts
 from ..urls import safe_next, safe_next_url
-from . import services, signin
+from . import services, sessions, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
-from .models import User
 
 bp = Blueprint("accounts", __name__)
 
@@ -21,10 +21,7 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id):
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    return sessions.load(user_id)
 
 
 def _phone_key():
@@ -36,6 +33,7 @@ def logged_in(user, remember=False):
     """After a sign-in use case committed: the referral it used is spent; log the member in, send them on."""
     binding.take_referral()
     login_user(user, remember=remember)
+    rotate_csrf_token()
     return redirect(safe_next("main.home"))
 
 
@@ -102,6 +100,8 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sessions.log_out(current_user)
     logout_user()
     return redirect(url_for("main.home"))
 
@@ -126,6 +126,7 @@ def account():
         except ServiceError as err:
             flash(err.message, "error")
         else:
+            sessions.renew(current_user)
             flash(_("密码已修改"), "success")
             return redirect(url_for(".account"))
     return render_template("accounts/account.html", profile=profile, password=password)

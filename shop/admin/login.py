@@ -42,6 +42,9 @@ def login():
 
 
 def logout():
+    staff = staff_session.current()
+    if staff.is_authenticated:
+        services.log_out(staff)
     staff_session.end()
     flash(_("已退出商家后台"), "success")
     return redirect(url_for("admin.login"))
