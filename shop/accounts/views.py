@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..csrf import rotate_csrf_token
+from ..csrf_token import rotate_csrf_token
 from ..distribution import binding
 from ..errors import ServiceError
 from ..extensions import limiter, login_manager

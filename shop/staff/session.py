@@ -6,7 +6,7 @@ import time
 
 from flask import current_app, g, session
 
-from ..csrf import rotate_csrf_token
+from ..csrf_token import rotate_csrf_token
 from ..extensions import db
 from .models import AnonymousStaff, Staff
 
