@@ -15,6 +15,7 @@ from ..database import transaction
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from .models import Address, SmsCode, User
+from .passwords import check_new_password, matches
 from .sessions import rotate
 from .sms import get_sender
 
@@ -40,8 +41,7 @@ def register(phone, password, nickname=""):
     """Create a member with a hashed password; refuses a phone already registered.
     Joins the caller's transaction (signin.sign_up)."""
     phone = normalize_phone(phone)
-    if len(password or "") < 6 or len(password) > 64:
-        raise ServiceError(_("密码长度应为6到64位"))
+    check_new_password(password)
     if find_user_by_phone(phone):
         raise ServiceError(_("该手机号已注册，请直接登录"))
     user = User(phone=phone, nickname=(nickname or "").strip()[:40])
@@ -58,7 +58,7 @@ def authenticate(phone, password):
     except ServiceError:
         raise ServiceError(_("手机号或密码错误"))
     user = find_user_by_phone(phone)
-    if user is None or not user.check_password(password or ""):
+    if not matches(user, password):  # as slow for an unknown phone: the time tells nobody who is a member
         raise ServiceError(_("手机号或密码错误"))
     if user.disabled:
         raise ServiceError(_("该账号已被停用"))
@@ -150,6 +150,7 @@ def change_password(user, old_password, new_password):
     the member's own). Owns its transaction."""
     if user.password_hash and not user.check_password(old_password or ""):
         raise ServiceError(_("原密码错误"))
+    check_new_password(new_password)
     with transaction():
         user.set_password(new_password)
         rotate(user)  # every other session and remember-me cookie ends; the view renews this browser's

@@ -10,7 +10,7 @@ from ..extensions import limiter, login_manager
 from ..growth.web import seen
 from ..orders.services import status_counts
 from ..urls import safe_next, safe_next_url
-from . import services, sessions, signin
+from . import lockout, services, sessions, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
 
 bp = Blueprint("accounts", __name__)
@@ -25,8 +25,9 @@ def load_user(user_id):
 
 
 def _phone_key():
-    """Rate-limit key: the phone number being tried, whatever the client's address."""
-    return "phone:" + (request.form.get("phone") or "").strip()[-11:]
+    """Rate-limit key: the phone number being tried, however it is written, whatever the client's address."""
+    raw = request.form.get("phone") or ""
+    return "phone:" + (lockout.phone_key(raw) or raw.strip()[:20])
 
 
 def logged_in(user, remember=False):
