@@ -1,8 +1,11 @@
-"""Where a `next=` may send the browser: the one check against open redirects, for every view that takes one."""
+"""What a URL or a form may carry: where a `next=` may send the browser (the one check against open redirects, for
+every view that takes one), and row ids typed into a query string or a hidden field."""
 from urllib.parse import unquote, urlsplit
 
 from flask import request, url_for
 
+#: The largest id an SQL INTEGER column holds: a larger one is no row, never an overflow (a 500).
+MAX_ID = 2**31 - 1
 #: Percent-decoding rounds looked through: `%252F%252F` is `//` after two, and nobody nests deeper honestly.
 DECODE_ROUNDS = 4
 
@@ -27,6 +30,12 @@ def safe_next_url(target, default, prefix="/"):
 def safe_next(default_endpoint, prefix="/"):
     """The request's `next` (query string or form) when it is safe, else the URL of `default_endpoint`."""
     return safe_next_url(request.values.get("next"), url_for(default_endpoint), prefix)
+
+
+def to_id(value):
+    """A row id from user input: the int, or None for anything but plain digits (ASCII) within an SQL integer."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
 
 
 def _under(target, prefix):
