@@ -2,9 +2,12 @@
 book's pick link, which only ever goes back to a page of this site."""
 import pytest
 
+from shop import create_app
 from shop.accounts import signin
 from shop.errors import ServiceError
 from shop.extensions import limiter
+from tests.browser.journey import serving
+from tests.conftest import make_test_config
 
 PHONE = "13812345678"
 
@@ -19,23 +22,32 @@ def test_a_common_password_is_refused_at_registration(page, screenshot):
     screenshot(page, "security-01-common-password")
 
 
-def test_the_lock_out_says_how_long_and_points_to_the_sms_code(app, page, make_user, screenshot):
+@pytest.fixture
+def limited_app(instance_dir):
+    """Another app on the same database with rate limits on (the shared test app has them off)."""
+    was_enabled = limiter.enabled
+    app = create_app(make_test_config(instance_dir, RATELIMIT_ENABLED=True))
+    limiter.reset()
+    yield app
+    limiter.reset()
+    limiter.enabled = was_enabled  # the limiter instance is shared by every app in this process
+
+
+def test_the_lock_out_says_how_long_and_points_to_the_sms_code(browser, limited_app, make_user, screenshot):
     make_user(phone=PHONE, password="right-pass-42")
-    was_enabled, limiter.enabled = limiter.enabled, True
-    try:
-        for n in range(10):
-            with app.test_request_context(), pytest.raises(ServiceError):
-                signin.log_in(PHONE, f"guess-{n}")
+    for n in range(10):
+        with limited_app.test_request_context(), pytest.raises(ServiceError):
+            signin.log_in(PHONE, f"guess-{n}")
+    with serving(limited_app) as base_url:
+        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", base_url=base_url)
+        page = context.new_page()
         page.goto("/login")
         page.locator("#pw").get_by_label("手机号").fill(PHONE)
         page.locator("#pw").get_by_label("密码").fill("right-pass-42")
         page.locator("#pw").get_by_role("button", name="登录").click()
         page.get_by_text("密码错误次数过多").wait_for()
         screenshot(page, "security-02-lock-out")
-    finally:
-        with app.test_request_context():
-            signin.lockout.lift(PHONE)
-        limiter.enabled = was_enabled
+        context.close()
 
 
 def test_the_address_pick_link_goes_back_to_checkout_only(page, make_user, make_address, screenshot):
