@@ -11,6 +11,7 @@ from ..errors import ServiceError
 from ..extensions import limiter
 from ..staff import services
 from ..staff import session as staff_session
+from ..urls import safe_next
 from .fields import strip
 
 
@@ -25,14 +26,6 @@ def _login_key():
     return "staff:" + (request.form.get("login") or "").strip()[:40]
 
 
-def safe_next():
-    """Where to go after logging in: an /admin page only."""
-    target = request.values.get("next") or ""
-    if target.startswith("/admin") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("admin.dashboard")
-
-
 @limiter.limit("20 per minute", methods=["POST"])
 @limiter.limit("10 per minute", methods=["POST"], key_func=_login_key)
 def login():
@@ -43,12 +36,15 @@ def login():
         except ServiceError as err:
             form.form_errors.append(err.message)
         else:
-            return redirect(safe_next())
+            return redirect(safe_next("admin.dashboard", prefix="/admin"))  # an /admin page only
     status = 400 if request.method == "POST" else 200
     return render_template("admin/login.html", form=form, next=request.values.get("next", "")), status
 
 
 def logout():
+    staff = staff_session.current()
+    if staff.is_authenticated:
+        services.log_out(staff)
     staff_session.end()
     flash(_("已退出商家后台"), "success")
     return redirect(url_for("admin.login"))

@@ -4,6 +4,7 @@ import os
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 
 from ..catalog import services as catalog
+from ..urls import safe_next_url
 
 bp = Blueprint("main", __name__)
 
@@ -24,5 +25,4 @@ def media(path):
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or "/"
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next_url(request.args.get("next"), "/"))
