@@ -27,6 +27,7 @@ def create_app(overrides=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security(app)
     register_commands(app)
     logging.basicConfig(level=logging.INFO)
     return app
@@ -122,6 +123,12 @@ def register_errorhandlers(app):
 
 def register_template_helpers(app):
     from .templating import register
+
+    register(app)
+
+
+def register_security(app):
+    from .security.headers import register
 
     register(app)
 
