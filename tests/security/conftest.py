@@ -1,0 +1,97 @@
+"""The security suite's helpers: every route read from the URL map, a snapshot of all money, and a victim whose
+records a stranger tries to open."""
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def fill(rule, arg):
+    """A URL value for `arg` of `rule` that matches nothing: a large id, an unknown string, a gateway's name."""
+    converter = rule._converters[arg]
+    if "Integer" in type(converter).__name__:
+        return 999999
+    if hasattr(converter, "items"):
+        return sorted(converter.items)[0]
+    return "sandbox" if arg == "gateway" else "X999"
+
+
+def routes(app, methods=None, values=None):
+    """(method, rule, url) for every rule of the URL map (but static files), optionally only these methods;
+    URL arguments from `values` (name -> value) where given, else `fill`."""
+    adapter = app.url_map.bind("localhost")
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        args = {arg: (values or {}).get(arg, fill(rule, arg)) for arg in rule.arguments}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if methods is None or method in methods:
+                found.append((method, rule, adapter.build(rule.endpoint, args, method=method)))
+    return sorted(found, key=lambda r: (r[2], r[0]))
+
+
+def money():
+    """Every figure a money move changes: the ledger (rows and sums), the accounts, paid orders, applied payments,
+    refunds and transfers."""
+    from shop.extensions import db
+    from shop.orders.models import Order
+    from shop.payments.models import Payment, Refund
+    from shop.wallet.models import Account, LedgerEntry, Withdrawal
+
+    def one(*columns):
+        return tuple(db.session.execute(select(*columns)).one())
+
+    db.session.expire_all()
+    return (one(func.count(LedgerEntry.id), func.sum(LedgerEntry.d_frozen), func.sum(LedgerEntry.d_available),
+                func.sum(LedgerEntry.d_withdrawing), func.sum(LedgerEntry.d_withdrawn)),
+            one(func.sum(Account.frozen_fen), func.sum(Account.available_fen), func.sum(Account.withdrawing_fen),
+                func.sum(Account.withdrawn_fen)),
+            one(func.count(Order.paid_at)), one(func.count(Payment.id), func.sum(Payment.amount_fen)),
+            one(func.count(Refund.id)), one(func.count(Withdrawal.id)))
+
+
+@dataclass
+class Victim:
+    """Distributor Z and the member Y who bought through Z: records that belong to them, not to the stranger."""
+    distributor: object
+    member: object
+    paid_order: object
+    unpaid_order: object
+    address: object
+    commission: object
+    withdrawal: object
+
+
+@pytest.fixture
+def victim(db, make_user, make_distributor, make_product, make_address, pay):
+    from shop.distribution import binding, rules
+    from shop.distribution.models import Commission
+    from shop.orders.services import place_order
+    from shop.wallet import ledger, withdrawals
+
+    rules.update_global_rules(levels=2, rate1_bp=1000, rate2_bp=500)
+    z = make_distributor(nickname="别人Z").user
+    y = make_user(nickname="Y")
+    assert binding.bind_referrer(y.id, z.id, "link") == binding.BOUND
+    db.session.commit()
+    product = make_product("别家好物", skus=[(20000, 100, ["蓝", "L"])])
+    address = make_address(y)
+    paid = pay(place_order(y, [(product.skus[0].id, 1)], address.id))
+    unpaid = place_order(y, [(product.skus[0].id, 1)], address.id)
+    ledger.post(z.id, "adjustment", available=5000, ref_type="adjustment", ref_id=1, memo="test")
+    withdrawal = withdrawals.request_withdrawal(z.id, 1000, "alipay", {"account": "z@example.com", "name": "Z"})
+    withdrawal.out_bill_no = withdrawal.withdrawal_no
+    db.session.commit()
+    commission = db.session.scalar(select(Commission).where(Commission.beneficiary_id == z.id))
+    return Victim(z, y, paid, unpaid, address, commission, withdrawal)
+
+
+@pytest.fixture
+def stranger(client, make_distributor, login):
+    """Another member, a distributor too, logged in on the client."""
+    user = make_distributor(nickname="陌生人").user
+    login(user)
+    return user
