@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..center.posters import qr_png
+from ..errors import ServiceError
 from ..extensions import csrf, db, limiter
 from ..orders import status as st
 from ..orders.services import get_user_order
@@ -130,6 +131,9 @@ def notify(gateway):
         return fail(err.reason, err.status)
     except GatewayError as err:
         return fail(err.message, 404)
+    except ServiceError as err:  # a refund or transfer we never sent (NotFound): nothing to apply
+        log.warning("notification refused (%s): %s", gateway, err.message)
+        return fail(err.message, err.status)
     except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
         log.exception("notification failed (%s): %s", gateway, err)
         return fail("internal error", 500)
