@@ -5,7 +5,7 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 
 
-class IdConverter(IntegerConverter):
+class BoundedIntegerConverter(IntegerConverter):
     """`<int:...>` with a default upper bound of MAX_ID."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002  (werkzeug's names)
@@ -13,4 +13,4 @@ class IdConverter(IntegerConverter):
 
 
 def register(app):
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["int"] = BoundedIntegerConverter

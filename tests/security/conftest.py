@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -11,7 +12,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def fill(rule, arg):
     """A URL value for `arg` of `rule` that matches nothing: a large id, an unknown string, a gateway's name."""
     converter = rule._converters[arg]
-    if "Integer" in type(converter).__name__:
+    if isinstance(converter, IntegerConverter):
         return 999999
     if hasattr(converter, "items"):
         return sorted(converter.items)[0]
