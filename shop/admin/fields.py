@@ -8,6 +8,7 @@ from flask import request
 from flask_babel import gettext as _
 from wtforms import StringField
 
+from ..converters import whole_number
 from ..errors import ServiceError
 from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
 
@@ -27,8 +28,7 @@ def strip(value):
 
 def to_id(value):
     """A row id from a hidden field: the int, or None for anything that is not digits."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return whole_number(value)
 
 
 def to_date(value):
@@ -49,8 +49,8 @@ def to_fen(value):
 
 def to_count(value):
     """A whole number >= 0 from a query string, or None for a blank or anything else."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    number = whole_number(value)
+    return number if number is not None and number <= 999_999_999 else None
 
 
 class Submission(NamedTuple):

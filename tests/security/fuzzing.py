@@ -15,7 +15,7 @@ NASTY = ["", " ", "0", "-0", "-1", "1.005", "0.001", "1e309", "NaN", "Infinity",
          "99999999999999999999999999", "-9223372036854775809", "9223372036854775808", "2147483648", "0x10",
          "1,000", "¥1", "2026-02-30", "2026-13-01T25:61", "9999-12-31", "0000-00-00", "<script>x</script>",
          "' OR 1=1 --", "%s%n", "../../etc/passwd", "\x00", "a\x00b", "\r\nSet-Cookie: x=1", "\u202e", "𝕏" * 3,
-         "on", "true", "pay", "confirm", "all", "[]", "{}", "null"]
+         "on", "true", "pay", "confirm", "all", "[]", "{}", "null", "²", "𝟗", "٣", "9" * 5000, "1,2,²"]
 
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 control = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=31), min_size=1, max_size=8)

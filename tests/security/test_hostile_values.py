@@ -46,3 +46,21 @@ def test_a_refund_notification_for_no_refund_of_ours_is_refused(client, victim):
                                                refund_no="R-never-sent")
     resp = client.post("/pay/refund-notify/sandbox", data=body, headers=headers)
     assert resp.status_code == 404 and resp.get_json()["code"] == "FAIL"
+
+
+@pytest.mark.parametrize("text, number", [
+    ("0", 0), ("42", 42), (" 7 ", 7), ("2147483647", 2147483647), ("2147483648", None), ("9" * 5000, None),
+    ("²", None), ("𝟗", None), ("٣", None), ("-1", None), ("+1", None), ("1.0", None), ("", None), (None, None),
+    (12, 12),
+])
+def test_whole_numbers_are_ascii_digits_within_the_id_range(text, number):
+    from shop.converters import whole_number
+
+    assert whole_number(text) == number
+
+
+def test_digits_that_int_refuses_are_refused_plainly(client, make_user, login, make_product):
+    login(make_user())
+    make_product()
+    assert client.post("/cart/remove", data={"sku_id": ["²", "9" * 5000]}).status_code in (302, 303)
+    assert client.get("/checkout?activity=flash&activity_id=²&points=²&coupon=²").status_code < 500

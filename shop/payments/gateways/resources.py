@@ -63,7 +63,13 @@ def _check_ours(data, mchid, appid):
     wrong = [f"{key} {found[key]!r}" for key in wanted if found[key] != wanted[key]]
     if wrong:
         raise ForeignNotification("notification for another merchant, app or currency: " + ", ".join(wrong),
-                                  order_no=data.get("out_trade_no"))
+                                  order_no=_order_no(data))
+
+
+def _order_no(data):
+    """The order a refused resource names, for the alert; None when what it names is not text."""
+    order_no = data.get("out_trade_no")
+    return order_no if isinstance(order_no, str) else None
 
 
 def fen(amount):
