@@ -39,15 +39,20 @@ class Watched:
 def store(db, shop, paid_order, make_address, make_distributor):
     """The commission shop with one paid order (B earned from it); B is the signed-in shopper, with an address and
     the product in the cart."""
+    from shop.assist.models import AssistProduct
+    from shop.assist.services import start
     from shop.cart.services import add_to_cart
     from shop.distribution.models import Commission
 
     order = paid_order()
     make_address(shop.b)
     add_to_cart(shop.b, shop.sku_id, 1)
+    db.session.add(AssistProduct(product_id=shop.product.id, helps_needed=2, hours=24, enabled=True))
     db.session.commit()
+    campaign = start(shop.b, shop.product.id)
     commission = db.session.query(Commission).filter_by(beneficiary_id=shop.b.id).first()
-    return {"product": shop.product.id, "order": order.order_no, "commission": commission.id, "phone": shop.b.phone}
+    return {"product": shop.product.id, "order": order.order_no, "commission": commission.id, "phone": shop.b.phone,
+            "campaign": campaign.id}
 
 
 def width_of(tab, selector):
@@ -57,7 +62,8 @@ def width_of(tab, selector):
 
 SHOP_PAGES = [("/", "home"), ("/p/{product}", "product"), ("/category", None), ("/search?q=好物", None),
               ("/cart", "cart"), ("/checkout", "checkout"), ("/me", "me"), ("/me/addresses", None),
-              ("/orders", None), ("/coupons", None), ("/flash", None)]
+              ("/orders", None), ("/coupons", None), ("/flash", None),
+              ("/assist/{campaign}", "assist")]
 CENTER_PAGES = [("/center", "center"), ("/center/commissions", None), ("/center/commissions/{commission}", None),
                 ("/center/orders", None), ("/center/orders/{order}", None), ("/center/team", "team"),
                 ("/center/invite", "invite"), ("/center/withdraw", None), ("/center/ranking", None),
@@ -69,6 +75,8 @@ def test_shop_and_center_pages_pass_the_policy(page, store, screenshot):
     log_in(page, store["phone"], "/me")
     for path, shot in SHOP_PAGES + CENTER_PAGES:
         watched.visit(path.format(**store), shot)
+    page.goto("/assist/{campaign}".format(**store))  # the countdown is static/js/assist.js's
+    page.wait_for_function("/^\\d+:\\d\\d:\\d\\d$/.test(document.getElementById('assist-countdown').textContent)")
     page.goto("/center/funnel")
     assert width_of(page, ".funnel-bar i") == width_of(page, ".funnel-bar")  # the top stage fills its bar
     page.goto("/")
