@@ -1,5 +1,4 @@
 """The distribution mall: storefront, distributor center and merchant admin in one Flask app."""
-import logging
 import os
 
 from flask import Flask, has_request_context, render_template, request, session
@@ -23,6 +22,7 @@ def create_app(overrides=None):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "shop.db")
     check_production(app.config)
+    register_operations(app)
     register_extensions(app)
     load_marketing()
     register_blueprints(app)
@@ -30,7 +30,7 @@ def create_app(overrides=None):
     register_template_helpers(app)
     register_security(app)
     register_commands(app)
-    logging.basicConfig(level=logging.INFO)
+    register_served_by(app)
     return app
 
 
@@ -39,6 +39,12 @@ def select_locale():
         return "zh"
     lang = request.args.get("lang") or session.get("lang")
     return lang if lang in ("zh", "en") else "zh"
+
+
+def register_operations(app):
+    from . import ops
+
+    ops.init_app(app)
 
 
 def register_extensions(app):
@@ -52,9 +58,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
-    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
-    limiter.init_app(app)
+    limiter.init_app(app)  # its storage: ops/hosts.py share_rate_limits
     with app.app_context():
         configure_engine_events(db.engine)
 
@@ -82,10 +86,11 @@ def register_blueprints(app):
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
     from .points.views import bp as points_bp
+    from .stores.views import bp as stores_bp
 
     register_converters(app)  # before any rule is added
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp):
+               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp, stores_bp):
         app.register_blueprint(bp)
 
 
@@ -140,6 +145,12 @@ def register_template_helpers(app):
 
 def register_security(app):
     from .security.headers import register
+
+    register(app)
+
+
+def register_served_by(app):
+    from .served_by import register
 
     register(app)
 

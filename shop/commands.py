@@ -1,12 +1,42 @@
-"""`flask shop ...` commands."""
+"""`flask shop ...` commands. Every scheduled one is safe to start on every host at once (docs/deploy.md): the
+ones marked `one_host` (and settle and close-groups, inside their service) take a PostgreSQL advisory lock, and
+expire-coupons is one UPDATE."""
+import functools
+
 import click
 from flask.cli import AppGroup
+
+from .growth.visits import FLUSH_LOCK_KEY
+from .orders.services import AUTO_CONFIRM_LOCK_KEY, EXPIRE_LOCK_KEY
+from .payments.reconcile import RECONCILE_PAYMENTS_LOCK_KEY
+from .points.services import EXPIRY_LOCK_KEY
+from .reports.rollups import ROLLUP_LOCK_KEY
+from .wallet.audit import AUDIT_LOCK_KEY
+from .wallet.transfers import RECONCILE_LOCK_KEY
 
 shop_cli = AppGroup("shop", help="Distribution mall commands.")
 
 
+def one_host(key, doing):
+    """Run the command on one host at a time (shop.database.single_runner on the advisory lock `key`): cron may
+    start it on every host at once; the hosts that find the lock taken say so and do nothing."""
+    def wrap(command):
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            from .database import single_runner
+
+            with single_runner(key) as held:
+                if not held:
+                    click.echo(f"another host is {doing}; nothing done")
+                    return None
+                return command(*args, **kwargs)
+        return run
+    return wrap
+
+
 @shop_cli.command("expire-orders")
 @click.option("--minutes", type=int, default=None, help="Override SHOP_ORDER_EXPIRE_MINUTES.")
+@one_host(EXPIRE_LOCK_KEY, "expiring orders")
 def expire_orders_command(minutes):
     """Cancel unpaid orders older than the configured minutes and release their stock."""
     from .orders.services import expire_orders
@@ -35,6 +65,7 @@ def settle_command():
 
 
 @shop_cli.command("audit")
+@one_host(AUDIT_LOCK_KEY, "auditing")
 def audit_command():
     """Check every money invariant; exits non-zero on any discrepancy."""
     from .reports.audits import record_audit_run
@@ -55,22 +86,19 @@ def audit_command():
 @shop_cli.command("rollup")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Rewrite the daily roll-ups from this China-time day on (default: the last two written and any new).")
+@one_host(ROLLUP_LOCK_KEY, "rolling up")  # two hosts at once would both rewrite the same days
 def rollup_command(since):
     """Write the dashboard's daily roll-ups of closed days (run after midnight, China time; safe to repeat)."""
-    from .database import single_runner
-    from .reports.rollups import ROLLUP_LOCK_KEY, build_rollups
+    from .reports.rollups import build_rollups
 
-    with single_runner(ROLLUP_LOCK_KEY) as held:  # two hosts at once would both rewrite the same days
-        if not held:
-            click.echo("another host is rolling up; nothing done")
-            return
-        days = build_rollups(since=since.date() if since else None, echo=click.echo)
+    days = build_rollups(since=since.date() if since else None, echo=click.echo)
     click.echo(f"rolled up {days} day(s)")
 
 
 @shop_cli.command("reconcile-payments")
 @click.option("--minutes", type=int, default=10, help="Only payments opened, and refunds sent, at least this long ago.")
 @click.option("--max-hours", type=int, default=None, help="Override the reconcile_max_hours setting (48).")
+@one_host(RECONCILE_PAYMENTS_LOCK_KEY, "reconciling payments")
 def reconcile_command(minutes, max_hours):
     """Ask the gateway about unpaid orders and open refunds and apply what it reports, like a notification."""
     from .payments.reconcile import reconcile_refunds
@@ -86,21 +114,18 @@ def reconcile_command(minutes, max_hours):
 
 @shop_cli.command("reconcile-transfers")
 @click.option("--minutes", type=int, default=5, help="Only transfers sent at least this long ago.")
+@one_host(RECONCILE_LOCK_KEY, "reconciling transfers")
 def reconcile_transfers_command(minutes):
     """Ask the gateway about open WeChat withdrawal transfers: apply, send again, cancel unconfirmed, alert stuck."""
-    from .database import single_runner
-    from .wallet.transfers import RECONCILE_LOCK_KEY, reconcile_transfers
+    from .wallet.transfers import reconcile_transfers
 
-    with single_runner(RECONCILE_LOCK_KEY) as held:
-        if not held:
-            click.echo("another host is reconciling transfers; nothing done")
-            return
-        counts = reconcile_transfers(echo=click.echo, minutes=minutes)
+    counts = reconcile_transfers(echo=click.echo, minutes=minutes)
     click.echo("transfers: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
 
 
 @shop_cli.command("auto-confirm")
 @click.option("--days", type=int, default=None, help="Override the merchant's auto_confirm_days.")
+@one_host(AUTO_CONFIRM_LOCK_KEY, "confirming orders")
 def auto_confirm_command(days):
     """Complete shipped orders N days after shipping."""
     from .orders.services import auto_confirm
@@ -110,16 +135,12 @@ def auto_confirm_command(days):
 
 @shop_cli.command("expire-points")
 @click.option("--days", type=int, default=None, help="Override the merchant's points_valid_days.")
+@one_host(EXPIRY_LOCK_KEY, "expiring points")
 def expire_points_command(days):
     """Expire points earned more than points_valid_days ago and not used (oldest first); safe to run twice."""
-    from .database import single_runner
-    from .points.services import EXPIRY_LOCK_KEY, expire_points
+    from .points.services import expire_points
 
-    with single_runner(EXPIRY_LOCK_KEY) as held:
-        if not held:
-            click.echo("another host is expiring points; nothing done")
-            return
-        members, points = expire_points(days=days, echo=click.echo)
+    members, points = expire_points(days=days, echo=click.echo)
     click.echo(f"expired {points} point(s) of {members} member(s)")
 
 
@@ -142,6 +163,7 @@ def create_admin_command(login, name, password):
 
 @shop_cli.command("flush-visits")
 @click.option("--days", default=7, show_default=True, help="Days of Redis counters to move.")
+@one_host(FLUSH_LOCK_KEY, "flushing visits")
 def flush_visits_command(days):
     """Move the invite-funnel visits counted in Redis (SHOP_REDIS_URL) into the database."""
     from .growth.visits import flush_visits

@@ -15,9 +15,19 @@ def _int(name, default):
 class Config:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None -> SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: No pre-ping round trip per checkout: a connection the server dropped fails once, SQLAlchemy invalidates the
+    #: pool and the request answers 503 (shop/ops/outage.py); the next request gets a fresh connection.
+    #: pool_recycle replaces connections older than this many seconds (firewalls, PgBouncer idle timeouts).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": _int("DB_POOL_RECYCLE", 1800)}
+    #: Redis shared by every host: rate limits, cached fragments, visits (docs/architecture.md, "Several hosts").
     REDIS_URL = _env("REDIS_URL")
     ENV_NAME = _env("ENV", "development")
+    #: Proxies in front of the app that append to X-Forwarded-For (nginx = 1); 0 = none, the header is ignored.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+    #: "json" (one JSON object per line) or "text"; unset = json in production, text elsewhere.
+    LOG_FORMAT = _env("LOG_FORMAT")
+    #: Addresses or networks (comma-separated) allowed to read /metrics.
+    METRICS_ALLOW = _env("METRICS_ALLOW", "127.0.0.1")
 
     #: Minutes an unpaid order waits before `flask shop expire-orders` cancels it.
     ORDER_EXPIRE_MINUTES = _int("ORDER_EXPIRE_MINUTES", 30)
@@ -40,6 +50,11 @@ class Config:
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: When the Redis holding the counters does not answer, count in this process's memory until it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: A storage error in a request already under way (Redis dying while it counts) lets the request through
+    #: (logged) instead of a 500; the next requests count in memory.
+    RATELIMIT_SWALLOW_ERRORS = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -52,6 +67,8 @@ class Config:
     #: Where else images may come from (the CSP's img-src, besides this site and data: URIs): product
     #: descriptions may embed https images. Narrow it to the merchant's image host, e.g. "https://img.example.com".
     CSP_IMG_SOURCES = _env("CSP_IMG_SOURCES", "https:")
+    #: This host's name, sent as X-Served-By on every response (several hosts behind nginx); unset = no header.
+    HOST_NAME = _env("HOST_NAME")
 
 
 class ProductionConfig(Config):

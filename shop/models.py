@@ -35,4 +35,5 @@ from .points.models import Checkin, PointsAccount, PointsEntry  # noqa: F401
 from .reports.models import AuditRun, DailyDistributorSales, DailyFigures, DailyProductSales  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .staff.models import OperationLog, Staff  # noqa: F401
+from .stores.models import Store, StoreClerk, StoreMember  # noqa: F401
 from .wallet.models import Account, LedgerEntry, Withdrawal  # noqa: F401

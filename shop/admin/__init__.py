@@ -32,10 +32,11 @@ from .products.views import bp as products
 from .refunds.views import bp as refunds
 from .settings.views import bp as settings
 from .staff.views import bp as staff_area
+from .stores.views import bp as stores_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area)
+         settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area, stores_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

@@ -44,6 +44,7 @@ PERMISSIONS = {
     "assist": (ALL, roles(OPERATOR)),  # 助力免单: products and their rules
     "groupbuy": (ALL, roles(OPERATOR)),  # 拼团 activities; closing an expired group sends its refunds
     "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
+    "stores": (ALL, roles(OPERATOR)),  # 门店: stores, their photos and clerks
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

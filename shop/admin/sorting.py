@@ -6,6 +6,7 @@ them with `sort_fields`."""
 from dataclasses import dataclass, field, replace
 
 from flask import request, url_for
+from sqlalchemy import tuple_
 
 DIRECTIONS = ("asc", "desc")
 
@@ -52,6 +53,11 @@ class Sort:
         columns = columns if isinstance(columns, tuple) else (columns,)
         return tuple(getattr(column, self.dir)() for column in (*columns, self.sorting.tiebreak))
 
+    def keyset(self):
+        """The keyset of this order, for paging through every row a batch at a time (exports)."""
+        columns = self.sorting.columns[self.key]
+        return Keyset((*(columns if isinstance(columns, tuple) else (columns,)), self.sorting.tiebreak), self.dir)
+
     def args(self):
         """{"sort", "dir"} for links and hidden fields; empty for the default (short URLs)."""
         return {} if self == self.sorting.standard else {"sort": self.key, "dir": self.dir}
@@ -69,3 +75,19 @@ class Sort:
         endpoint, args = self.link or (request.endpoint, {**(request.view_args or {}), **request.args.to_dict()})
         args = {**{name: value for name, value in args.items() if name != "page"}, "sort": key, "dir": self.next_dir(key)}
         return url_for(endpoint, **args)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """The sort columns and the id of a Sort (mapped attributes of NOT NULL columns), and its direction."""
+    columns: tuple
+    dir: str
+
+    def values_of(self, row):
+        """The keyset values of a fetched row: where the next batch starts."""
+        return tuple(getattr(row, column.key) for column in self.columns)
+
+    def beyond(self, values):
+        """The condition for the rows after `values` in this order (a row-value comparison)."""
+        keys, bound = tuple_(*self.columns), tuple_(*values)
+        return keys < bound if self.dir == "desc" else keys > bound

@@ -102,8 +102,11 @@ def _attach(node, referrer_id, source, code, now, reason=None, actor_id=None):
     db.session.flush()
     if source != "admin":
         from ..growth.fraud import check_binding
+        from ..stores.services import attribute_member
 
         check_binding(node.user_id, referrer_id, now)
+        # A member brought in by a store clerk's link belongs to the clerk's store.
+        attribute_member(node.user_id, referrer_id, now)
     from .grades import check_upgrade
 
     if referrer_id is not None:

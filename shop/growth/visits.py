@@ -5,16 +5,19 @@ the same rows; when Redis does not answer, the visit goes to the database as wit
 import logging
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import to_china, utcnow
 from ..database import transaction
 from ..extensions import db
+from ..redis_client import get_redis
 from .models import VISIT_SOURCES, VisitCounter
 
 log = logging.getLogger("shop.growth")
 REDIS_PREFIX = "shop:visits:"
+#: `flask shop flush-visits` runs on one host at a time (shop.database.single_runner): two flushes at once would
+#: both read the same renamed hash and count its visits twice.
+FLUSH_LOCK_KEY = 7_301_020
 
 
 def visit_source(src, default="link"):
@@ -30,20 +33,11 @@ def add_visits(distributor_id, source, day, visits=1):
         index_elements=["distributor_id", "source", "day"], set_={"visits": VisitCounter.visits + visits}))
 
 
-def _redis():
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
-
-
 def count_visit(distributor_id, source, now=None):
     """One visit of a distributor's link from `source`. The one write a GET makes besides binding
     (docs/architecture.md): in Redis when configured, else one upsert. Owns its transaction."""
     day = to_china(now or utcnow()).date()
-    client = _redis()
+    client = get_redis()
     if client is not None:
         try:
             client.hincrby(f"{REDIS_PREFIX}{day.isoformat()}", f"{distributor_id}:{source}", 1)
@@ -57,7 +51,7 @@ def count_visit(distributor_id, source, now=None):
 def flush_visits(days=7, now=None):
     """Move the counts held in Redis for the last `days` days into the database; returns how many visits moved.
     Each day's hash is renamed first, so visits counted meanwhile land in a new hash. Owns its transactions."""
-    client, moved = _redis(), 0
+    client, moved = get_redis(), 0
     if client is None:
         return 0
     today = to_china(now or utcnow()).date()

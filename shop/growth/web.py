@@ -24,7 +24,7 @@ def device_id():
 
 def client_ip():
     """The client's IP, or None when it is a loopback address: then the app sits behind a proxy that does not pass
-    the client's address on (no ProxyFix), every visitor would share it, and comparing it would flag everyone."""
+    the client's address on (SHOP_PROXY_HOPS unset), every visitor would share it, and comparing it would flag everyone."""
     try:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:

@@ -1,12 +1,9 @@
-"""Home, /healthz, /media and the language switch."""
+"""Home, /media and the language switch (/healthz is in shop/ops/views.py)."""
 import os
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import services as catalog
-from ..extensions import db, limiter
 
 bp = Blueprint("main", __name__)
 
@@ -15,18 +12,6 @@ bp = Blueprint("main", __name__)
 def home():
     return render_template("main/home.html", categories=catalog.top_categories(),
                            featured=catalog.featured_products(), new=catalog.new_products())
-
-
-@bp.get("/healthz")
-@limiter.exempt
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}, 200
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        current_app.logger.error("healthz: database unreachable: %s", exc)
-        return {"status": "error", "database": "unreachable"}, 503
 
 
 @bp.get("/media/<path:path>")

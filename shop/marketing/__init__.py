@@ -4,7 +4,9 @@ import importlib
 
 #: Each marketing tool's module that registers its pricers (orders/pricing.py), page panels (slots.py) and order
 #: event receivers (orders/events.py) when imported. create_app imports them all.
-HOOKS = ("shop.groupbuy.hooks", "shop.flash.hooks", "shop.coupons.hooks", "shop.points.hooks", "shop.assist.hooks")
+#: Stores (门店) hook in the same way: a pickup order's redemption code is given on order_paid.
+HOOKS = ("shop.groupbuy.hooks", "shop.flash.hooks", "shop.coupons.hooks", "shop.points.hooks", "shop.assist.hooks",
+         "shop.stores.hooks")
 
 
 def load():

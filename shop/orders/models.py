@@ -22,6 +22,9 @@ class Order(db.Model):
         # The admin's order list: by date range, and by the distributor an order came through.
         db.Index("ix_orders_created_at", "created_at"),
         db.Index("ix_orders_referrer", "referrer_id", "id"),
+        # 到店自提: a store's pickup orders; a redemption code finds one order.
+        db.Index("ix_orders_pickup_store", "pickup_store_id", "status"),
+        db.Index("ix_orders_pickup_code", "pickup_code", unique=True),
         db.CheckConstraint("pay_total_fen >= 0", name="pay_total_not_negative"),
         one_of("status", st.ALL),
     )
@@ -64,6 +67,15 @@ class Order(db.Model):
     #: The discounts taken at checkout, as pricing.Quote.detail() wrote them:
     #: [{"kind": "coupon", "amount_fen": 500, "ref_id": 12, "label": "满100减5"}, {"kind": "points", ...}].
     discount_detail = db.Column(db.JSON)
+    #: 到店自提: the store chosen at checkout (None: delivered), its name and address as they were then.
+    pickup_store_id = db.Column(db.Integer, db.ForeignKey("stores.id"))
+    pickup_store_name = db.Column(db.String(60))
+    pickup_store_address = db.Column(db.String(400))
+    #: The redemption code (核销码) given at payment: 12 random digits, unique; shown to the buyer only.
+    pickup_code = db.Column(db.String(12))
+    #: When and by which clerk the order was handed over in the store.
+    redeemed_at = db.Column(db.DateTime)
+    redeemed_by = db.Column(db.Integer, db.ForeignKey("users.id"))
 
     lines = db.relationship("OrderLine", order_by="OrderLine.id", cascade="all, delete-orphan",
                             back_populates="order")
@@ -71,7 +83,13 @@ class Order(db.Model):
     referrer = db.relationship("User", foreign_keys=[referrer_id])
 
     @property
+    def is_pickup(self):
+        return self.pickup_store_id is not None
+
+    @property
     def status_label(self):
+        if self.status == st.PAID and self.pickup_store_id is not None:
+            return st.PAID_PICKUP_LABEL
         return st.LABELS.get(self.status, self.status)
 
     @property

@@ -29,12 +29,18 @@ _PRICERS = []
 class Choice:
     """What the shopper chose at checkout. coupon: "auto" (the best usable one), "none", or a coupon id;
     points: how many points to spend; activity: (kind, id) of a flash-sale slot or group-buy activity, and
-    group: the group being joined (None opens a new one)."""
+    group: the group being joined (None opens a new one); pickup: 到店自提 rather than delivery, in `store` (None
+    until the shopper picks one)."""
 
     coupon: str = "auto"
     points: int = 0
     activity: tuple | None = None
     group: str | None = None
+    store: int | None = None
+    pickup: bool = False
+
+    def __post_init__(self):
+        self.pickup = self.pickup or self.store is not None
 
     @classmethod
     def parse(cls, values):
@@ -42,16 +48,17 @@ class Choice:
         kind, ident = values.get("activity", ""), values.get("activity_id", "")
         activity = (kind[:20], whole_number(ident)) if kind and whole_number(ident) is not None else None
         points = values.get("points", "")
-        coupon = str(values.get("coupon", "auto"))[:20]
+        coupon, store = str(values.get("coupon", "auto"))[:20], str(values.get("store", ""))[:9]
         return cls(coupon=coupon if coupon in ("auto", "none") or whole_number(coupon) is not None else "auto",
                    points=whole_number(points) or 0, activity=activity,
-                   group=(values.get("group") or None) and str(values.get("group"))[:32])
+                   group=(values.get("group") or None) and str(values.get("group"))[:32],
+                   store=whole_number(store), pickup=values.get("mode") == "pickup")
 
     def query(self):
         """The choice as query-string arguments (back to checkout after a refusal), defaults left out."""
         args = {"coupon": self.coupon if self.coupon != "auto" else None, "points": self.points or None,
                 "activity": self.activity and self.activity[0], "activity_id": self.activity and self.activity[1],
-                "group": self.group}
+                "group": self.group, "store": self.store, "mode": "pickup" if self.pickup else None}
         return {key: value for key, value in args.items() if value is not None}
 
     def retry_query(self):
@@ -169,7 +176,8 @@ def quote(items, user=None, choice=None, max_quantity=None):
     for line in result.lines:
         if line.stock_from_sku and line.sku.stock < line.quantity:
             raise ServiceError(_("「%(title)s」库存不足", title=line.sku.product.title))
-    result.shipping_fen = shipping_fee(result.items_total_fen)
+    # 到店自提: nothing is shipped, so no shipping fee.
+    result.shipping_fen = 0 if choice.pickup else shipping_fee(result.items_total_fen)
     return result
 
 

@@ -18,6 +18,8 @@ from ..groupbuy.guard import can_ship
 from ..growth.fraud import record_sighting
 from ..numbers import new_number
 from ..settings import get_setting
+from ..stores.pickup import pickup_store
+from ..stores.pickup import snapshot as pickup_snapshot
 from . import status as st
 from .events import order_completed, order_placed, order_released
 from .models import Order, OrderLine
@@ -74,20 +76,20 @@ def return_to_stock(quantities):
 
 def place_order(user, items, address_id, note="", from_cart=False, choice=None, seen=None):
     """Create an unpaid order priced as quote() says for the shopper's `choice`: reserve stock, snapshot lines,
-    discounts and address; the marketing tools reserve what they gave on order_placed. Remembers where the member
+    discounts and address (到店自提: the chosen store, no address, no shipping fee); the marketing tools reserve what they gave on order_placed. Remembers where the member
     ordered from (`seen` = (device id, IP), a sighting the fraud signals compare with the referrers' at payment).
     Owns its transaction."""
     with transaction():
-        try:
-            address = get_address(user, address_id)
-        except NotFound:
-            raise ServiceError(_("请选择收货地址"))
+        store = pickup_store(choice.store) if choice is not None and choice.pickup else None
+        address = None if store is not None else _delivery_address(user, address_id)
         q = quote(items, user, choice)
         # A fixed lock order (by SKU id) keeps concurrent multi-line orders free of deadlocks.
         for line in sorted(q.lines, key=lambda ln: ln.sku.id):
             if line.stock_from_sku and not reserve_stock(line.sku.id, line.quantity):
                 raise ServiceError(_("「%(title)s」库存不足", title=line.sku.product.title))
         order = _new_order(user, address, q, note)
+        if store is not None:
+            pickup_snapshot(order, store)
         db.session.add(order)
         db.session.flush()
         order_placed.send(current_app._get_current_object(), order=order, quote=q, user=user)
@@ -97,13 +99,26 @@ def place_order(user, items, address_id, note="", from_cart=False, choice=None, 
     return order
 
 
+def _delivery_address(user, address_id):
+    try:
+        return get_address(user, address_id)
+    except NotFound:
+        raise ServiceError(_("请选择收货地址"))
+
+
+def _recipient(user, address):
+    """Who receives the order: the delivery address, or (到店自提, no address) the buyer, who picks it up."""
+    if address is None:
+        return {"recipient": user.display_name[:40], "recipient_phone": user.phone, "address_text": ""}
+    return {"recipient": address.recipient, "recipient_phone": address.phone, "address_text": address.full_text}
+
+
 def _new_order(user, address, q, note):
     upline = upline_snapshot(user.id)
     order = Order(
         order_no=new_order_no(), user_id=user.id, status=st.PENDING,
         items_total_fen=q.items_total_fen, shipping_fen=q.shipping_fen, discount_fen=q.discount_fen,
-        pay_total_fen=q.pay_total_fen, recipient=address.recipient, recipient_phone=address.phone,
-        address_text=address.full_text, note=(note or "").strip()[:200], created_at=utcnow(),
+        pay_total_fen=q.pay_total_fen, **_recipient(user, address), note=(note or "").strip()[:200], created_at=utcnow(),
         upline=upline, referrer_id=snapshot_referrer(upline), rule_version_id=current_version().id,
         discount_detail=q.detail() or None,
     )
@@ -178,10 +193,18 @@ def ship_order(order, company, tracking_no):
     if missing_shipping(company, tracking_no):
         raise ServiceError(missing_shipping(company, tracking_no))
     with transaction():
+        if order.is_pickup:
+            raise ServiceError(_("到店自提订单不发货，由门店核销提货"), status=409)
         if not can_ship(order):
             raise ServiceError(_("拼团未成功，暂不能发货"), status=409)
         st.move(order, st.SHIPPED, shipped_at=utcnow(), shipping_company=company, tracking_no=tracking_no)
     return order
+
+
+#: `flask shop expire-orders` and `auto-confirm` run on one host at a time (shop.database.single_runner): each order
+#: is guarded by its status anyway, but two hosts would walk the same list and both log every order.
+EXPIRE_LOCK_KEY = 7_301_017
+AUTO_CONFIRM_LOCK_KEY = 7_301_018
 
 
 def expire_orders(now=None, minutes=None, echo=None):

@@ -28,6 +28,8 @@ LABELS = Labels({
     CANCELLED: _l("已取消"),
     REFUNDED: _l("已退款"),
 })
+#: A paid 到店自提 order waits for its pickup, not for shipping (Order.status_label says so).
+PAID_PICKUP_LABEL = _l("待提货")
 
 #: from -> the statuses it may move to.
 TRANSITIONS = {

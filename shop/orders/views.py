@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 from ..accounts.services import default_address, get_address
 from ..converters import whole_number
 from ..errors import NotFound, ServiceError
+from ..groupbuy.guard import refund_refusal
 from ..growth.web import seen
 from ..payments import refunds
+from ..stores.pickup import pickup_options
 from . import services
 from . import status as st
 from .pricing import Choice
@@ -61,7 +63,7 @@ def checkout():
         except NotFound:
             address = None
     return render_template("orders/checkout.html", quote=quote, address=address or default_address(current_user),
-                           sku_id=sku, quantity=qty, choice=choice)
+                           sku_id=sku, quantity=qty, choice=choice, pickup=pickup_options(request.args, choice.store))
 
 
 @bp.post("/checkout")
@@ -94,7 +96,8 @@ def detail(order_no):
     order = services.get_user_order(current_user, order_no)
     deadline = services.order_deadline(order) if order.status == st.PENDING else None
     return render_template("orders/detail.html", order=order, deadline=deadline,
-                           refunds=refunds.order_refunds(order.id), open_refund=refunds.open_refund(order.id))
+                           refunds=refunds.order_refunds(order.id), open_refund=refunds.open_refund(order.id),
+                           refund_refusal=refund_refusal(order))
 
 
 @bp.post("/orders/<order_no>/cancel")
@@ -120,6 +123,9 @@ def refund(order_no):
     order = services.get_user_order(current_user, order_no)
     if request.method == "GET" and refunds.open_refund(order.id) is not None:
         flash(_("这个订单已有一个退款申请在处理中"), "info")
+        return redirect(url_for(".detail", order_no=order_no))
+    if request.method == "GET" and (refusal := refund_refusal(order)):
+        flash(refusal, "info")
         return redirect(url_for(".detail", order_no=order_no))
     lines = refunds.get_user_refund_lines(current_user, order)
     if request.method == "POST":

@@ -19,6 +19,9 @@ log = logging.getLogger("shop.payments")
 
 #: A refund the gateway may hold: processing, or approved again after our call failed (it may have gone through).
 SENT_STATUSES = (APPROVED, PROCESSING)
+#: `flask shop reconcile-payments` runs on one host at a time (shop.database.single_runner): every host asking the
+#: gateway about the same orders and refunds at once would only multiply its API calls.
+RECONCILE_PAYMENTS_LOCK_KEY = 7_301_019
 
 
 def reconcile_refunds(minutes=5, now=None, echo=None):

@@ -13,7 +13,9 @@ from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..groupbuy.guard import refund_refusal
 from ..numbers import new_number
+from ..ops import notices
 from ..orders import status as st
 from ..orders.events import refund_succeeded
 from ..orders.models import Order, OrderLine
@@ -83,6 +85,8 @@ def request_refund(user, order, reason, quantities=None):
             window = timedelta(days=int(get_setting("refund_window_days")))
             if utcnow() - order.completed_at > window:
                 raise ServiceError(_("已超过售后期，不能再申请退款"), status=409)
+        if refusal := refund_refusal(order):
+            raise ServiceError(refusal, status=409)
         return _create_refund(order, reason, quantities, user_id=user.id)
 
 
@@ -224,6 +228,7 @@ def apply_refund_result(notice):
         if refund is None:
             raise NotFound()
         if not _moves_on(refund, notice):
+            notices.duplicate()
             return refund  # already applied (duplicate notification) or not ours to change
         if notice.succeeded and notice.amount_fen != refund.amount_fen:
             message = (f"refund {refund.refund_no}: the gateway reports {notice.amount_fen} fen, "

@@ -22,6 +22,7 @@ from ..distribution.earnings import create_commissions
 from ..distribution.grades import check_upgrades
 from ..errors import ServiceError
 from ..extensions import db
+from ..ops import notices
 from ..orders import status as st
 from ..orders.events import order_paid
 from ..orders.models import Order
@@ -69,6 +70,7 @@ def apply_payment(notice):
                 TRANSACTION_REUSED, f"transaction {notice.transaction_id} was already applied to another order; "
                                       f"notification for {notice.order_no} refused", notice))
         if existing is not None:
+            notices.duplicate()
             return DUPLICATE
         if notice.amount_fen != order.pay_total_fen:
             raise PaymentRefused("amount does not match the order total", status=400, alert=payment_alert(
@@ -93,6 +95,7 @@ def receive_notification(gateway_name, headers, body):
         record_alert(payment_alert(FOREIGN_NOTICE, f"{gateway_name}: {foreign.reason}; refused",
                                    order_no=foreign.order_no))
         raise
+    notices.identify(notice)
     if isinstance(notice, RefundNotice):
         return apply_refund_result(notice)
     if isinstance(notice, TransferNotice):

@@ -10,6 +10,8 @@ from flask_login import current_user, login_required
 from ..center.posters import qr_png
 from ..errors import ServiceError
 from ..extensions import csrf, db, limiter
+from ..ops import notices
+from ..ops.outage import is_outage
 from ..orders import status as st
 from ..orders.services import get_user_order
 from ..wallet.models import TRANSFER_SANDBOX_FAIL
@@ -120,23 +122,29 @@ def _sandbox_transfer_answer(out_bill_no, action):
 @csrf.exempt
 @limiter.exempt
 def notify(gateway):
-    """Payment notifications: 204 only after the transaction commits; FAIL + 4xx/5xx otherwise."""
-    try:
-        services.receive_notification(gateway, request.headers, request.get_data(cache=False))
-    except NotificationRejected as err:
-        log.warning("notification refused (%s) from %s: %s", gateway, request.remote_addr, err.reason)
-        return fail(err.reason, err.status)
-    except services.PaymentRefused as err:
-        log.warning("payment refused (%s): %s", gateway, err.reason)
-        return fail(err.reason, err.status)
-    except GatewayError as err:
-        return fail(err.message, 404)
-    except ServiceError as err:  # a refund or transfer we never sent (NotFound): nothing to apply
-        log.warning("notification refused (%s): %s", gateway, err.message)
-        return fail(err.message, err.status)
-    except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
-        log.exception("notification failed (%s): %s", gateway, err)
-        return fail("internal error", 500)
+    """Payment notifications: 204 only after the transaction commits; FAIL + 4xx/5xx otherwise. Each one is
+    logged once, with its outcome (ops/notices.py); the database away answers 503 FAIL (ops/outage.py)."""
+    with notices.receiving(gateway) as note:
+        try:
+            note.finish(services.receive_notification(gateway, request.headers, request.get_data(cache=False)))
+        except NotificationRejected as err:
+            note.refuse(err.reason, err.status, getattr(err, "order_no", None))
+            return fail(err.reason, err.status)
+        except services.PaymentRefused as err:
+            note.refuse(err.reason, err.status)
+            return fail(err.reason, err.status)
+        except GatewayError as err:
+            note.refuse(err.message, 404)
+            return fail(err.message, 404)
+        except ServiceError as err:  # a refund or transfer we never sent (NotFound): nothing to apply
+            note.refuse(err.message, err.status)
+            return fail(err.message, err.status)
+        except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
+            if is_outage(err):
+                raise
+            log.exception("notification failed (%s): %s", gateway, err)
+            note.fail("internal error")
+            return fail("internal error", 500)
     return "", 204
 
 

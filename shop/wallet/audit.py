@@ -15,6 +15,9 @@ from ..points.audit import check_points
 from .audit_shopper import PAID_STATUSES, check_shopper_side
 from .models import ADJUSTMENT, W_APPROVED, W_PAID, W_REQUESTED, Account, Adjustment, LedgerEntry, Withdrawal
 
+#: `flask shop audit` runs on one host at a time (shop.database.single_runner): one report and one alert per run.
+AUDIT_LOCK_KEY = 7_301_021
+
 
 @dataclass
 class AuditReport:

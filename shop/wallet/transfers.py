@@ -19,6 +19,7 @@ from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..errors import ServiceError, found
 from ..extensions import db
+from ..ops import notices
 from ..payments.alerts import PaymentRefused, record_alert, refused_with_alert
 from ..payments.models import AMOUNT_MISMATCH, AUDIT_FAILED, TRANSFER_STUCK, PaymentAlert
 from ..settings import get_setting
@@ -143,6 +144,7 @@ def _settled_already(withdrawal, notice):
         raise PaymentRefused("transfer paid for a withdrawal no longer open", status=409, alert=transfer_alert(
             AUDIT_FAILED, f"withdrawal {withdrawal.withdrawal_no} is {withdrawal.status} but its transfer "
                           f"{notice.transfer_bill_no} reports SUCCESS", notice))
+    notices.duplicate()
     return withdrawal
 
 

@@ -120,8 +120,23 @@ def test_the_pager_the_filters_and_the_tabs_keep_the_order(client, staff, shop, 
     assert '<input type="hidden" name="dir" value="asc">' in filters
     for link in re.findall(r'href="(/admin/orders\?status=[^"]*)"', html):
         assert "sort=total" in link, link
-    # the order export streams newest first (keyset paging on the id) whatever the list's order, with its filters
-    assert re.search(r'href="/admin/orders/export\.csv\?q=2"', html)
+    # the export links carry the filters and the order
+    export = re.search(r'href="(/admin/orders/export\.csv\?[^"]*)"', html).group(1)
+    assert "sort=total" in export and "dir=asc" in export and "q=2" in export
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("query, key", [("?sort=total&dir=asc", lambda o: (o.pay_total_fen, o.id)),
+                                        ("?sort=total&dir=desc", lambda o: (-o.pay_total_fen, -o.id)),
+                                        ("", lambda o: (-o.created_at.timestamp(), -o.id))])
+def test_an_export_keeps_the_lists_order_across_batches(client, staff, db, place, monkeypatch, fmt, query, key):
+    """Batches of 3 rows over 8 orders with repeated totals: the keyset on (column, id) neither skips nor repeats."""
+    from shop.admin.orders import queries
+    from tests.admin.test_admin_order_lists import export_rows
+    placed = [place(quantity=q) for q in (2, 1, 3, 1, 2, 3, 1, 2)]
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 3)
+    exported = [row[0] for row in export_rows(client, fmt, query)[1:]]
+    assert exported == [o.order_no for o in sorted(placed, key=key)]
 
 
 def test_the_default_order_adds_nothing_to_links(client, staff, shop, place):

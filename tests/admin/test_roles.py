@@ -40,6 +40,7 @@ EXPECTED = {
     "assist": (EVERYONE, "OP"),
     "groupbuy": (EVERYONE, "OP"),
     "flash": (EVERYONE, "OP"),
+    "stores": (EVERYONE, "OP"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }

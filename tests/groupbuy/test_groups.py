@@ -184,6 +184,21 @@ def test_a_member_refunded_while_the_group_is_open_gives_the_seat_back(db, shop,
     assert run_audit().clean, run_audit().problems
 
 
+def test_the_buyer_cannot_ask_for_a_refund_while_the_group_is_open_but_can_once_it_succeeded(
+        db, shop, make_activity, group_order, member):
+    from shop.payments.refunds import request_refund
+    activity = make_activity(group_size=2)
+    opener = group_order(activity, buyer=member("团长"))
+    group = group_of(db, opener)
+    with pytest.raises(ServiceError, match="拼团进行中"):
+        request_refund(opener.user, fresh(db, Order, opener.id), "不想等了")
+    assert db.session.scalar(select(func.count(Refund.id))) == 0
+    group_order(activity, group=group.group_no)
+    assert fresh(db, Group, group.id).status == "succeeded"
+    refund = request_refund(opener.user, fresh(db, Order, opener.id), "不想要了")
+    assert refund.status == "requested"
+
+
 def test_a_joiner_paying_after_the_deadline_is_refunded_and_the_group_is_untouched(db, shop, make_activity,
                                                                                    group_order, member):
     activity = make_activity(group_size=3)

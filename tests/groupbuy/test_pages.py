@@ -102,7 +102,10 @@ def test_my_groups_and_the_order_page(db, client, login, shop, make_activity, gr
     page = client.get("/me/groups").get_data(as_text=True)
     assert order.order_no in page and other.order_no not in page and "拼团中" in page
     assert "我的拼团" in client.get("/me").get_data(as_text=True)
-    assert "待成团" in client.get(f"/orders/{order.order_no}").get_data(as_text=True)
+    detail = client.get(f"/orders/{order.order_no}").get_data(as_text=True)
+    assert "待成团" in detail and "拼团进行中，成团后才能申请退款" in detail and "申请退款</a>" not in detail
+    answer = client.get(f"/orders/{order.order_no}/refund")
+    assert answer.status_code == 302 and answer.location.endswith(f"/orders/{order.order_no}")
     assert client.get(f"/orders/{other.order_no}").status_code == 404
 
 

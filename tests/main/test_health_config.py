@@ -11,7 +11,7 @@ from tests.conftest import make_test_config
 def test_healthz_ok(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200
-    assert resp.json == {"status": "ok", "database": "ok"}
+    assert resp.json == {"database": "ok", "redis": "off"}
 
 
 def test_healthz_503_when_database_unreachable(instance_dir):

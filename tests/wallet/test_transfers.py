@@ -2,6 +2,7 @@
 notifications (once, whatever their number and order), timeouts and crashes around the call, reconcile (query,
 send again under the same number, cancel unconfirmed bills, one stuck alert), and what the pages show."""
 import io
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -173,6 +174,14 @@ def test_confirming_delivers_the_notification_and_pays(db, sandbox, sent):
     assert (w.status, w.transfer_state, w.pay_reference) == ("paid", "SUCCESS", w.transfer_bill_no)
     assert sandbox.deliver_transfer(sent.out_bill_no)  # WeChat sends it again: acknowledged, nothing changes
     assert balances(db, w.user_id) == (5000, 0, 5000) and run_audit().clean
+
+
+def test_each_transfer_notification_is_logged_with_its_outcome(db, sandbox, sent, caplog):
+    caplog.set_level(logging.INFO, logger="shop.notify")
+    sandbox.confirm_transfer(sent.out_bill_no)
+    sandbox.deliver_transfer(sent.out_bill_no)
+    got = [(r.kind, r.transfer_no, r.outcome) for r in caplog.records if r.name == "shop.notify"]
+    assert got == [("transfer", sent.out_bill_no, "applied"), ("transfer", sent.out_bill_no, "duplicate")]
 
 
 @pytest.mark.parametrize("end", ["fail", "cancel"])

@@ -56,19 +56,19 @@ def row(order):
     return [safe(t) for t in text] + [order.quantity] + [yuan(fen) for fen in money] + [safe(t) for t in tail]
 
 
-def rows(filters):
-    """Every filtered order's cells, one batch of orders fetched at a time."""
-    for order in queries.export_orders(filters):
+def rows(filters, sort):
+    """Every filtered order's cells in the list's order, one batch of orders fetched at a time."""
+    for order in queries.export_orders(filters, sort):
         yield row(order)
 
 
-def csv_chunks(filters):
+def csv_chunks(filters, sort=queries.SORTING.standard):
     """The CSV file, a batch of rows per chunk: a BOM, the header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers())
     yield "\ufeff" + _drain(buffer)
-    for i, cells in enumerate(rows(filters), 1):
+    for i, cells in enumerate(rows(filters, sort), 1):
         writer.writerow(cells)
         if i % queries.EXPORT_BATCH == 0:
             yield _drain(buffer)
@@ -82,10 +82,10 @@ def _drain(buffer):
     return text
 
 
-def xlsx_chunks(filters):
+def xlsx_chunks(filters, sort=queries.SORTING.standard):
     """The .xlsx file in chunks of bytes, written row by row in write-only mode, then read back from disk."""
     with tempfile.TemporaryFile() as file:
-        workbook_to(file, rows(filters))
+        workbook_to(file, rows(filters, sort))
         file.seek(0)
         while chunk := file.read(CHUNK):
             yield chunk

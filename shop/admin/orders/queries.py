@@ -79,18 +79,20 @@ def order_page(filters, page=1, sort=SORTING.standard):
     return paginate(_loaded(filtered(filters)).order_by(*sort.order_by()), page)
 
 
-def export_orders(filters, batch=None):
-    """Every filtered order, newest first, fetched `batch` at a time (keyset paging on the id: each batch is one
-    indexed statement); a batch leaves the session and memory before the next is fetched."""
-    last_id, batch = None, batch or EXPORT_BATCH
+def export_orders(filters, sort=SORTING.standard, batch=None):
+    """Every filtered order in the list's order (newest first by default), fetched `batch` at a time by keyset
+    paging on the sort column(s) and the id (each batch is one statement that starts where the last one ended);
+    a batch leaves the session and memory before the next is fetched."""
+    keys = sort.keyset()
+    after, batch = None, batch or EXPORT_BATCH
     while True:
-        stmt = _loaded(filtered(filters)).order_by(Order.id.desc()).limit(batch)
-        if last_id is not None:
-            stmt = stmt.where(Order.id < last_id)
+        stmt = _loaded(filtered(filters)).order_by(*sort.order_by()).limit(batch)
+        if after is not None:
+            stmt = stmt.where(keys.beyond(after))
         rows = db.session.scalars(stmt).all()
         if not rows:
             return
-        last_id = rows[-1].id
+        after = keys.values_of(rows[-1])
         yield from rows
         for order in rows:  # its lines go with it
             db.session.expunge(order)

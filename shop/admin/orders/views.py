@@ -40,12 +40,13 @@ def _list_page(args, page, typed=None, problems=None):
 
 @bp.get("/export.<fmt>")
 def export(fmt):
-    """The filtered rows as a file, streamed as it is written."""
+    """The filtered rows in the list's order as a file, streamed as it is written."""
     if fmt not in FORMATS:
         abort(404)
     chunks, mimetype = FORMATS[fmt]
     name = f"orders-{china_now():%Y%m%d-%H%M}.{fmt}"
-    return Response(stream_with_context(chunks(OrderFilters.from_args(request.args))), mimetype=mimetype,
+    rows = chunks(OrderFilters.from_args(request.args), queries.SORTING.choose(request.args))
+    return Response(stream_with_context(rows), mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 

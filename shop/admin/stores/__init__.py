@@ -1,0 +1,1 @@
+"""Admin 门店: stores, their clerks, photos, members and pickup sales."""

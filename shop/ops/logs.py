@@ -1,0 +1,81 @@
+"""Structured logs: one line per request (logger `shop.access`) and per gateway notification (`shop.notify`,
+notices.py), as JSON objects with SHOP_LOG_FORMAT=json (the default in production). Every line written during a
+request carries its request id: nginx's X-Request-ID when it is well formed, else one made here; the response
+echoes it."""
+import logging
+import re
+import time
+import uuid
+
+from flask import g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+access_log = logging.getLogger("shop.access")
+#: nginx's $request_id is 32 hex digits; anything else a client sends (or nothing) gets a new id.
+WELL_FORMED_ID = re.compile(r"[A-Za-z0-9._-]{8,128}\Z")
+HANDLER_NAME = "shop"
+JSON = JsonFormatter("{levelname}{name}{message}", style="{", timestamp="ts", json_ensure_ascii=False,
+                     rename_fields={"levelname": "level", "name": "logger"})
+TEXT = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+
+def install_request_ids():
+    """Every log record gets `request_id` (None outside a request), whichever logger or handler sees it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "shop_request_id", False):
+        return
+
+    def record_with_request_id(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        record.request_id = g.get("request_id") if has_request_context() else None
+        return record
+
+    record_with_request_id.shop_request_id = True
+    logging.setLogRecordFactory(record_with_request_id)
+
+
+def init_app(app):
+    fmt = app.config.get("LOG_FORMAT") or ("json" if app.config.get("ENV_NAME") == "production" else "text")
+    install_request_ids()
+    if not app.testing or app.config.get("LOG_FORMAT"):  # tests read records through pytest's caplog
+        configure(fmt)
+    app.before_request(start)
+    app.after_request(finish)
+
+
+def configure(fmt):
+    """One handler on the root logger (stderr), in `fmt`; calling it again only changes the format."""
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if h.get_name() == HANDLER_NAME), None)
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler.set_name(HANDLER_NAME)
+        root.addHandler(handler)
+    handler.setFormatter(JSON if fmt == "json" else TEXT)
+    root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    return handler
+
+
+def start():
+    sent = request.headers.get("X-Request-ID", "")
+    g.request_id = sent if WELL_FORMED_ID.match(sent) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def finish(response):
+    """The request's access line; the response carries its id."""
+    ctx = g._get_current_object()
+    req = request._get_current_object()
+    response.headers["X-Request-ID"] = ctx.get("request_id") or ""
+    ms = round((time.perf_counter() - ctx.get("started", time.perf_counter())) * 1000, 1)
+    method, path, status = req.method, req.path, response.status_code
+    access_log.info("%s %s %s %sms", method, path, status, ms, extra={
+        "method": method, "path": path, "status": status, "ms": ms, "ip": req.remote_addr,
+        "user_id": signed_in_user_id(ctx)})
+    return response
+
+
+def signed_in_user_id(ctx):
+    """The member's id when this request loaded one (Flask-Login keeps it in g); never a query of its own."""
+    user = ctx.get("_login_user")
+    return user.get_id() if user is not None and user.is_authenticated else None
