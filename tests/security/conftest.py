@@ -64,12 +64,26 @@ class Victim:
     address: object
     commission: object
     withdrawal: object
+    pickup_order: object  #: paid, for pickup in a store of its own (its pickup code is the clerk's URL)
+
+
+def make_store(name="人民广场店"):
+    """A store (committed), for pickup orders and clerks."""
+    from shop.extensions import db
+    from shop.stores.models import Store
+
+    store = Store(name=name, province="上海市", city="上海市", district="黄浦区", detail="南京东路1号", lat_e6=31230416,
+                  lng_e6=121473701, hours="9:00-21:00", phone="021-12345678", photos=[], is_open=True)
+    db.session.add(store)
+    db.session.commit()
+    return store
 
 
 @pytest.fixture
 def victim(db, make_user, make_distributor, make_product, make_address, pay):
     from shop.distribution import binding, rules
     from shop.distribution.models import Commission
+    from shop.orders.pricing import Choice
     from shop.orders.services import place_order
     from shop.wallet import ledger, withdrawals
 
@@ -81,18 +95,23 @@ def victim(db, make_user, make_distributor, make_product, make_address, pay):
     product = make_product("别家好物", skus=[(20000, 100, ["蓝", "L"])])
     address = make_address(y)
     paid = pay(place_order(y, [(product.skus[0].id, 1)], address.id))
+    pickup = pay(place_order(y, [(product.skus[0].id, 1)], address.id, choice=Choice(store=make_store().id)))
     unpaid = place_order(y, [(product.skus[0].id, 1)], address.id)
     ledger.post(z.id, "adjustment", available=5000, ref_type="adjustment", ref_id=1, memo="test")
     withdrawal = withdrawals.request_withdrawal(z.id, 1000, "alipay", {"account": "z@example.com", "name": "Z"})
     withdrawal.out_bill_no = withdrawal.withdrawal_no
     db.session.commit()
     commission = db.session.scalar(select(Commission).where(Commission.beneficiary_id == z.id))
-    return Victim(z, y, paid, unpaid, address, commission, withdrawal)
+    return Victim(z, y, paid, unpaid, address, commission, withdrawal, pickup)
 
 
 @pytest.fixture
-def stranger(client, make_distributor, login):
-    """Another member, a distributor too, logged in on the client."""
+def stranger(db, client, make_distributor, login):
+    """Another member, a distributor and a clerk of another store too, logged in on the client."""
+    from shop.stores.models import StoreClerk
+
     user = make_distributor(nickname="陌生人").user
+    db.session.add(StoreClerk(user_id=user.id, store_id=make_store("别的店").id))
+    db.session.commit()
     login(user)
     return user

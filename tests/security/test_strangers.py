@@ -20,6 +20,9 @@ OWNED = {
     "center.order": lambda v: {"order_no": v.paid_order.order_no},
     "center.commission": lambda v: {"commission_id": v.commission.id},
     "center.withdrawal": lambda v: {"withdrawal_id": v.withdrawal.id},
+    "stores.pickup_qr": lambda v: {"order_no": v.pickup_order.order_no},
+    "stores.order": lambda v: {"code": v.pickup_order.pickup_code},  # the stranger clerks in another store
+    "stores.redeem": lambda v: {"code": v.pickup_order.pickup_code},
 }
 #: endpoint -> why its URL argument names nothing private.
 NOT_OWNED = {
@@ -62,7 +65,7 @@ def test_a_stranger_never_opens_someone_elses_record(app, client, victim, strang
 
     before = money()
     answers = tried(app, client, victim)
-    assert {url.split("/")[1] for _, url, _ in answers} >= {"me", "orders", "pay", "center"}
+    assert {url.split("/")[1] for _, url, _ in answers} >= {"me", "orders", "pay", "center", "store"}
     assert [(m, url, code) for m, url, code in answers if code not in (403, 404)] == []
     assert money() == before
 
@@ -70,7 +73,7 @@ def test_a_stranger_never_opens_someone_elses_record(app, client, victim, strang
 def test_the_owner_does_open_them(app, client, victim, login):
     """The same URLs are real: the victim's own requests get past the ownership check (GETs answer 200)."""
     login(victim.member)
-    for endpoint in ("orders.detail", "payments.status", "accounts.edit_address"):
+    for endpoint in ("orders.detail", "payments.status", "accounts.edit_address", "stores.pickup_qr"):
         for _, rule, url in routes(app, methods={"GET"}, values=OWNED[endpoint](victim)):
             if rule.endpoint == endpoint and rule.arguments:
                 assert client.get(url).status_code == 200, url
@@ -82,3 +85,13 @@ def test_the_distributor_opens_their_own_center_records(app, client, victim, log
         for _, rule, url in routes(app, methods={"GET"}, values=OWNED[endpoint](victim)):
             if rule.endpoint == endpoint:
                 assert client.get(url).status_code == 200, url
+
+
+def test_the_stores_own_clerk_opens_the_code(app, client, victim, make_user, login, db):
+    from shop.stores.models import StoreClerk
+
+    clerk = make_user(nickname="本店店员")
+    db.session.add(StoreClerk(user_id=clerk.id, store_id=victim.pickup_order.store_id))
+    db.session.commit()
+    login(clerk)
+    assert client.get(f"/store/redeem/{victim.pickup_order.pickup_code}").status_code == 200
