@@ -91,7 +91,7 @@ def test_the_stores_own_clerk_opens_the_code(app, client, victim, make_user, log
     from shop.stores.models import StoreClerk
 
     clerk = make_user(nickname="本店店员")
-    db.session.add(StoreClerk(user_id=clerk.id, store_id=victim.pickup_order.store_id))
+    db.session.add(StoreClerk(user_id=clerk.id, store_id=victim.pickup_order.pickup_store_id))
     db.session.commit()
     login(clerk)
     assert client.get(f"/store/redeem/{victim.pickup_order.pickup_code}").status_code == 200
