@@ -64,6 +64,9 @@ class Config:
     CJK_FONT = _env("CJK_FONT")
     #: Public base URL, for links built outside a request (notify URLs from commands).
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+    #: Where else images may come from (the CSP's img-src, besides this site and data: URIs): product
+    #: descriptions may embed https images. Narrow it to the merchant's image host, e.g. "https://img.example.com".
+    CSP_IMG_SOURCES = _env("CSP_IMG_SOURCES", "https:")
     #: This host's name, sent as X-Served-By on every response (several hosts behind nginx); unset = no header.
     HOST_NAME = _env("HOST_NAME")
 

@@ -4,8 +4,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import request, url_for
 
-#: The largest id an SQL INTEGER column holds: a larger one is no row, never an overflow (a 500).
-MAX_ID = 2**31 - 1
+from .converters import MAX_ID, whole_number  # noqa: F401  (MAX_ID: the largest id, for callers of to_id)
+
 #: Percent-decoding rounds looked through: `%252F%252F` is `//` after two, and nobody nests deeper honestly.
 DECODE_ROUNDS = 4
 
@@ -34,8 +34,7 @@ def safe_next(default_endpoint, prefix="/"):
 
 def to_id(value):
     """A row id from user input: the int, or None for anything but plain digits (ASCII) within an SQL integer."""
-    text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+    return whole_number(value)
 
 
 def _under(target, prefix):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.services import default_address, get_address
+from ..converters import whole_number
 from ..errors import NotFound, ServiceError
 from ..groupbuy.guard import refund_refusal
 from ..growth.web import seen
@@ -133,10 +134,10 @@ def refund(order_no):
         quantities = {}
         for line, _left in lines:
             raw = request.form.get(f"qty_{line.id}", "0").strip() or "0"
-            if not raw.isdigit():
+            quantities[line.id] = whole_number(raw)
+            if quantities[line.id] is None:
                 flash(_("退款数量必须是整数"), "error")
                 return render_template("orders/refund.html", order=order, lines=lines), 400
-            quantities[line.id] = int(raw)
         try:
             refunds.request_refund(current_user, order, request.form.get("reason", ""), quantities)
         except ServiceError as err:

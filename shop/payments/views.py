@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from ..center.posters import qr_png
+from ..errors import ServiceError
 from ..extensions import csrf, db, limiter
 from ..ops import notices
 from ..ops.outage import is_outage
@@ -149,6 +150,9 @@ def notify(gateway):
         except HTTPException as err:  # reading the body: too large (413), cut short (400); nothing read or changed
             note.refuse(err.name, err.code)
             return fail(err.name, err.code)
+        except ServiceError as err:  # a refund or transfer we never sent (NotFound): nothing to apply
+            note.refuse(err.message, err.status)
+            return fail(err.message, err.status)
         except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
             if is_outage(err):
                 raise
