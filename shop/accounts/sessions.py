@@ -36,6 +36,8 @@ def rotate(user):
 def renew(user):
     """After the version moved on in this browser's own request (a password change): keep this browser logged in
     with the new version, and a fresh remember-me cookie when it had one."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # the row, never the current_user proxy (g would
+    # then hold a proxy of itself, and anything reading the member afterwards recurses)
     login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
 
 

@@ -1,5 +1,6 @@
 """Admin 登录 / 退出 at /admin/login and /admin/logout: the staff session (shop/staff/session.py), rate-limited
-like the shopper's login, per address and per login name."""
+like the shopper's login, per address and per login name, with longer windows for refused logins per login name
+(30 an hour, 100 a day: guessing one staff password is held to 100 tries a day)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,8 +27,14 @@ def _login_key():
     return "staff:" + (request.form.get("login") or "").strip()[:40]
 
 
+def _refused(response):
+    """Only a refused login counts against the longer windows (a staff member logging in often is no guess)."""
+    return response.status_code != 302
+
+
 @limiter.limit("20 per minute", methods=["POST"])
 @limiter.limit("10 per minute", methods=["POST"], key_func=_login_key)
+@limiter.limit("30 per hour;100 per day", methods=["POST"], key_func=_login_key, deduct_when=_refused)
 def login():
     form = StaffLoginForm()
     if form.validate_on_submit():
