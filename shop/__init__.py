@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .config import check_production, load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +27,7 @@ def create_app(overrides=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_caching(app)
     register_commands(app)
     logging.basicConfig(level=logging.INFO)
     return app
@@ -53,6 +54,7 @@ def register_extensions(app):
     if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
+    compress.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
 
@@ -124,6 +126,12 @@ def register_template_helpers(app):
     from .templating import register
 
     register(app)
+
+
+def register_caching(app):
+    from .caching import init_app
+
+    init_app(app)
 
 
 def register_commands(app):
