@@ -3,7 +3,7 @@ two-level category tree."""
 import nh3
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -69,9 +69,9 @@ def new_products(limit=10):
 
 
 def get_product_for_shopper(product_id):
-    """An on-shelf product with its SKUs and images, or 404."""
+    """An on-shelf product with its SKUs (joined: one statement fewer) and images, or 404."""
     product = db.session.scalar(select(Product).where(Product.id == product_id)
-                                .options(selectinload(Product.skus), selectinload(Product.images)))
+                                .options(joinedload(Product.skus), selectinload(Product.images)))
     if product is None or not product.on_shelf:
         raise NotFound(_("商品不存在或已下架"))
     return product
