@@ -12,7 +12,7 @@ CSRF token (the shopper's own, so the session gets one as on a rendered page), a
 import re
 import time
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from .. import select_locale
@@ -40,15 +40,19 @@ def shareable():
             and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
 
 
-def page_key():
+def shared_stamp():
+    """What every cached page and fragment key holds: catalog generation, next time boundary, language; None when
+    the generation cannot be read (Redis down): then nothing is cached."""
     gen = generation.current()
     if gen is None:
         return None
-    from flask import current_app
-
     moment = boundaries.next_boundary(current_app._get_current_object(), gen)
-    stamp = moment.strftime("%Y%m%d%H%M%S") if moment else "-"
-    return f"page:{gen}:{stamp}:{select_locale()}:{request.full_path}"
+    return f"{gen}:{moment.strftime('%Y%m%d%H%M%S') if moment else '-'}:{select_locale()}"
+
+
+def page_key():
+    stamp = shared_stamp()
+    return f"page:{stamp}:{request.full_path}" if stamp else None
 
 
 def serve_cached():

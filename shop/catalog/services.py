@@ -35,6 +35,16 @@ def top_categories():
         .options(selectinload(Category.children)).order_by(Category.sort.desc(), Category.id)).all()
 
 
+def category_shelf(category_id, page, sort):
+    """(top categories, the category shown or None, its page of products or None): the category page. The first
+    top category when none is asked for. Reads only."""
+    tops = top_categories()
+    current = category_id or (tops[0].id if tops else None)
+    category = db.session.get(Category, current) if current else None
+    products = paginate_shelf(page=page, category_id=current, sort=sort) if category else None
+    return tops, category, products
+
+
 def category_ids_under(category_id):
     """The category and its children."""
     return [category_id] + list(db.session.scalars(select(Category.id).where(Category.parent_id == category_id)))

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..caching.fragments import Lazy
 from ..catalog import services as catalog
 from ..extensions import db, limiter
 
@@ -13,8 +14,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", categories=catalog.top_categories(),
-                           featured=catalog.featured_products(), new=catalog.new_products())
+    return render_template("main/home.html", categories=Lazy(catalog.top_categories),
+                           featured=Lazy(catalog.featured_products), new=Lazy(catalog.new_products))
 
 
 @bp.get("/healthz")
