@@ -74,6 +74,7 @@ def make_app(url, schema):
     from shop import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
+                       "WTF_CSRF_ENABLED": False,
                        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}})
 
 
@@ -118,14 +119,15 @@ def build_shop(app, db, products):
             "search": "/search?q=" + quote("T恤")}, count
 
 
-def statements_per_page(app, pages, cookie):
-    """SQL statements of the first and of the next request of each page (in-process, same schema)."""
+def statements_per_page(app, pages, signed_in):
+    """SQL statements of the first and of the next request of each page (in-process, same schema; signed in
+    through the login form)."""
     from shop.sql import count_statements
 
     counts = {}
     with app.test_client() as client:
-        if cookie:
-            client.set_cookie("session", cookie)
+        if signed_in:
+            assert client.post("/login", data={"phone": SHOPPER[0], "password": SHOPPER[1]}).status_code == 302
         for name, path in pages.items():
             seen = []
             for _ in range(2):
@@ -133,6 +135,8 @@ def statements_per_page(app, pages, cookie):
                     client.get(path)
                 seen.append(len(c))
             counts[name] = seen
+    if "shop_cache_store" in app.extensions:
+        app.extensions["shop_cache_store"].clear()
     return counts
 
 
@@ -145,7 +149,7 @@ def start_gunicorn(workers, module, env, log_path, pythonpath=None):
     cmd = [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
     cmd += ["--pythonpath", pythonpath] if pythonpath else []
     log = open(log_path, "wb")
-    proc = subprocess.Popen(cmd + [module], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd + [module], cwd=env.get("BENCH_APP_ROOT", ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     log.close()
     return proc, port
@@ -260,7 +264,7 @@ def measure(args, env, tmpdir, pages):
             resp, body = request(fport, f"/floor/{name}-{who}")
             assert len(body) == row["bytes"], (name, who, len(body), row["bytes"])
             row["floor"] = wrk(fport, f"/floor/{name}-{who}", args.seconds)
-        return rows, cookie
+        return rows
     finally:
         stop(mall)
         stop(floor)
@@ -276,7 +280,11 @@ def main(argv=None):
     parser.add_argument("--redis-url", help="SHOP_REDIS_URL for the mall (default: none, in-process caches)")
     parser.add_argument("--json", help="also write the figures as JSON to this path")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument("--app-root", default=ROOT,
+                        help="the checkout whose shop is measured (default: this one; another one gives 'before' "
+                             "figures with the same script)")
     args = parser.parse_args(argv)
+    sys.path.insert(0, os.path.abspath(args.app_root))
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install -y wrk)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -284,7 +292,7 @@ def main(argv=None):
     tmpdir = tempfile.mkdtemp(prefix="bench-front-")
     os.environ["SHOP_INSTANCE_PATH"] = tmpdir  # the demo images: the same folder for gunicorn and us
     env = dict(os.environ, SHOP_DATABASE_URL=with_search_path(args.database_url, schema), SHOP_INSTANCE_PATH=tmpdir,
-               SHOP_SECRET_KEY="bench-secret", SHOP_RATELIMIT_ENABLED="0")
+               SHOP_SECRET_KEY="bench-secret", SHOP_RATELIMIT_ENABLED="0", BENCH_APP_ROOT=os.path.abspath(args.app_root))
     env.pop("SHOP_REDIS_URL", None)
     if args.redis_url:
         env["SHOP_REDIS_URL"] = args.redis_url
@@ -297,15 +305,15 @@ def main(argv=None):
         create_schema(app, db, schema)
         pages, count = build_shop(app, db, args.products)
         print(f"  {count} products; pages: {pages}", flush=True)
-        runs, cookie = [], None
+        runs = []
         for run in range(args.runs):
             print(f"run {run + 1}/{args.runs}: wrk -t 2 -c 16 -d {args.seconds}s per page, gunicorn -w {args.workers}",
                   flush=True)
-            rows, cookie = measure(args, env, tmpdir, pages)
+            rows = measure(args, env, tmpdir, pages)
             runs.append(rows)
         with app.app_context():
-            counts = {"anonymous": statements_per_page(app, pages, None),
-                      "signed-in": statements_per_page(app, pages, cookie)}
+            counts = {"signed-in": statements_per_page(app, pages, True),
+                      "anonymous": statements_per_page(app, pages, False)}
         report(runs, counts, args)
     finally:
         if not args.keep:

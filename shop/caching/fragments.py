@@ -6,10 +6,12 @@ time boundary, language, path), so signed-in pages and anonymous misses skip the
 
 The view passes the fragment's data as `Lazy` values, loaded only when the fragment is rendered. A fragment must
 hold nothing of one shopper (no cart, no CSRF token, no invite code)."""
+import time
+
 from flask import current_app, request
 from markupsafe import Markup
 
-from .pages import shared_stamp
+from .pages import age_countdowns, shared_stamp
 from .store import get_store
 
 
@@ -46,8 +48,9 @@ def cached_fragment(name, caller):
     key = fragment_key(name)
     cached = get_store().get(key) if key else None
     if cached is not None:
-        return Markup(cached.decode())
+        stamp, html = cached.split(b"\n", 1)
+        return Markup(age_countdowns(html, time.time() - float(stamp)).decode())
     html = caller()
     if key:
-        get_store().set(key, str(html).encode())
+        get_store().set(key, b"%.3f\n" % time.time() + str(html).encode())
     return Markup(html)

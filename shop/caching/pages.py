@@ -74,9 +74,14 @@ def serve_cached():
 def fill(body, age):
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
-    if age >= 1 and b"data-remaining" in body:
-        body = COUNTDOWN.sub(lambda m: b'data-remaining="%d"' % max(int(m.group(1)) - int(age), 0), body)
-    return body
+    return age_countdowns(body, age)
+
+
+def age_countdowns(html, age):
+    """Countdowns (`data-remaining` seconds, measured at the render) less the age of the cached HTML."""
+    if age >= 1 and b"data-remaining" in html:
+        html = COUNTDOWN.sub(lambda m: b'data-remaining="%d"' % max(int(m.group(1)) - int(age), 0), html)
+    return html
 
 
 def store_rendered(response):
