@@ -311,9 +311,9 @@ def main(argv=None):
                   flush=True)
             rows = measure(args, env, tmpdir, pages)
             runs.append(rows)
-        with app.app_context():
-            counts = {"signed-in": statements_per_page(app, pages, True),
-                      "anonymous": statements_per_page(app, pages, False)}
+        # Outside any app context: each request pushes its own (its own g, its own signed-in user).
+        counts = {"signed-in": statements_per_page(app, pages, True),
+                  "anonymous": statements_per_page(app, pages, False)}
         report(runs, counts, args)
     finally:
         if not args.keep:
