@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
 from .config import check_production, load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +29,7 @@ def create_app(overrides=None):
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security(app)
+    register_caching(app)
     register_commands(app)
     register_served_by(app)
     return app
@@ -59,6 +60,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
     limiter.init_app(app)  # its storage: ops/hosts.py share_rate_limits
+    compress.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
 
@@ -153,6 +155,12 @@ def register_served_by(app):
     from .served_by import register
 
     register(app)
+
+
+def register_caching(app):
+    from .caching import init_app
+
+    init_app(app)
 
 
 def register_commands(app):

@@ -3,6 +3,7 @@ import os
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 
+from ..caching.fragments import Lazy
 from ..catalog import services as catalog
 from ..urls import safe_next_url
 
@@ -11,8 +12,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", categories=catalog.top_categories(),
-                           featured=catalog.featured_products(), new=catalog.new_products())
+    return render_template("main/home.html", categories=Lazy(catalog.top_categories),
+                           featured=Lazy(catalog.featured_products), new=Lazy(catalog.new_products))
 
 
 @bp.get("/media/<path:path>")
