@@ -10,6 +10,7 @@ seen: the page cache's short TTL bounds what that leaves stale."""
 import fcntl
 import logging
 import os
+import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -64,6 +65,18 @@ def init_app(app):
         event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
 
 
+#: While Redis is away every request would fail the same way: one warning a minute says it.
+WARN_EVERY_SECONDS = 60
+_last_warning = [float("-inf")]
+
+
+def _warn(message):
+    now = time.monotonic()
+    if now - _last_warning[0] >= WARN_EVERY_SECONDS:
+        _last_warning[0] = now
+        log.warning(message, exc_info=True)
+
+
 def _path(app):
     return os.path.join(app.instance_path, FILE_NAME)
 
@@ -77,7 +90,7 @@ def current(app=None):
         try:
             return int(client.get(REDIS_KEY) or 0)
         except Exception:
-            log.warning("catalog generation: Redis GET failed", exc_info=True)
+            _warn("catalog generation: Redis GET failed; pages are not cached meanwhile")
             return None
     try:
         with open(_path(app), "rb") as handle:
@@ -94,7 +107,7 @@ def bump(app=None):
         try:
             return client.incr(REDIS_KEY)
         except Exception:  # Redis down: its pages are unreachable too; the TTL bounds the rest
-            log.warning("catalog generation: Redis INCR failed", exc_info=True)
+            _warn("catalog generation: Redis INCR failed; cached pages expire by their TTL")
             return None
     # Readers never see a half-written file: the new value is written aside and renamed over it, under a lock.
     with open(_path(app) + ".lock", "wb") as lock:

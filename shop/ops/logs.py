@@ -78,4 +78,4 @@ def finish(response):
 def signed_in_user_id(ctx):
     """The member's id when this request loaded one (Flask-Login keeps it in g); never a query of its own."""
     user = ctx.get("_login_user")
-    return user.get_id() if user is not None and user.is_authenticated else None
+    return str(user.id) if user is not None and user.is_authenticated else None

@@ -42,7 +42,9 @@ def test_a_dead_redis_falls_back_to_limits_in_memory(host, caplog):
     assert attempt(client) == 429
     assert client.get("/").status_code == 200  # the mall keeps selling
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [r.name for r in warnings] == ["flask-limiter"]
-    line = logs.JSON.format(warnings[0])
+    # the limiter says it once; the page cache's generation (also in Redis) may say it once a minute besides
+    assert [r.name for r in warnings if r.name != "shop.caching.generation"] == ["flask-limiter"]
+    assert len([r for r in warnings if r.name == "shop.caching.generation"]) <= 1
+    line = logs.JSON.format(next(r for r in warnings if r.name == "flask-limiter"))
     assert "\n" not in line
     assert json.loads(line)["level"] == "WARNING" and "in-memory" in json.loads(line)["message"]
