@@ -12,6 +12,8 @@ SPLITS = Labels({"equal": _l("平均分配"), "sales": _l("按业绩分配")})
 PERIOD_KINDS = Labels({"month": _l("按月"), "week": _l("按周")})
 #: What a refund after the period was paid does: take the shares back (a debt), or the merchant bears it.
 REFUND_POLICIES = Labels({"clawback": _l("追回分红"), "absorb": _l("商家承担")})
+#: The label sets, for the pool's templates (as `pool_labels`).
+LABELS = {"split": SPLITS, "kind": PERIOD_KINDS, "policy": REFUND_POLICIES}
 #: Ledger kinds of the pool (wallet.models.LEDGER_KINDS holds them too).
 SHARE_KIND, CLAWBACK_KIND = "pool_share", "pool_clawback"
 #: LedgerEntry.ref_type of both: the PoolShare.
