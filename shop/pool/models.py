@@ -1,5 +1,7 @@
 """The dividend pool's records: one row per paid period (its snapshot of the rules), the orders in its base, each
 member's share, and each refund that reached a paid period (clawed back or absorbed)."""
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 
 from ..clock import utcnow
@@ -49,6 +51,11 @@ class PoolPeriod(db.Model):
     clawback_base_fen = db.Column(db.BigInteger, nullable=False, default=0)
     absorbed_base_fen = db.Column(db.BigInteger, nullable=False, default=0)
     paid_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @property
+    def last_moment(self):
+        """The period's last moment (ends_at is exclusive), to show its last day."""
+        return self.ends_at - timedelta(seconds=1)
 
 
 class PoolOrder(db.Model):
