@@ -149,7 +149,7 @@ def expire_points_command(days):
 def pay_dividends_command(period):
     """Pay the dividend pool (分红池) of a closed period once its after-sale window has passed; safe to run twice."""
     from .errors import ServiceError
-    from .pool.services import BUSY, pay_dividends
+    from .pool.services import BUSY, OFF, pay_dividends
 
     try:
         paid = pay_dividends(period, echo=click.echo)
@@ -157,6 +157,8 @@ def pay_dividends_command(period):
         raise click.ClickException(err.message) from err
     if paid == BUSY:
         click.echo("another host is paying dividends; nothing done")
+    elif paid == OFF:
+        click.echo("the dividend pool is off (rate 0); nothing done")
     elif paid is None:
         click.echo("that period was paid before; nothing done")
     else:

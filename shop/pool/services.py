@@ -38,7 +38,7 @@ from . import rules
 from .models import REF_TYPE, SHARE_KIND, PoolOrder, PoolPeriod, PoolShare
 
 POOL_LOCK_KEY = 7_301_040
-BUSY = "busy"
+BUSY, OFF = "busy", "off"
 
 
 def payable_from(period):
@@ -89,11 +89,14 @@ def weights_of(split, bases):
 
 def pay_dividends(label=None, now=None, echo=None, batch=100):
     """Pay one period's pool (the last closed one by default); returns the PoolPeriod, None when it was paid
-    before, or BUSY when another host is paying. Owns its transaction: all shares or none."""
+    before, BUSY when another host is paying, or OFF when the merchant's rate is 0 (no period row: turning the pool
+    on later still pays it). Owns its transaction: all shares or none."""
     now = now or utcnow()
     with single_runner(POOL_LOCK_KEY) as held:
         if not held:
             return BUSY
+        if not get_setting("pool_rate_bp"):
+            return OFF
         period = choose_period(label, now)
         try:
             with transaction():

@@ -66,6 +66,13 @@ def test_split_by_sales_with_a_remainder(db, pool_shop, sales, settings):
     assert run_audit().clean, run_audit().problems
 
 
+def test_with_the_pool_off_nothing_is_paid(db, pool_shop, sales, settings):
+    sales()
+    settings(pool_rate_bp=0)
+    assert services.pay_dividends(pool_shop.period.label, now=pool_shop.pay_time) == services.OFF
+    assert db.session.scalar(select(func.count()).select_from(PoolPeriod)) == 0
+
+
 def test_a_second_run_does_nothing(db, pool_shop, sales):
     sales()
     assert services.pay_dividends(pool_shop.period.label, now=pool_shop.pay_time) is not None
@@ -166,3 +173,18 @@ def test_the_command_pays_then_says_it_was_paid(app, db, pool_shop, sales):
     assert result.exit_code == 0 and "paid 2020-01: pool 0 fen" in result.output, result.output
     result = runner.invoke(args=["shop", "pay-dividends", "--period", "2020-01"])
     assert "paid before; nothing done" in result.output
+
+
+def test_a_clawback_after_a_withdrawal_is_a_debt_the_audit_accepts(db, pool_shop, sales, make_staff):
+    from shop.wallet import withdrawals
+
+    order, _cheap = sales()
+    services.pay_dividends(pool_shop.period.label, now=pool_shop.pay_time)
+    withdrawals.request_withdrawal(pool_shop.d.id, 444, "alipay", {"account": "d@example.com", "name": "小D"})
+    db.session.commit()
+    refunds.merchant_refund(order, "质量问题", make_staff())
+    # equal split: the pool falls to floor(3333 x 10%) = 333, 111 each, so D owes 444 - 111 = 333
+    assert available(db, pool_shop.d) == -333
+    report = run_audit()
+    assert report.clean, report.problems
+    assert report.figures["accounts in debt"] == 1

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ...pool import settings as pool_settings
 from ...pool.models import LABELS
-from ...pool.services import BUSY
+from ...pool.services import BUSY, OFF
 from ..fields import page_status, submit
 from . import services
 from .forms import PayForm, PoolSettingsForm
@@ -40,6 +40,9 @@ def pay():
     done = submit(form, lambda: services.pay(form.period.data))
     if not done.ok:
         return _page(pay_form=form), page_status()
+    if done.value == OFF:
+        flash(_("分红池未开启（分红比例为 0），未发放"), "info")
+        return redirect(url_for(".index"))
     if done.value == BUSY or done.value is None:
         flash(_("该期分红已发放或正在发放，本次未重复发放"), "info")
         return redirect(url_for(".index"))
