@@ -145,9 +145,9 @@ def expire_points_command(days):
 
 
 @shop_cli.command("pay-dividends")
-@click.option("--period", default=None, help="2026-11 or 2026-W48 (default: the last closed period).")
+@click.option("--period", default=None, help="2026-11 or 2026-W48 (default: the latest period past its after-sale window).")
 def pay_dividends_command(period):
-    """Pay the dividend pool (分红池) of a closed period once its after-sale window has passed; safe to run twice."""
+    """Pay the dividend pool (分红池) of a period once its after-sale window has passed; safe to run twice."""
     from .errors import ServiceError
     from .pool.services import BUSY, OFF, pay_dividends
 

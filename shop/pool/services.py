@@ -47,9 +47,15 @@ def payable_from(period):
 
 
 def choose_period(label, now):
-    """The Period to pay: the one named, or the last closed one of the merchant's period kind; refused when the
-    label is not a period or its after-sale window is still open."""
-    period = rules.parse_period(label) if label else rules.last_closed(get_setting("pool_period"), now)
+    """The Period to pay: the one named (refused when the label is not a period or its after-sale window is still
+    open), or the latest period of the merchant's kind whose window has passed (a week's window outlasts the next
+    week, so the last closed week is often not due yet)."""
+    if not label:
+        period = rules.last_closed(get_setting("pool_period"), now)
+        while now < payable_from(period):
+            period = rules.last_closed(period.kind, period.starts_at)
+        return period
+    period = rules.parse_period(label)
     if period is None:
         raise ServiceError(_("期间格式应为 2026-11 或 2026-W48"))
     if now < payable_from(period):

@@ -171,6 +171,7 @@ def test_the_command_pays_then_says_it_was_paid(app, db, pool_shop, sales):
     assert result.exit_code == 1 and "售后期未结束" in result.output, result.output
     result = runner.invoke(args=["shop", "pay-dividends", "--period", "2020-01"])
     assert result.exit_code == 0 and "paid 2020-01: pool 0 fen" in result.output, result.output
+    assert "paid 3/3 members" in result.output  # the progress line
     result = runner.invoke(args=["shop", "pay-dividends", "--period", "2020-01"])
     assert "paid before; nothing done" in result.output
 
@@ -188,3 +189,19 @@ def test_a_clawback_after_a_withdrawal_is_a_debt_the_audit_accepts(db, pool_shop
     report = run_audit()
     assert report.clean, report.problems
     assert report.figures["accounts in debt"] == 1
+
+
+@pytest.mark.parametrize("kind", ["week", "month"])
+def test_by_default_the_latest_period_past_its_window_is_paid(app, db, pool_shop, settings, kind):
+    from datetime import timedelta
+
+    from shop.clock import utcnow
+
+    settings(pool_period=kind)
+    result = app.test_cli_runner().invoke(args=["shop", "pay-dividends"])
+    assert result.exit_code == 0, result.output
+    period = db.session.scalar(select(PoolPeriod))
+    window, now = timedelta(days=7), utcnow()
+    assert period.kind == kind and period.ends_at + window <= now  # due
+    after = rules.parse_period(rules.period_label(kind, (period.ends_at + timedelta(days=1)).date()))
+    assert after.ends_at + window > now  # and the next one is not yet

@@ -69,3 +69,5 @@ def test_the_member_sees_their_share_and_a_stranger_gets_404(client, db, login, 
     login(pool_shop.e)  # E has no grade that shares: no share in the period
     assert client.get(f"/center/dividends/{paid_period.id}").status_code == 404
     assert client.get("/center/dividends/999999").status_code == 404
+    client.post("/logout")
+    assert client.get("/center/dividends").status_code == 302  # to the login
