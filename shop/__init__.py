@@ -88,11 +88,13 @@ def register_blueprints(app):
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
     from .points.views import bp as points_bp
+    from .pool.views import bp as pool_center_bp
     from .stores.views import bp as stores_bp
 
     register_converters(app)  # before any rule is added
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
-               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp, stores_bp):
+               admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp, stores_bp,
+               pool_center_bp):
         app.register_blueprint(bp)
 
 

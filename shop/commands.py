@@ -144,6 +144,28 @@ def expire_points_command(days):
     click.echo(f"expired {points} point(s) of {members} member(s)")
 
 
+@shop_cli.command("pay-dividends")
+@click.option("--period", default=None, help="2026-11 or 2026-W48 (default: the latest period past its after-sale window).")
+def pay_dividends_command(period):
+    """Pay the dividend pool (分红池) of a period once its after-sale window has passed; safe to run twice."""
+    from .errors import ServiceError
+    from .pool.services import BUSY, OFF, pay_dividends
+
+    try:
+        paid = pay_dividends(period, echo=click.echo)
+    except ServiceError as err:
+        raise click.ClickException(err.message) from err
+    if paid == BUSY:
+        click.echo("another host is paying dividends; nothing done")
+    elif paid == OFF:
+        click.echo("the dividend pool is off (rate 0); nothing done")
+    elif paid is None:
+        click.echo("that period was paid before; nothing done")
+    else:
+        click.echo(f"paid {paid.period}: pool {paid.pool_fen} fen of base {paid.base_fen} fen, "
+                   f"shares {paid.shares_fen} fen, remainder {paid.remainder_fen} fen")
+
+
 @shop_cli.command("create-admin")
 @click.option("--login", prompt="Login name", help="The owner's login name.")
 @click.option("--name", default="", help="Display name (defaults to the login name).")

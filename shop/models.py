@@ -32,6 +32,7 @@ from .payments.models import (  # noqa: F401
     SandboxTransfer,
 )
 from .points.models import Checkin, PointsAccount, PointsEntry  # noqa: F401
+from .pool.models import PoolAdjustment, PoolOrder, PoolPeriod, PoolShare  # noqa: F401
 from .reports.models import AuditRun, DailyDistributorSales, DailyFigures, DailyProductSales  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .staff.models import OperationLog, Staff  # noqa: F401

@@ -53,6 +53,14 @@ DEFAULTS = {
     # referrer when an invitee's first order is paid; None = no reward.
     "coupon_register_template_id": None,
     "coupon_invite_template_id": None,
+    # The dividend pool (分红池, shop/pool/): bp of a period's completed sales (0 = off), the period (month / week),
+    # the distributor grades that share it, the split (equal / sales) and what a refund after payout does
+    # (clawback / absorb). Checked by pool/settings.py.
+    "pool_rate_bp": 0,
+    "pool_period": "month",
+    "pool_grade_ids": [],
+    "pool_split": "equal",
+    "pool_refund_policy": "clawback",
 }
 
 

@@ -11,6 +11,7 @@ from shop.growth.visits import FLUSH_LOCK_KEY
 from shop.orders.services import AUTO_CONFIRM_LOCK_KEY, EXPIRE_LOCK_KEY
 from shop.payments.reconcile import RECONCILE_PAYMENTS_LOCK_KEY
 from shop.points.services import EXPIRY_LOCK_KEY
+from shop.pool.services import POOL_LOCK_KEY
 from shop.reports.rollups import ROLLUP_LOCK_KEY
 from shop.wallet.audit import AUDIT_LOCK_KEY
 from shop.wallet.transfers import RECONCILE_LOCK_KEY
@@ -20,7 +21,7 @@ ONE_HOST = {
     "expire-orders": EXPIRE_LOCK_KEY, "auto-confirm": AUTO_CONFIRM_LOCK_KEY, "settle": SETTLE_LOCK_KEY,
     "close-groups": CLOSE_LOCK_KEY, "expire-points": EXPIRY_LOCK_KEY, "flush-visits": FLUSH_LOCK_KEY,
     "reconcile-payments": RECONCILE_PAYMENTS_LOCK_KEY, "reconcile-transfers": RECONCILE_LOCK_KEY,
-    "rollup": ROLLUP_LOCK_KEY, "audit": AUDIT_LOCK_KEY,
+    "rollup": ROLLUP_LOCK_KEY, "audit": AUDIT_LOCK_KEY, "pay-dividends": POOL_LOCK_KEY,
 }
 #: Commands without a lock, and why that is safe.
 NO_LOCK = {

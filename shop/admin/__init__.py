@@ -28,6 +28,7 @@ from .oplog.views import bp as oplog_area
 from .orders.views import bp as orders
 from .permissions import READ_METHODS, area_of, may
 from .points.views import bp as points
+from .pool.views import bp as pool_area
 from .products.views import bp as products
 from .refunds.views import bp as refunds
 from .settings.views import bp as settings
@@ -36,7 +37,8 @@ from .stores.views import bp as stores_area
 from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
-         settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area, stores_area)
+         settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area, stores_area,
+         pool_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

@@ -45,6 +45,7 @@ PERMISSIONS = {
     "groupbuy": (ALL, roles(OPERATOR)),  # 拼团 activities; closing an expired group sends its refunds
     "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
     "stores": (ALL, roles(OPERATOR)),  # 门店: stores, their photos and clerks
+    "pool": (ALL, roles(FINANCE)),  # 分红池: its settings and paying a period move money
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -6,7 +6,7 @@ import importlib
 #: event receivers (orders/events.py) when imported. create_app imports them all.
 #: Stores (门店) hook in the same way: a pickup order's redemption code is given on order_paid.
 HOOKS = ("shop.groupbuy.hooks", "shop.flash.hooks", "shop.coupons.hooks", "shop.points.hooks", "shop.assist.hooks",
-         "shop.stores.hooks")
+         "shop.stores.hooks", "shop.pool.hooks")
 
 
 def load():

@@ -12,6 +12,7 @@ from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
 from ..payments.models import AUDIT_FAILED
 from ..points.audit import check_points
+from ..pool.audit import check_pool
 from .audit_shopper import PAID_STATUSES, check_shopper_side
 from .models import ADJUSTMENT, W_APPROVED, W_PAID, W_REQUESTED, Account, Adjustment, LedgerEntry, Withdrawal
 
@@ -40,6 +41,7 @@ def run_audit(echo=None, now=None):
     _ledger_running_balances(report)
     _commissions(report, echo)
     _adjustments(report)
+    check_pool(report)
     _commission_ledger(report)
     _withdrawals(report)
     _debts(report)
@@ -143,8 +145,10 @@ def _commission_ledger(report):
     report.figures["commission net"] = total_net
     held = sum(report.figures.get(k, 0) for k in ("frozen", "available", "withdrawing", "withdrawn"))
     adjusted = report.figures.get("adjustments", 0)
-    if held != total_net + adjusted:
-        report.problem(f"money held in accounts {held} != commission net {total_net} + adjustments {adjusted}")
+    pool = report.figures.get("pool net", 0)
+    if held != total_net + adjusted + pool:
+        report.problem(f"money held in accounts {held} != commission net {total_net} + adjustments {adjusted}"
+                       f" + pool {pool}")
 
 
 def _adjustments(report):
@@ -187,6 +191,7 @@ def _withdrawals(report):
 def _debts(report):
     """A negative available balance is only ever a clawback debt."""
     clawed = set(db.session.scalars(select(Commission.beneficiary_id).where(Commission.clawed_back_fen > 0)))
+    clawed |= report.figures.pop("pool debtors", set())
     debts = 0
     for acc in db.session.scalars(select(Account).where(Account.available_fen < 0)):
         debts += 1

@@ -41,6 +41,7 @@ EXPECTED = {
     "groupbuy": (EVERYONE, "OP"),
     "flash": (EVERYONE, "OP"),
     "stores": (EVERYONE, "OP"),
+    "pool": (EVERYONE, "OF"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
