@@ -15,7 +15,10 @@ def _int(name, default):
 class Config:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None -> SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: No pool_pre_ping: it costs a round trip on every checkout (every request). A connection that died (a
+    #: PostgreSQL restart) fails its request once with a clean 503; SQLAlchemy then invalidates the pool, and the
+    #: next requests reconnect.
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     REDIS_URL = _env("REDIS_URL")
     ENV_NAME = _env("ENV", "development")
 
