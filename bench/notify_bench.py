@@ -654,6 +654,29 @@ def _formatted(values, contexts):
     return None
 
 
+def _result_ref(captures, contexts, i, values):
+    """Where statement i's parameter comes from in the rows an earlier statement returned: (j, r, c) for row r,
+    column c of a one-row result; (j, (key column, context key), c) for the row of a many-row result whose key
+    column holds that order's value (UPDATE ... RETURNING gives its rows in no fixed order)."""
+    first = captures[0]
+    for j in range(i - 1, -1, -1):
+        rows = first[j]["rows"] or ()
+        if len(rows) == 1:
+            for c in range(len(rows[0])):
+                if all(cap[j]["rows"] and _same(cap[j]["rows"][0][c], v) for cap, v in zip(captures, values)):
+                    return j, 0, c
+            continue
+        width = len(rows[0]) if rows else 0
+        for c in range(width):
+            for key_col in range(width):
+                for key in contexts[0]:
+                    if key_col != c and all(
+                            any(_same(row[key_col], ctx.get(key)) and _same(row[c], v) for row in cap[j]["rows"] or ())
+                            for cap, ctx, v in zip(captures, contexts, values)):
+                        return j, (key_col, key), c
+    return None
+
+
 def derive_template(captures, contexts):
     """A parameterized statement list: every parameter is a constant, a per-order value (by name from the
     order's context), a value returned by an earlier statement of the same transaction, or the time."""
@@ -692,26 +715,16 @@ def derive_template(captures, contexts):
                 kinds["per-order value in a string"] += 1
                 sources[f"{formed[1]}{{{formed[0]}}}{formed[2]}"] += 1
                 continue
-            ref = None
-            for j in range(i - 1, -1, -1):
-                rows = first[j]["rows"]
-                for r, row in enumerate(rows or ()):
-                    for c in range(len(row)):
-                        if all(_same(cap[j]["rows"][r][c], v) for cap, v in zip(captures, values)
-                               if cap[j]["rows"] and len(cap[j]["rows"]) > r):
-                            ref = (j, r, c)
-                            break
-                    if ref:
-                        break
-                if ref:
-                    break
+            ref = _result_ref(captures, contexts, i, values)
             if ref is None:
                 raise RuntimeError(f"statement #{i + 1} parameter {name!r}: values {values!r} match nothing "
                                    f"({short_sql(stmt['sql'], 80)})")
             spec[name] = ("result", ref, wrap)
             kinds["from an earlier statement's result"] += 1
-            sources[f"{name} <- #{ref[0] + 1} {sql_label(first[ref[0]]['sql'])} "
-                    f"{first[ref[0]]['cols'][ref[2]]}" + (f" (row {ref[1]})" if ref[1] else "")] += 1
+            j, pick, c = ref
+            where = f" (row {pick})" if isinstance(pick, int) and pick else (
+                f" (the row whose {first[j]['cols'][pick[0]]} = {pick[1]})" if not isinstance(pick, int) else "")
+            sources[f"{name} <- #{j + 1} {sql_label(first[j]['sql'])} {first[j]['cols'][c]}{where}"] += 1
         # Rows changed, checked on replay for UPDATE and plain INSERT (an INSERT ... ON CONFLICT DO NOTHING
         # changes 0 or 1 row depending on what exists already, a SELECT's count is its rows).
         counts = {cap[i]["rowcount"] for cap in captures}
@@ -754,8 +767,11 @@ def replay(conninfo, schema, templates, contexts, concurrency, time_limit):
                         value = a
                     elif kind == "ctx":
                         value = ctx[a]
-                    elif kind == "result":
+                    elif kind == "result" and isinstance(a[1], int):
                         value = results[a[0]][a[1]][a[2]]
+                    elif kind == "result":  # the row whose key column holds this order's value
+                        key_col, key = a[1]
+                        value = next(row[a[2]] for row in results[a[0]] if row[key_col] == ctx[key])
                     elif kind == "fmt":
                         value = f"{a[1]}{ctx[a[0]]}{a[2]}"
                     else:  # now: utcnow() as the app stores it (naive UTC), or aware if it was
