@@ -536,7 +536,9 @@ class Recorder:
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         if not self.armed:
             return
-        if executemany:
+        if executemany and not isinstance(parameters, dict):
+            # (SQLAlchemy's insertmanyvalues sends one multi-row INSERT with one dict of parameters: that is one
+            # statement, replayed as such.)
             raise RuntimeError("executemany in the notification path: the floor template does not handle it")
         frames = [f for f in traceback.extract_stack()[:-1]
                   if f.filename.startswith(SHOP_DIR) and not f.filename.endswith(os.sep + "sql.py")]

@@ -47,9 +47,9 @@ def create_commissions(order, check_grades=True):
                  buyer_id=order.user_id, amount_fen=s.amount_fen, reversed_fen=0, clawed_back_fen=0, status=FROZEN,
                  base_fen=s.base_fen, rate_bp=s.rate_bp, fixed_fen=s.fixed_fen, quantity=s.quantity,
                  source=s.source, rule_version_id=s.rule_version, created_at=now) for s in shares]
+    table = Commission.__table__  # Core: one cached INSERT, sent as one multi-row statement (insertmanyvalues)
     ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(
-        insert(Commission).values(rows).returning(Commission.id, Commission.order_line_id, Commission.level,
-                                                  Commission.beneficiary_id))}
+        insert(table).returning(table.c.id, table.c.order_line_id, table.c.level, table.c.beneficiary_id), rows)}
     created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
     ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
                                      frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")

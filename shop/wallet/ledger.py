@@ -113,7 +113,8 @@ def post_many(postings, now=None):
                          available_after=balance[1], withdrawing_after=balance[2], withdrawn_after=balance[3],
                          ref_type=p.ref_type, ref_id=p.ref_id, order_id=p.order_id, actor_id=None,
                          memo=p.memo[:200], created_at=now))
-    db.session.execute(insert(LedgerEntry).values(rows))
+    # Core with RETURNING: one cached INSERT sent as one multi-row statement (insertmanyvalues), not one per entry.
+    db.session.execute(insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id), rows)
 
 
 def _update_accounts(totals):
