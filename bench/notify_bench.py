@@ -673,8 +673,8 @@ def _result_ref(captures, contexts, i, values):
             for key_col in range(width):
                 for key in contexts[0]:
                     if key_col != c and all(
-                            any(_same(row[key_col], ctx.get(key)) and _same(row[c], v) for row in cap[j]["rows"] or ())
-                            for cap, ctx, v in zip(captures, contexts, values)):
+                            [_same(row[c], v) for row in cap[j]["rows"] or () if _same(row[key_col], ctx.get(key))]
+                            == [True] for cap, ctx, v in zip(captures, contexts, values)):  # exactly one row
                         return j, (key_col, key), c
     return None
 
