@@ -259,7 +259,7 @@ def json_rows(plain, rolled, args):
     out = []
     for period in PERIODS:
         service, page, floor, statements = rolled[period]
-        name = f"{args.range_days}d" if period == "range" else period
+        name = f"chosen range of {args.range_days} days" if period == "range" else period
         where = f"{args.orders:,} orders"
         out.append(row(f"dashboard service, {name}", round(service, 1), "ms", round(floor, 1),
                        note=f"{where}; rolled up; plain {plain[period][0]:.1f} ms"))
