@@ -40,7 +40,6 @@ def create_commissions(order, check_grades=True):
     ledger's one guarded UPDATE and one INSERT (ledger.post_many), one UPDATE of the beneficiaries' figures."""
     shares = expected_shares(order)
     if not shares:
-        flag_commissions(order, [])
         return {}
     now = utcnow()
     rows = [dict(order_id=order.id, order_line_id=s.line_id, level=s.level, beneficiary_id=s.beneficiary_id,

@@ -67,8 +67,6 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
     return entry
 
 
-
-
 BUCKETS = ("frozen", "available", "withdrawing", "withdrawn")
 
 
