@@ -2,9 +2,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from shop.database import transaction
 from shop.sql import count_statements
 from shop.wallet import ledger
 from shop.wallet.models import Account, LedgerEntry
+from tests.conftest import IS_PG, run_at_once
 
 P = ledger.Posting
 
@@ -68,3 +70,26 @@ def test_the_first_entry_creates_the_account(db, make_user):
     user = make_user()
     ledger.post_many([P(user.id, "commission_frozen", "commission", 1, frozen=25)])
     assert db.session.get(Account, user.id).frozen_fen == 25
+
+
+@pytest.mark.skipif(not IS_PG, reason="concurrency tests need PostgreSQL (set SHOP_TEST_DATABASE_URL)")
+@pytest.mark.parametrize("batched", [True, False])
+def test_concurrent_first_entries_of_one_account_all_land(app, db, make_user, batched):
+    """Several payments crediting a distributor who has no account yet: each one creates it or finds it created by
+    another, and every credit lands with a consistent running balance."""
+    user_id, amounts = make_user().id, [100, 200, 300, 400, 500, 600]
+    db.session.commit()
+
+    def credit(i):
+        with transaction():
+            if batched:
+                ledger.post_many([P(user_id, "commission_frozen", "commission", i, frozen=amounts[i])])
+            else:
+                ledger.post(user_id, "commission_frozen", frozen=amounts[i], ref_type="commission", ref_id=i)
+        return "ok"
+
+    assert run_at_once(app, db, len(amounts), credit) == ["ok"] * len(amounts)
+    assert db.session.get(Account, user_id).frozen_fen == sum(amounts)
+    chain = db.session.execute(select(LedgerEntry.frozen_after, LedgerEntry.d_frozen)
+                               .where(LedgerEntry.user_id == user_id).order_by(LedgerEntry.frozen_after)).all()
+    assert [after - delta for after, delta in chain] == [0] + [after for after, _ in chain[:-1]]  # running balances
