@@ -13,6 +13,7 @@ from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..catalog.models import Product
 from ..clock import utcnow
@@ -45,8 +46,10 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
 
 
 def _lock_order(order_no):
-    return db.session.execute(select(Order).where(Order.order_no == order_no).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    """The order row locked (FOR UPDATE OF orders only), with its lines in the same statement."""
+    return db.session.execute(select(Order).where(Order.order_no == order_no).options(joinedload(Order.lines))
+                              .with_for_update(of=Order).execution_options(populate_existing=True)
+                              ).unique().scalar_one_or_none()
 
 
 def apply_payment(notice):
