@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from ..agents.dividends import create_dividends
 from ..catalog.models import Product
 from ..clock import utcnow
 from ..database import require_outermost, transaction
@@ -147,9 +148,10 @@ def _reserve_again(order):
 
 
 def _on_paid(order, now):
-    """Everything a paid order changes besides its status: commissions, figures, sales, the marketing tools'
-    order_paid receivers."""
+    """Everything a paid order changes besides its status: commissions, the regional agents' dividends (after the
+    commissions: the cap counts both), figures, sales, the marketing tools' order_paid receivers."""
     earned = create_commissions(order, check_grades=False)
+    create_dividends(order)
     goods_paid = sum(line.paid_amount_fen for line in order.lines)
     reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False)
     for user_id in earned:
