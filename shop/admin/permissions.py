@@ -45,6 +45,8 @@ PERMISSIONS = {
     "groupbuy": (ALL, roles(OPERATOR)),  # 拼团 activities; closing an expired group sends its refunds
     "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
     "stores": (ALL, roles(OPERATOR)),  # 门店: stores, their photos and clerks
+    "agents": (ALL, roles(FINANCE)),  # 区域代理: appointing and rates decide money paid out
+    "agents.download": (roles(FINANCE), NOBODY),  # exports are finance's
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

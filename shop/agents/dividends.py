@@ -43,6 +43,16 @@ def region_match(province, city, district):
                     Agent.district == district))
 
 
+def order_in_region(agent):
+    """SQL: the order's region snapshot lies in the agent's region."""
+    parts = [Order.ship_province == agent.province]
+    if agent.level != PROVINCE:
+        parts.append(Order.ship_city == agent.city)
+    if agent.level == DISTRICT:
+        parts.append(Order.ship_district == agent.district)
+    return and_(*parts)
+
+
 def region_agents(order):
     """The active agents of the order's region snapshot, as the pure rule takes them. Reads only."""
     if not order.ship_province:

@@ -41,6 +41,8 @@ EXPECTED = {
     "groupbuy": (EVERYONE, "OP"),
     "flash": (EVERYONE, "OP"),
     "stores": (EVERYONE, "OP"),
+    "agents": (EVERYONE, "OF"),
+    "agents.download": ("OF", "O"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
