@@ -77,6 +77,11 @@ def figures(agent_ids):
     return {agent_id: found.get(agent_id, Figures()) for agent_id in agent_ids}
 
 
+def total_figures(many):
+    """The sum of several Figures (an agent of more than one region)."""
+    return Figures(*(sum(getattr(f, name) for f in many) for name in Figures.__dataclass_fields__))
+
+
 def dividends_page(agent_ids, page, per_page=20):
     """A page of dividends of these appointments with their orders, newest first."""
     return paginate(select(AgentDividend).join(Order, Order.id == AgentDividend.order_id)
