@@ -1,5 +1,7 @@
 import pytest
 
+from tests.stores.conftest import make_store, pickup_order  # noqa: F401  (a pickup order's region is its store's)
+
 
 @pytest.fixture
 def appoint(db, make_user):

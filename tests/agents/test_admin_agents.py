@@ -72,3 +72,9 @@ def test_list_figures_filters_and_exports(client, db, shop, finance, appoint, pa
     assert book.active.max_row == 3
     assert client.get(f"/admin/agents/{city.id}").status_code == 200
     assert client.get("/admin/agents/999999").status_code == 404
+
+
+def test_the_distribution_settings_page_explains_why_agents_are_not_a_level(client, db, make_staff):
+    login_staff(client, make_staff(role="owner"))
+    page = client.get("/admin/distribution/settings").get_data(as_text=True)
+    assert 'id="agents-compliance"' in page and "与推荐关系无关" in page and "不收取任何加盟费" in page

@@ -72,3 +72,12 @@ def test_lines_excluded_from_commission_pay_no_dividend(db, shop, place, pay, ap
     db.session.get(OrderLine, order.lines[0].id).commissionable = False
     db.session.commit()
     assert dividends_of(db, pay(order)) == {}
+
+
+def test_a_pickup_order_pays_the_agent_of_the_stores_region(db, shop, pickup_order, make_store, appoint):
+    shanghai = appoint("city", "上海市", "上海市", rate_bp=100)
+    hangzhou = appoint("city", "浙江省", "杭州市", rate_bp=100)  # the buyer's own address is in 杭州, not the store
+    order = pickup_order(make_store("人民广场店", province="上海市", city="上海市", district="黄浦区"))
+    assert (order.ship_province, order.ship_city, order.ship_district) == ("上海市", "上海市", "黄浦区")
+    assert dividends_of(db, order) == {"city": (shanghai.user_id, 100, "frozen")}
+    assert balances(db, hangzhou.user_id) == (0, 0)
