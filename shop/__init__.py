@@ -5,9 +5,10 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from .config import check_production, load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +28,8 @@ def create_app(overrides=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security(app)
+    register_caching(app)
     register_commands(app)
     register_served_by(app)
     return app
@@ -57,6 +60,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
     limiter.init_app(app)  # its storage: ops/hosts.py share_rate_limits
+    compress.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
 
@@ -75,6 +79,7 @@ def register_blueprints(app):
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .center.views import bp as center_bp
+    from .converters import register as register_converters
     from .coupons.views import bp as coupons_bp
     from .distribution.views import bp as distribution_bp
     from .flash.views import bp as flash_bp
@@ -86,6 +91,7 @@ def register_blueprints(app):
     from .points.views import bp as points_bp
     from .stores.views import bp as stores_bp
 
+    register_converters(app)  # before any rule is added
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
                admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp, stores_bp,
                agent_center_bp):
@@ -115,6 +121,14 @@ def register_errorhandlers(app):
     def csrf_error(err):
         return render_error(400, _("页面已过期，请刷新后重试"))
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def unstorable_input(err):
+        """A value the database cannot hold (an id past 64 bits, a NUL byte in text): the request's fault, and
+        the use case's transaction has rolled back."""
+        app.logger.warning("refused a value the database cannot hold: %s", str(err).splitlines()[0])
+        return render_error(400, str(HTTP_ERROR_MESSAGES[400]))
+
     @app.errorhandler(429)
     def too_many(err):
         return render_error(429, _("操作太频繁，请稍后再试"))
@@ -133,10 +147,22 @@ def register_template_helpers(app):
     register(app)
 
 
+def register_security(app):
+    from .security.headers import register
+
+    register(app)
+
+
 def register_served_by(app):
     from .served_by import register
 
     register(app)
+
+
+def register_caching(app):
+    from .caching import init_app
+
+    init_app(app)
 
 
 def register_commands(app):

@@ -62,8 +62,22 @@ class Config:
     SHOP_NAME = _env("NAME", "分销商城")
     #: A font with Chinese glyphs for posters (a .ttf/.otf/.ttc path); unset = search the usual places.
     CJK_FONT = _env("CJK_FONT")
+    #: Seconds an anonymous storefront page stays cached at most (0: no page cache). Changes show at once anyway
+    #: (the catalog generation is in the key); this bounds what raw SQL behind the ORM's back could leave stale.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 30)
+    #: Seconds a static file asked for without its content hash (?v=) may be cached; with it, a year.
+    STATIC_MAX_AGE = _int("STATIC_MAX_AGE", 300)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "image/svg+xml", "text/plain"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
     #: Public base URL, for links built outside a request (notify URLs from commands).
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+    #: Where else images may come from (the CSP's img-src, besides this site and data: URIs): product
+    #: descriptions may embed https images. Narrow it to the merchant's image host, e.g. "https://img.example.com".
+    CSP_IMG_SOURCES = _env("CSP_IMG_SOURCES", "https:")
     #: This host's name, sent as X-Served-By on every response (several hosts behind nginx); unset = no header.
     HOST_NAME = _env("HOST_NAME")
 

@@ -63,6 +63,12 @@ def label_sets():
     )
 
 
+def bar_width(percent):
+    """The class of a bar filled to `percent` (clamped to 0..100): static/css/widths.css, as the CSP allows no
+    style= attributes."""
+    return f"w-{min(max(int(percent or 0), 0), 100)}"
+
+
 def register(app):
     from .distribution.explain import explain
 
@@ -70,6 +76,7 @@ def register(app):
     app.add_template_filter(format_fen, "money")
     app.add_template_filter(format_bp, "percent")
     app.add_template_filter(format_zhe, "zhe")
+    app.add_template_filter(bar_width)
     app.add_template_global(media_url)
     app.add_template_global(page_url)
     app.add_template_global(label_sets(), "labels")

@@ -73,8 +73,11 @@ def app(instance_dir):
 
 
 def empty_tables(app):
+    from shop.caching.pages import reset
+
     with app.app_context():
         _db.session.remove()
+        reset(app)  # the rows go behind the session's back: forget the cached pages too
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
             if IS_PG:

@@ -24,10 +24,17 @@ class User(UserMixin, db.Model):
     last_login_at = db.Column(db.DateTime)
     #: The member's openid for our 公众号 (WeChat web authorization): JSAPI payments and WeChat withdrawals.
     wechat_openid = db.Column(db.String(64))
+    #: Carried by the member's sessions and remember-me cookies (`get_id`); moved on at login, logout and password
+    #: change, so every session holding an older value ends (accounts/sessions.py).
+    session_version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
 
     @property
     def is_active(self):
         return not self.disabled
+
+    def get_id(self):
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

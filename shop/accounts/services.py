@@ -15,6 +15,8 @@ from ..database import transaction
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from .models import Address, SmsCode, User
+from .passwords import check_new_password, matches
+from .sessions import rotate
 from .sms import get_sender
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -39,8 +41,7 @@ def register(phone, password, nickname=""):
     """Create a member with a hashed password; refuses a phone already registered.
     Joins the caller's transaction (signin.sign_up)."""
     phone = normalize_phone(phone)
-    if len(password or "") < 6 or len(password) > 64:
-        raise ServiceError(_("密码长度应为6到64位"))
+    check_new_password(password)
     if find_user_by_phone(phone):
         raise ServiceError(_("该手机号已注册，请直接登录"))
     user = User(phone=phone, nickname=(nickname or "").strip()[:40])
@@ -57,7 +58,7 @@ def authenticate(phone, password):
     except ServiceError:
         raise ServiceError(_("手机号或密码错误"))
     user = find_user_by_phone(phone)
-    if user is None or not user.check_password(password or ""):
+    if not matches(user, password):  # as slow for an unknown phone: the time tells nobody who is a member
         raise ServiceError(_("手机号或密码错误"))
     if user.disabled:
         raise ServiceError(_("该账号已被停用"))
@@ -132,8 +133,10 @@ def use_login_code(sms_id):
 
 
 def record_login(user):
-    """Remember when the member last logged in. Joins the caller's transaction (signin.start_session)."""
+    """Remember when the member last logged in, and end the sessions issued before this login. Joins the caller's
+    transaction (signin.start_session)."""
     user.last_login_at = utcnow()
+    rotate(user)
 
 
 def update_profile(user, nickname):
@@ -143,11 +146,14 @@ def update_profile(user, nickname):
 
 
 def change_password(user, old_password, new_password):
-    """Set a new password; the old one must match when the member has one. Owns its transaction."""
+    """Set a new password; the old one must match when the member has one; every session ends (the view renews
+    the member's own). Owns its transaction."""
     if user.password_hash and not user.check_password(old_password or ""):
         raise ServiceError(_("原密码错误"))
+    check_new_password(new_password)
     with transaction():
         user.set_password(new_password)
+        rotate(user)  # every other session and remember-me cookie ends; the view renews this browser's
 
 
 # --- addresses ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from ..database import transaction
 from ..distribution import binding
 from ..distribution.services import on_sign_in
 from ..growth.fraud import record_sighting
+from . import lockout
 from .events import signed_in
 from .services import authenticate, check_login_code, record_login, register, use_login_code
 
@@ -31,21 +32,27 @@ def start_session(user, referral=None, invite_code=None, is_new_member=False, se
 
 
 def log_in(phone, password, referral=None, seen=None):
-    """Log in with phone and password; returns the member. Owns its transaction."""
+    """Log in with phone and password; returns the member. Refused while the phone is locked after too many wrong
+    passwords (accounts/lockout.py). Owns its transaction."""
+    with lockout.guard(phone):
+        user = authenticate(phone, password)
     with transaction():
-        return start_session(authenticate(phone, password), referral, seen=seen)
+        return start_session(user, referral, seen=seen)
 
 
 def log_in_with_code(phone, code, referral=None, seen=None):
     """Log in with an SMS code; a member is created on first login. Returns the member.
 
     Owns two transactions: the attempt is counted and committed first (it counts even though the
-    login fails), then the code is used and the session started together.
+    login fails), then the code is used and the session started together. Never refused by the password
+    lock-out, which it lifts.
     """
     sms_id = check_login_code(phone, code)
     with transaction():
         user, created = use_login_code(sms_id)
-        return start_session(user, referral, is_new_member=created, seen=seen)
+        start_session(user, referral, is_new_member=created, seen=seen)
+    lockout.lift(phone)  # the phone is proven: wrong passwords tried against it no longer lock it
+    return user
 
 
 def sign_up(phone, password, nickname="", invite_code=None, referral=None, seen=None):

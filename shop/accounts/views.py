@@ -3,14 +3,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..csrf_token import rotate_csrf_token
 from ..distribution import binding
 from ..errors import ServiceError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from ..growth.web import seen
 from ..orders.services import status_counts
-from . import services, signin
+from ..urls import safe_next, safe_next_url
+from . import lockout, services, sessions, signin
 from .forms import AddressForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, SendCodeForm, SmsLoginForm
-from .models import User
 
 bp = Blueprint("accounts", __name__)
 
@@ -20,29 +21,21 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id):
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    return sessions.load(user_id)
 
 
 def _phone_key():
-    """Rate-limit key: the phone number being tried, whatever the client's address."""
-    return "phone:" + (request.form.get("phone") or "").strip()[-11:]
-
-
-def safe_next(default="main.home"):
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(default)
+    """Rate-limit key: the phone number being tried, however it is written, whatever the client's address."""
+    raw = request.form.get("phone") or ""
+    return "phone:" + (lockout.phone_key(raw) or raw.strip()[:20])
 
 
 def logged_in(user, remember=False):
     """After a sign-in use case committed: the referral it used is spent; log the member in, send them on."""
     binding.take_referral()
     login_user(user, remember=remember)
-    return redirect(safe_next())
+    rotate_csrf_token()
+    return redirect(safe_next("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,6 +101,8 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sessions.log_out(current_user)
     logout_user()
     return redirect(url_for("main.home"))
 
@@ -132,6 +127,7 @@ def account():
         except ServiceError as err:
             flash(err.message, "error")
         else:
+            sessions.renew(current_user)
             flash(_("密码已修改"), "success")
             return redirect(url_for(".account"))
     return render_template("accounts/account.html", profile=profile, password=password)
@@ -140,8 +136,9 @@ def account():
 @bp.get("/me/addresses")
 @login_required
 def addresses():
-    pick = request.args.get("pick")  # set when choosing an address for checkout
-    return render_template("accounts/addresses.html", addresses=services.list_addresses(current_user), pick=pick)
+    back = safe_next_url(request.args.get("next"), None)  # the checkout to return to when picking an address
+    return render_template("accounts/addresses.html", addresses=services.list_addresses(current_user),
+                           pick=request.args.get("pick"), back=back)
 
 
 @bp.route("/me/addresses/new", methods=["GET", "POST"])

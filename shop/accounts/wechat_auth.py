@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 
 from ..errors import ServiceError
 from ..payments.gateways import external_url
+from ..urls import safe_next
 from . import oauth_state, services
-from .views import safe_next
 from .wechat_oauth import SANDBOX_APPID, SCOPE, OAuthError, SandboxOAuth, oauth_client
 
 bp = Blueprint("wechat_auth", __name__, url_prefix="/wechat")

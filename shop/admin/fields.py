@@ -8,8 +8,10 @@ from flask import request
 from flask_babel import gettext as _
 from wtforms import StringField
 
+from ..converters import whole_number
 from ..errors import ServiceError
 from ..money import bp_to_percent_text, fen_to_yuan_text, parse_percent_bp, parse_yuan
+from ..urls import to_id  # noqa: F401  (its home is shop/urls.py; the admin forms import it from here)
 
 _LIST_SEPARATORS = re.compile(r"[,，、]")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
@@ -23,12 +25,6 @@ def split_list(text):
 def strip(value):
     """A filter: text without surrounding blanks; anything else as it is."""
     return value.strip() if isinstance(value, str) else value
-
-
-def to_id(value):
-    """A row id from a hidden field: the int, or None for anything that is not digits."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
 
 
 def to_date(value):
@@ -49,8 +45,8 @@ def to_fen(value):
 
 def to_count(value):
     """A whole number >= 0 from a query string, or None for a blank or anything else."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    number = whole_number(value)
+    return number if number is not None and number <= 999_999_999 else None
 
 
 class Submission(NamedTuple):

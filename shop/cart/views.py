@@ -3,6 +3,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..converters import whole_number
 from ..errors import ServiceError
 from . import services
 
@@ -66,6 +67,6 @@ def select_all():
 
 @bp.post("/remove")
 def remove():
-    ids = [int(i) for i in request.form.getlist("sku_id") if i.isdigit()]
+    ids = [i for i in map(whole_number, request.form.getlist("sku_id")) if i is not None]
     services.remove_lines(current_user, ids)
     return redirect(url_for(".view"))

@@ -3,7 +3,7 @@ two-level category tree."""
 import nh3
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import NotFound, ServiceError
 from ..extensions import db
@@ -33,6 +33,16 @@ def top_categories():
     return db.session.scalars(
         select(Category).where(Category.parent_id.is_(None), Category.is_visible.is_(True))
         .options(selectinload(Category.children)).order_by(Category.sort.desc(), Category.id)).all()
+
+
+def category_shelf(category_id, page, sort):
+    """(top categories, the category shown or None, its page of products or None): the category page. The first
+    top category when none is asked for. Reads only."""
+    tops = top_categories()
+    current = category_id or (tops[0].id if tops else None)
+    category = db.session.get(Category, current) if current else None
+    products = paginate_shelf(page=page, category_id=current, sort=sort) if category else None
+    return tops, category, products
 
 
 def category_ids_under(category_id):
@@ -69,9 +79,9 @@ def new_products(limit=10):
 
 
 def get_product_for_shopper(product_id):
-    """An on-shelf product with its SKUs and images, or 404."""
-    product = db.session.scalar(select(Product).where(Product.id == product_id)
-                                .options(selectinload(Product.skus), selectinload(Product.images)))
+    """An on-shelf product with its SKUs (joined), or 404. Its images load when the page's gallery is rendered (not
+    when it comes from the fragment cache)."""
+    product = db.session.scalar(select(Product).where(Product.id == product_id).options(joinedload(Product.skus)))
     if product is None or not product.on_shelf:
         raise NotFound(_("商品不存在或已下架"))
     return product

@@ -1,36 +1,28 @@
 """Storefront browsing: categories, search, product detail."""
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
-from ..extensions import db
+from ..caching.fragments import Lazy
+from ..pagination import requested_page
+from ..urls import to_id
 from . import services
-from .models import Category
 
 bp = Blueprint("catalog", __name__)
 
 
-def _page():
-    return request.args.get("page", 1, type=int) or 1
-
-
 @bp.get("/category")
 def categories():
-    tops = services.top_categories()
-    current = request.args.get("cid", type=int) or (tops[0].id if tops else None)
-    category = db.session.get(Category, current) if current else None
-    products = services.paginate_shelf(page=_page(), category_id=current,
-                                       sort=request.args.get("sort", "default")) if category else None
-    return render_template("catalog/categories.html", tops=tops, category=category, products=products)
+    shelf = Lazy(services.category_shelf, to_id(request.args.get("cid")), requested_page(),
+                 request.args.get("sort", "default"))
+    return render_template("catalog/categories.html", shelf=shelf)
 
 
 @bp.get("/search")
 def search():
     q = request.args.get("q", "")[:50]
     sort = request.args.get("sort", "default")
-    cid = request.args.get("cid", type=int)
-    products = services.paginate_shelf(page=_page(), q=q, sort=sort, category_id=cid)
-    category = db.session.scalar(select(Category).where(Category.id == cid)) if cid else None
-    return render_template("catalog/search.html", q=q, sort=sort, products=products, category=category)
+    products = Lazy(services.paginate_shelf, page=requested_page(), q=q, sort=sort,
+                    category_id=to_id(request.args.get("cid")))
+    return render_template("catalog/search.html", q=q, sort=sort, products=products)
 
 
 @bp.get("/p/<int:product_id>")

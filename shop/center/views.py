@@ -13,6 +13,7 @@ from ..extensions import limiter
 from ..growth import funnel as invite_funnel
 from ..money import format_fen
 from ..pagination import requested_page
+from ..urls import to_id
 from . import poster_files, posters, queries, services
 from .forms import WithdrawForm
 from .masking import mask_account, mask_name, mask_real_name
@@ -212,7 +213,7 @@ def ranking(distributor):
 @bp.get("/materials")
 @needs_distributor(active=True)
 def materials(distributor):
-    product_id = request.args.get("product_id", type=int)
+    product_id = to_id(request.args.get("product_id"))
     product = queries.shop_product(product_id) if product_id else None
     return render_template("center/materials.html", product=product,
                            rows=queries.materials(page=requested_page(), product_id=product_id))

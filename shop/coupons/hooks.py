@@ -40,8 +40,9 @@ def me_entry(**_page):
     return Panel("coupons/_me_entry.html")
 
 
-@provides("home", order=40)
+@provides("home", order=40, shared=True)
 def home_panel(**_page):
+    # Shows the templates' names only, never what the member holds: the same for everyone.
     offers = queries.centre(current_user)[:3]
     return Panel("coupons/_home_panel.html", {"offers": offers}) if offers else None
 

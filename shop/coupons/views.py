@@ -3,9 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.views import safe_next
 from ..errors import ServiceError
 from ..pagination import requested_page
+from ..urls import safe_next
 from . import queries, services
 
 bp = Blueprint("coupons", __name__)

@@ -47,7 +47,7 @@ def release_flash_stock(sender, order, reason, **extra):
             services.release(line.activity_id, order.user_id, line.quantity)
 
 
-@provides("home", order=20)
+@provides("home", order=20, shared=True)
 def home_panel(**context):
     """The running slot and the coming ones, with their countdowns."""
     now = utcnow()
@@ -57,7 +57,7 @@ def home_panel(**context):
     return Panel("flash/_home_panel.html", {"running": running, "coming": coming, "now": now})
 
 
-@provides("product", order=20)
+@provides("product", order=20, shared=True)
 def product_panel(product=None, **context):
     """The product's price in a running or coming slot."""
     items = services.product_items(product.id) if product is not None else []

@@ -51,7 +51,7 @@ def give_the_seat_back(sender, order, refund, whole):
         joining.leave_on_refund(order)
 
 
-@provides("product", order=20)
+@provides("product", order=20, shared=True)
 def product_panel(product):
     activity = services.product_activity(product.id)
     if activity is None:

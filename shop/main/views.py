@@ -3,15 +3,17 @@ import os
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 
+from ..caching.fragments import Lazy
 from ..catalog import services as catalog
+from ..urls import safe_next_url
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", categories=catalog.top_categories(),
-                           featured=catalog.featured_products(), new=catalog.new_products())
+    return render_template("main/home.html", categories=Lazy(catalog.top_categories),
+                           featured=Lazy(catalog.featured_products), new=Lazy(catalog.new_products))
 
 
 @bp.get("/media/<path:path>")
@@ -24,5 +26,4 @@ def media(path):
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or "/"
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next_url(request.args.get("next"), "/"))

@@ -22,22 +22,27 @@ class Panel:
     order: int = 50
 
 
-def provides(slot, order=50):
-    """Register the decorated function as a provider of panels for `slot`."""
+def provides(slot, order=50, shared=False):
+    """Register the decorated function as a provider of panels for `slot`. shared=True: its panel is the same for
+    every shopper (nothing of the member in it), so pages may cache it (shop/caching/fragments.py)."""
     if slot not in SLOTS:
         raise ValueError(f"unknown page slot {slot!r}")
 
     def register(fn):
+        fn.shared_panel = shared
         _PROVIDERS[slot].append((order, fn))
         _PROVIDERS[slot].sort(key=lambda pair: pair[0])
         return fn
     return register
 
 
-def panels(slot, **context):
-    """The panels for `slot` on this page, in their registered order. Reads only."""
+def panels(slot, shared=None, **context):
+    """The panels for `slot` on this page, in their registered order (shared=True/False: only the shared ones, or
+    only the member's own). Reads only."""
     shown = []
     for order, provider in _PROVIDERS.get(slot, ()):
+        if shared is not None and provider.shared_panel != shared:
+            continue
         panel = provider(**context)
         if panel is not None:
             panel.order = order

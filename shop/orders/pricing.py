@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..catalog.models import Sku
+from ..converters import whole_number
 from ..errors import ServiceError
 from ..extensions import db
 from ..marketing.allocation import allocate
@@ -45,14 +46,13 @@ class Choice:
     def parse(cls, values):
         """From a form or query string; anything malformed means "no choice". Reads only."""
         kind, ident = values.get("activity", ""), values.get("activity_id", "")
-        activity = (kind[:20], int(ident)) if kind and str(ident).isdigit() else None
+        activity = (kind[:20], whole_number(ident)) if kind and whole_number(ident) is not None else None
         points = values.get("points", "")
         coupon, store = str(values.get("coupon", "auto"))[:20], str(values.get("store", ""))[:9]
-        return cls(coupon=coupon if coupon in ("auto", "none") or coupon.isdigit() else "auto",
-                   points=int(points) if str(points).isdigit() else 0, activity=activity,
+        return cls(coupon=coupon if coupon in ("auto", "none") or whole_number(coupon) is not None else "auto",
+                   points=whole_number(points) or 0, activity=activity,
                    group=(values.get("group") or None) and str(values.get("group"))[:32],
-                   store=int(store) if store.isdigit() else None,
-                   pickup=values.get("mode") == "pickup")
+                   store=whole_number(store), pickup=values.get("mode") == "pickup")
 
     def query(self):
         """The choice as query-string arguments (back to checkout after a refusal), defaults left out."""

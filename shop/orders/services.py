@@ -20,6 +20,7 @@ from ..numbers import new_number
 from ..settings import get_setting
 from ..stores.pickup import pickup_store
 from ..stores.pickup import snapshot as pickup_snapshot
+from ..urls import to_id
 from . import status as st
 from .events import order_completed, order_placed, order_released
 from .models import Order, OrderLine
@@ -29,9 +30,8 @@ from .pricing import Choice, Quote, quote, shipping_fee  # noqa: F401  (the pric
 def checkout_items(user, sku_id=None, quantity=None):
     """[(sku_id, qty)] for a buy-now SKU, or the ticked cart lines. Reads only."""
     if sku_id is not None:
-        try:
-            sku_id = int(sku_id)
-        except (TypeError, ValueError):
+        sku_id = to_id(sku_id)
+        if sku_id is None:
             raise ServiceError(_("商品不存在或已下架"), status=404)
         return [(sku_id, parse_quantity(quantity if quantity is not None else 1))]
     return [(line.sku.id, line.quantity) for line in load_cart(user) if line.selected]

@@ -4,11 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.services import default_address, get_address
+from ..converters import whole_number
 from ..errors import NotFound, ServiceError
 from ..groupbuy.guard import refund_refusal
 from ..growth.web import seen
+from ..pagination import requested_page
 from ..payments import refunds
 from ..stores.pickup import pickup_options
+from ..urls import to_id
 from . import services
 from . import status as st
 from .pricing import Choice
@@ -56,9 +59,9 @@ def checkout():
             flash(err.message, "error")
         return redirect(_activity_page(choice, sku))
     address = None
-    if request.args.get("address", type=int):
+    if to_id(request.args.get("address")):
         try:
-            address = get_address(current_user, request.args.get("address", type=int))
+            address = get_address(current_user, to_id(request.args.get("address")))
         except NotFound:
             address = None
     return render_template("orders/checkout.html", quote=quote, address=address or default_address(current_user),
@@ -72,7 +75,7 @@ def place():
     choice = Choice.parse(request.form)
     try:
         items = services.checkout_items(current_user, sku, qty)
-        order = services.place_order(current_user, items, request.form.get("address_id", type=int),
+        order = services.place_order(current_user, items, to_id(request.form.get("address_id")),
                                      note=request.form.get("note", ""), from_cart=sku is None, choice=choice,
                                      seen=seen())
     except ServiceError as err:
@@ -85,7 +88,7 @@ def place():
 @login_required
 def orders():
     status = request.args.get("status")
-    page = services.list_user_orders(current_user, status, page=request.args.get("page", 1, type=int) or 1)
+    page = services.list_user_orders(current_user, status, page=requested_page())
     return render_template("orders/list.html", orders=page, status=status, tabs=st.LABELS)
 
 
@@ -131,10 +134,10 @@ def refund(order_no):
         quantities = {}
         for line, _left in lines:
             raw = request.form.get(f"qty_{line.id}", "0").strip() or "0"
-            if not raw.isdigit():
+            quantities[line.id] = whole_number(raw)
+            if quantities[line.id] is None:
                 flash(_("退款数量必须是整数"), "error")
                 return render_template("orders/refund.html", order=order, lines=lines), 400
-            quantities[line.id] = int(raw)
         try:
             refunds.request_refund(current_user, order, request.form.get("reason", ""), quantities)
         except ServiceError as err:

@@ -6,8 +6,10 @@ import logging
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
 from ..center.posters import qr_png
+from ..errors import ServiceError
 from ..extensions import csrf, db, limiter
 from ..ops import notices
 from ..ops.outage import is_outage
@@ -74,19 +76,29 @@ def status(order_no):
 def sandbox_cashier(order_no):
     """The sandbox's cashier page: pay or fail, like WeChat's."""
     order = get_user_order(current_user, order_no)
-    gateway = get_gateway("sandbox")
     if request.method == "POST":
-        if request.form.get("action") == "pay":
-            gateway.pay(order_no)
-            gateway.deliver(order_no)
-            db.session.expire_all()
-            flash(_("支付成功") if get_user_order(current_user, order_no).status != st.PENDING
-                  else _("支付结果确认中，请稍后刷新"), "success")
-        else:
-            gateway.fail(order_no)
-            flash(_("支付未完成"), "error")
+        _sandbox_answer(order_no, request.form.get("action"))
         return redirect(url_for("orders.detail", order_no=order_no))
     return render_template("payments/sandbox_cashier.html", order=order)
+
+
+def _sandbox_answer(order_no, action):
+    gateway = get_gateway("sandbox")
+    try:
+        if action == "pay":
+            gateway.pay(order_no)
+            gateway.deliver(order_no)
+        else:
+            gateway.fail(order_no)
+    except GatewayError as err:  # e.g. an order never opened with /pay: the sandbox has no transaction for it
+        flash(_("支付暂时不可用：%(m)s", m=err.message), "error")
+        return
+    db.session.expire_all()
+    if action != "pay":
+        flash(_("支付未完成"), "error")
+    else:
+        flash(_("支付成功") if get_user_order(current_user, order_no).status != st.PENDING
+              else _("支付结果确认中，请稍后刷新"), "success")
 
 
 @bp.route("/sandbox/transfer/<out_bill_no>", methods=["GET", "POST"])
@@ -135,6 +147,12 @@ def notify(gateway):
         except GatewayError as err:
             note.refuse(err.message, 404)
             return fail(err.message, 404)
+        except HTTPException as err:  # reading the body: too large (413), cut short (400); nothing read or changed
+            note.refuse(err.name, err.code)
+            return fail(err.name, err.code)
+        except ServiceError as err:  # a refund or transfer we never sent (NotFound): nothing to apply
+            note.refuse(err.message, err.status)
+            return fail(err.message, err.status)
         except Exception as err:  # anything else (rolled back by the use case): the gateway must retry later
             if is_outage(err):
                 raise

@@ -2,7 +2,9 @@
 disable / enable). Each one that writes owns its transaction (or joins the caller's)."""
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
+from ..accounts.passwords import common_passwords, dummy_hash
 from ..clock import utcnow
 from ..database import transaction
 from ..errors import ServiceError, found
@@ -16,13 +18,22 @@ def log_in(login, password):
     """The Staff whose login and password these are (last_login_at noted), or ServiceError. Owns its
     transaction."""
     staff = db.session.scalar(select(Staff).where(Staff.login == (login or "").strip()))
-    if staff is None or not staff.check_password(password or ""):
+    if staff is None:
+        check_password_hash(dummy_hash(), password or "")  # as long as a real check: the time names no login
+        raise ServiceError(_("账号或密码错误"), 401)
+    if not staff.check_password(password or ""):
         raise ServiceError(_("账号或密码错误"), 401)
     if staff.disabled:
         raise ServiceError(_("该员工账号已停用"), 403)
     with transaction():
         staff.last_login_at = utcnow()
     return staff
+
+
+def log_out(staff):
+    """End every session of this staff member (a copied cookie opens nothing afterwards). Owns its transaction."""
+    with transaction():
+        staff.session_version += 1
 
 
 def get_staff(staff_id):
@@ -93,3 +104,5 @@ def _check_role(role):
 def _check_password(password):
     if len(password or "") < MIN_PASSWORD:
         raise ServiceError(_("密码至少 %(n)d 位", n=MIN_PASSWORD))
+    if password.lower() in common_passwords():
+        raise ServiceError(_("这个密码太常见，很容易被猜中，请换一个"))

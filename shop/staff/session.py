@@ -6,6 +6,7 @@ import time
 
 from flask import current_app, g, session
 
+from ..csrf_token import rotate_csrf_token
 from ..extensions import db
 from .models import AnonymousStaff, Staff
 
@@ -15,6 +16,7 @@ KEYS = ("staff_id", "staff_version", "staff_seen")
 def start(staff):
     """Log `staff` in on this browser (after the password was checked)."""
     end()
+    rotate_csrf_token()
     session["staff_id"], session["staff_version"], session["staff_seen"] = staff.id, staff.session_version, _now()
     g.staff = staff
 

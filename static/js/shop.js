@@ -47,6 +47,12 @@
   // The distributor center's section bar scrolls sideways on a phone: keep the current section in view.
   var current = document.querySelector("#center-nav a.on");
   if (current) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
+  // Back links: the browser's back when there is a page to go back to, else the link's own target (home).
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (window.history.length > 1) { e.preventDefault(); window.history.back(); }
+    });
+  });
   // Confirmation for destructive buttons.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });

@@ -68,3 +68,30 @@ def test_create_admin_command_makes_an_owner(app, db):
     assert boss.role == "owner" and boss.display_name == "老板" and boss.check_password("boss-pass-1")
     again = runner.invoke(args=["shop", "create-admin", "--login", "boss", "--password", "boss-pass-1"])
     assert again.exit_code != 0 and "登录名已被使用" in again.output
+
+
+def test_the_commonest_passwords_are_refused_for_staff(client, db, staff):
+    resp = client.post("/admin/staff/new", data={"login": "li", "role": "viewer", "password": "password1"})
+    assert resp.status_code == 400 and "这个密码太常见" in resp.get_data(as_text=True)
+    assert by_login(db, "li") is None
+
+
+def test_a_wrong_password_takes_as_long_for_an_unknown_login(app, db):
+    import statistics
+    import time
+
+    from shop.staff.services import create_staff
+    create_staff("wang", "王", "wang-real-pass-9", "viewer")  # a real hash, like the dummy one
+
+    def median_ms(login, tries=5):
+        browser, times = app.test_client(), []
+        for _ in range(tries):
+            start = time.perf_counter()
+            assert browser.post("/admin/login", data={"login": login, "password": "wrong-guess"}).status_code == 400
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    median_ms("nobody", 1)  # the dummy hash is made once per process
+    known, unknown = median_ms("wang"), median_ms("nobody")
+    print(f"\nstaff wrong password, median of 5: known login {known:.1f} ms, unknown login {unknown:.1f} ms")
+    assert unknown >= 0.5 * known and known >= 0.5 * unknown

@@ -100,7 +100,7 @@ def test_the_reward_makes_the_product_free(db, make_user, make_address, campaign
 def test_registering_through_the_link_helps(db, client, campaign):
     page = client.get(f"/assist/{campaign.id}").get_data(as_text=True)
     assert "注册帮TA助力" in page and "0 / 2" in page
-    resp = client.post("/register", data={"phone": "13612340001", "password": "secret123", "confirm": "secret123",
+    resp = client.post("/register", data={"phone": "13612340001", "password": "shop-test-pass-7", "confirm": "shop-test-pass-7",
                                           "nickname": "小助手"}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
     assert resp.status_code == 302
     assert reread(db, campaign).helps == 1

@@ -147,8 +147,8 @@ class TestDistributorCenterJourney(JourneySteps):
         arrive(b, r"/register\?next=(/|%2F)me")
         b.get_by_label("手机号").fill(B_PHONE)
         b.get_by_label("昵称").fill(B_NAME)
-        b.get_by_label("密码", exact=True).fill("secret123")
-        b.get_by_label("确认密码").fill("secret123")
+        b.get_by_label("密码", exact=True).fill("shop-test-pass-7")
+        b.get_by_label("确认密码").fill("shop-test-pass-7")
         assert b.get_by_label("邀请码（选填）").input_value() == ""  # the link alone binds B to A
         screenshot(b, "center-04-b-register")
         b.get_by_role("button", name="注册").click()

@@ -49,8 +49,8 @@ def register(tab, phone, nickname):
     tab.get_by_role("link", name="没有账号？立即注册").click()
     tab.get_by_label("手机号").fill(phone)
     tab.get_by_label("昵称").fill(nickname)
-    tab.get_by_label("密码", exact=True).fill("secret123")
-    tab.get_by_label("确认密码").fill("secret123")
+    tab.get_by_label("密码", exact=True).fill("shop-test-pass-7")
+    tab.get_by_label("确认密码").fill("shop-test-pass-7")
     tab.get_by_role("button", name="注册").click()
     arrive(tab, "/me")
 

@@ -65,3 +65,24 @@ def test_cart_and_orders_pages_do_not_grow_with_lines(client, db, make_user, mak
         counts.append((page_statements(client, "/cart"), page_statements(client, "/orders"),
                        page_statements(client, "/me")))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("path", PAGES[:5])
+def test_signed_in_statements_do_not_grow_and_fragments_save_some(app, db, path, make_user):
+    """A member's pages: the same statements for 10 and 1,000 products; the next request takes the shared parts
+    (catalog fragments) from the cache and sends fewer."""
+    from tests.conftest import empty_tables
+
+    counts = []
+    for n in (10, 1000):
+        top, product = fill_catalog(db, n)
+        user = make_user()
+        client = app.test_client()
+        assert client.post("/login", data={"phone": user.phone, "password": "secret123"}).status_code == 302
+        url = path.format(top=top.id, product=product)
+        counts.append((page_statements(client, url), page_statements(client, url)))
+        db.session.remove()
+        empty_tables(app)
+    assert counts[0] == counts[1], counts
+    first, after = counts[1]
+    assert after < first, counts

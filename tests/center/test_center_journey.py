@@ -29,8 +29,8 @@ def test_invite_buy_see_settle_withdraw(app, db, client, login, make_distributor
     with app.app_context():     # (the test's context holds A's login in flask.g)
         assert friend.get(link.replace("http://localhost", "")).status_code == 302
     with app.app_context():
-        assert friend.post("/register", data={"phone": "13912345678", "nickname": "小B", "password": "secret123",
-                                              "confirm": "secret123"}).status_code == 302
+        assert friend.post("/register", data={"phone": "13912345678", "nickname": "小B", "password": "shop-test-pass-7",
+                                              "confirm": "shop-test-pass-7"}).status_code == 302
     b = db.session.scalar(select(User).where(User.phone == "13912345678"))
     order = pay(orders.place_order(b, [(product.skus[0].id, 2)], make_address(b).id))
 

@@ -14,7 +14,7 @@ from shop.errors import NotFound, ServiceError
 
 def signed_up(app, phone):
     with app.test_request_context():
-        return sign_up(phone, "secret123", "新人")
+        return sign_up(phone, "shop-test-pass-7", "新人")
 
 
 def coupons_of(db, user_id, source=None):

@@ -141,7 +141,7 @@ def test_self_purchase_commissions_are_not_flagged(db, shop, paid_order, make_di
 
 
 def register(client, phone, ip):
-    return client.post("/register", data={"phone": phone, "password": "secret123", "confirm": "secret123"},
+    return client.post("/register", data={"phone": phone, "password": "shop-test-pass-7", "confirm": "shop-test-pass-7"},
                        environ_base={"REMOTE_ADDR": ip})
 
 

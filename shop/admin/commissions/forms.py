@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ...converters import whole_number
 from ...distribution.models import COMMISSION_STATUSES, LEVELS
 from ...wallet.adjustments import adjustment_error
 from ..fields import YuanField, strip, to_date
@@ -31,7 +32,7 @@ class CommissionFilters:
         level = (args.get("level") or "").strip()
         return cls(distributor=(args.get("distributor") or "").strip()[:20], order=(args.get("order") or "").strip()[:32],
                    status=args.get("status") if args.get("status") in COMMISSION_STATUSES else None,
-                   level=int(level) if level.isdigit() and int(level) in LEVELS else None,
+                   level=whole_number(level) if whole_number(level) in LEVELS else None,
                    start=to_date(args.get("start")), end=to_date(args.get("end")))
 
     def args(self, **changes):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from ...accounts.models import User
 from ...catalog.models import Category, Product
 from ...clock import day_start
+from ...converters import whole_number
 from ...coupons.models import CATEGORIES, DATES, PERCENT, PRODUCTS, STAFF, USED, Coupon, CouponTemplate
 from ...coupons.services import grant
 from ...database import transaction
@@ -88,8 +89,9 @@ def _check_discount(values):
 def _scope_ids(scope, text):
     if scope not in (CATEGORIES, PRODUCTS):
         return []
-    ids = sorted({int(part) for part in split_list(text) if part.isdigit()})
-    if not ids or len(ids) != len(split_list(text)):
+    parsed = [whole_number(part) for part in split_list(text)]
+    ids = sorted(set(parsed) - {None})
+    if not ids or len(ids) != len(parsed):
         raise ServiceError(_("请填写分类或商品的 ID（数字，用逗号分隔）"))
     model = Category if scope == CATEGORIES else Product
     known = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
@@ -141,8 +143,8 @@ def _members(text):
     names = [part for part in re.split(r"[\s,，、]+", text or "") if part]
     if not names or len(names) > ISSUE_MAX:
         raise ServiceError(_("请填写 1 到 %(n)s 位会员", n=ISSUE_MAX))
-    ids = [int(n) for n in names if n.isdigit() and len(n) < 11]
-    phones = [n for n in names if not (n.isdigit() and len(n) < 11)]
+    ids = [whole_number(n) for n in names if whole_number(n) is not None]
+    phones = [n for n in names if whole_number(n) is None]
     users = db.session.scalars(select(User).where(User.id.in_(ids) | User.phone.in_(phones))).all()
     known = {str(u.id) for u in users} | {u.phone for u in users}
     missing = [n for n in names if n not in known]

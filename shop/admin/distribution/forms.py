@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ...converters import whole_number
 from ...distribution import settings as distribution_settings
 from ...distribution.models import DISTRIBUTOR_STATUSES, LEVELS
 from ...money import fen_to_yuan_text
@@ -188,7 +189,7 @@ class DistributorFilters:
         grade = (args.get("grade") or "").strip()
         return cls(q=(args.get("q") or "").strip()[:20],
                    status=args.get("status") if args.get("status") in DISTRIBUTOR_STATUSES else None,
-                   grade=grade if grade == "none" or (grade.isdigit() and len(grade) <= 9) else None,
+                   grade=grade if grade == "none" or whole_number(grade) is not None else None,
                    team_min=to_count(args.get("team_min")), team_max=to_count(args.get("team_max")),
                    commission_min=to_fen(args.get("commission_min")), commission_max=to_fen(args.get("commission_max")),
                    start=to_date(args.get("start")), end=to_date(args.get("end")))
@@ -221,4 +222,4 @@ class GradeChangeForm(FlaskForm):
         value = (self.grade_id.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() and len(value) <= 9 else -1
+        return -1 if whole_number(value) is None else whole_number(value)

@@ -3,11 +3,11 @@ and its Excel export, one distributor's page, disabling, 调整上级 and 调整
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...accounts.views import safe_next
 from ...clock import china_now
 from ...distribution import settings as distribution_settings
 from ...errors import ServiceError
 from ...pagination import requested_page
+from ...urls import safe_next
 from ..commissions.forms import AdjustmentForm
 from ..fields import page_status, submit
 from ..identity import current_staff

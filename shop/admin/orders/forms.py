@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
+from ...converters import whole_number
 from ...errors import ServiceError
 from ..fields import strip, to_id
 from .queries import MAX_ID
@@ -37,9 +38,9 @@ class MerchantRefundForm(FlaskForm):
         quantities = {}
         for line, _left in lines:
             raw = (request.form.get(f"qty_{line.id}") or "0").strip()
-            if not raw.isdigit():
+            quantities[line.id] = whole_number(raw)
+            if quantities[line.id] is None:
                 raise ServiceError(_("退款数量必须是整数"))
-            quantities[line.id] = int(raw)
         return quantities
 
 

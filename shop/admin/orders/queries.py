@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...accounts.models import User
 from ...catalog.models import Product
 from ...clock import day_start
+from ...converters import MAX_ID
 from ...distribution.models import Distributor
 from ...extensions import db
 from ...orders.models import Order, OrderLine
@@ -21,7 +22,6 @@ from ..sorting import Sorting
 EXPORT_BATCH = 500
 PHONE_LENGTH = 11
 #: The largest id an INTEGER column holds: a longer number typed in a filter is a title, never an id.
-MAX_ID = 2**31 - 1
 #: The list's sortable columns (newest first unless asked).
 SORTING = Sorting({"created": Order.created_at, "total": Order.pay_total_fen, "status": Order.status},
                   default="created", tiebreak=Order.id)

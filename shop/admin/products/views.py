@@ -3,8 +3,8 @@ and its promotion materials (推广素材)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...accounts.views import safe_next
 from ...pagination import requested_page
+from ...urls import safe_next, to_id
 from ..categories.services import category_choices
 from ..fields import page_status, submit
 from ..identity import current_staff
@@ -24,7 +24,7 @@ def allow_several_images(endpoint, values):
 
 @bp.get("")
 def index():
-    filters = {"q": request.args.get("q", "")[:50], "category_id": request.args.get("cid", type=int),
+    filters = {"q": request.args.get("q", "")[:50], "category_id": to_id(request.args.get("cid")),
                "shelf": request.args.get("shelf"), "sort": services.SORTING.choose(request.args)}
     products = services.merchant_products(page=requested_page(), **filters)
     return render_template("admin/products/list.html", products=products, filters=filters, sort=filters["sort"],

@@ -9,27 +9,29 @@ def payment_notice(gateway, data):
     state = data["trade_state"]
     # Money taken must state its amount; an unpaid order's query answer need not.
     total = data["amount"]["total"] if state in ("SUCCESS", "REFUND") else (data.get("amount") or {}).get("total", 0)
-    return PaymentNotice(gateway=gateway, order_no=data["out_trade_no"],
-                         transaction_id=data.get("transaction_id") or "", amount_fen=_int(total), trade_state=state,
-                         paid_at=crypto.parse_rfc3339(data.get("success_time")),
-                         payer_openid=(data.get("payer") or {}).get("openid"), raw=data)
+    return PaymentNotice(gateway=gateway, order_no=_str(data["out_trade_no"]),
+                         transaction_id=_str(data.get("transaction_id") or ""), amount_fen=_int(total),
+                         trade_state=_str(state), paid_at=crypto.parse_rfc3339(data.get("success_time")),
+                         payer_openid=_str((data.get("payer") or {}).get("openid"), optional=True), raw=data)
 
 
 def refund_notice(gateway, data):
     """A RefundNotice from a refund resource (notification: refund_status; API answer: status)."""
-    return RefundNotice(gateway=gateway, refund_no=data["out_refund_no"], order_no=data.get("out_trade_no") or "",
-                        refund_id=data.get("refund_id") or "", amount_fen=_int(data["amount"]["refund"]),
-                        status=data.get("refund_status") or data["status"], raw=data)
+    return RefundNotice(gateway=gateway, refund_no=_str(data["out_refund_no"]),
+                        order_no=_str(data.get("out_trade_no") or ""), refund_id=_str(data.get("refund_id") or ""),
+                        amount_fen=_int(data["amount"]["refund"]),
+                        status=_str(data.get("refund_status") or data["status"]), raw=data)
 
 
 def transfer_notice(gateway, data):
     """A TransferNotice from a transfer bill (call, query or cancel answer, MCHTRANSFER notification)."""
     amount = data.get("transfer_amount")
-    return TransferNotice(gateway=gateway, transfer_no=data["out_bill_no"],
-                          transfer_bill_no=data.get("transfer_bill_no") or "", state=data["state"],
-                          amount_fen=None if amount is None else _int(amount), openid=data.get("openid"),
-                          fail_reason=data.get("fail_reason") or None, package_info=data.get("package_info"),
-                          raw=data)
+    return TransferNotice(gateway=gateway, transfer_no=_str(data["out_bill_no"]),
+                          transfer_bill_no=_str(data.get("transfer_bill_no") or ""), state=_str(data["state"]),
+                          amount_fen=None if amount is None else _int(amount),
+                          openid=_str(data.get("openid"), optional=True),
+                          fail_reason=_str(data.get("fail_reason") or None, optional=True),
+                          package_info=_str(data.get("package_info"), optional=True), raw=data)
 
 
 def notice_from_notification(gateway, verified, mchid, appid):
@@ -47,7 +49,7 @@ def notice_from_notification(gateway, verified, mchid, appid):
         raise NotificationRejected(f"unsupported event type {verified.event_type!r}", status=400)
     try:
         return build(gateway, data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # a list for a dict, year 1
         raise NotificationRejected(f"malformed resource ({type(exc).__name__}: {exc})", status=400) from None
 
 
@@ -61,7 +63,13 @@ def _check_ours(data, mchid, appid):
     wrong = [f"{key} {found[key]!r}" for key in wanted if found[key] != wanted[key]]
     if wrong:
         raise ForeignNotification("notification for another merchant, app or currency: " + ", ".join(wrong),
-                                  order_no=data.get("out_trade_no"))
+                                  order_no=_order_no(data))
+
+
+def _order_no(data):
+    """The order a refused resource names, for the alert; None when what it names is not text."""
+    order_no = data.get("out_trade_no")
+    return order_no if isinstance(order_no, str) else None
 
 
 def fen(amount):
@@ -69,6 +77,13 @@ def fen(amount):
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise GatewayError(f"amount must be a positive integer of fen, got {amount!r}", retryable=False)
     return amount
+
+
+def _str(value, optional=False):
+    """A text field of the resource: a string (or None where `optional`), never a number, list or object."""
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise ValueError(f"{value!r} is not a string")
 
 
 def _int(value):

@@ -1,0 +1,45 @@
+"""Members' sessions: which session (or remember-me cookie) still opens the account, and ending them all.
+
+Flask-Login keeps `User.get_id()`, "id:version", in the session cookie and in the remember-me cookie. The loader
+accepts it only while the version is the row's (the row is loaded on every request anyway: no extra query). The
+version moves on when the member logs in, logs out and changes their password, so a cookie copied before any of
+these opens nothing afterwards, and a remember-me cookie differs at every login."""
+from flask import current_app, request
+from flask_login import login_user
+
+from ..database import transaction
+from ..extensions import db
+from .models import User
+
+
+def load(user_id):
+    """The member a session's "id:version" names, or None when the version has moved on (or it is malformed)."""
+    key, _, version = str(user_id).partition(":")
+    user = db.session.get(User, int(key)) if _number(key) and _number(version) else None
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def log_out(user):
+    """End every session of the member (this browser's included). Owns its transaction."""
+    with transaction():
+        rotate(user)
+
+
+def rotate(user):
+    """Move the member's session version on: every session and remember-me cookie issued so far ends. Joins the
+    caller's transaction (the login, the logout, the password change)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def renew(user):
+    """After the version moved on in this browser's own request (a password change): keep this browser logged in
+    with the new version, and a fresh remember-me cookie when it had one."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # the row, never the current_user proxy (g would
+    # then hold a proxy of itself, and anything reading the member afterwards recurses)
+    login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
+
+
+def _number(text):
+    return text.isascii() and text.isdigit() and len(text) < 10  # within an SQL integer

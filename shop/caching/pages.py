@@ -1,0 +1,106 @@
+"""Whole storefront pages cached for anonymous shoppers (home, product, category, search).
+
+A GET is served from the cache, or rendered and stored, only when nothing in it belongs to one shopper: nobody is
+signed in (no user id in the session, no remember-me cookie), the session holds nothing but a CSRF token, the
+language and a remembered referral (no guest cart, no flashed message), and there is no `?ref=` (following a
+share link writes the session and counts a visit). The key holds the catalog generation, the next time boundary
+(boundaries.py), the language and the full path with its query string.
+
+What a cached page embeds that is per request is punched out when it is stored and filled when it is served: the
+CSRF token (the shopper's own, so the session gets one as on a rendered page), and the countdowns' seconds
+(`data-remaining`, counted from the render), which lose the page's age."""
+import re
+import time
+
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from .. import select_locale
+from . import boundaries, generation
+from .store import Store, get_store
+
+ENDPOINTS = frozenset({"main.home", "catalog.product", "catalog.categories", "catalog.search"})
+#: Session keys an anonymous page may carry and still be shared: none of them changes what the page shows.
+SHARED_SESSION_KEYS = frozenset({"csrf_token", "lang", "ref", "_permanent", "_fresh"})
+CSRF_HOLE = b"\x00csrf\x00"
+COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
+
+
+def init_app(app):
+    """The store, and the hooks: serve before the view runs, store after it rendered (before compression)."""
+    app.extensions["shop_cache_store"] = Store(app, ttl=app.config["PAGE_CACHE_SECONDS"] or 1)
+    if app.config["PAGE_CACHE_SECONDS"] > 0:
+        app.before_request_funcs.setdefault(None, []).insert(0, serve_cached)
+        app.after_request(store_rendered)
+
+
+def shareable():
+    """True when this request's page is the same for every anonymous shopper."""
+    return (request.method == "GET" and request.endpoint in ENDPOINTS and "ref" not in request.args
+            and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
+
+
+def shared_stamp():
+    """What every cached page and fragment key holds: catalog generation, next time boundary, language; None when
+    the generation cannot be read (Redis down): then nothing is cached."""
+    gen = generation.current()
+    if gen is None:
+        return None
+    moment = boundaries.next_boundary(current_app._get_current_object(), gen)
+    return f"{gen}:{moment.strftime('%Y%m%d%H%M%S') if moment else '-'}:{select_locale()}"
+
+
+def page_key():
+    stamp = shared_stamp()
+    return f"page:{stamp}:{request.full_path}" if stamp else None
+
+
+def serve_cached():
+    """Before the view: the cached page, with this request's holes filled, or None (the view renders)."""
+    if not shareable():
+        return None
+    key = page_key()
+    if key is None:
+        return None
+    cached = get_store().get(key)
+    if cached is None:
+        g.page_cache_key = key
+        return None
+    stamp, body = cached.split(b"\n", 1)
+    return fill(body, time.time() - float(stamp)), 200, {"Content-Type": "text/html; charset=utf-8",
+                                                           "X-Page-Cache": "hit"}
+
+
+def fill(body, age):
+    if CSRF_HOLE in body:
+        body = body.replace(CSRF_HOLE, generate_csrf().encode())
+    return age_countdowns(body, age)
+
+
+def age_countdowns(html, age):
+    """Countdowns (`data-remaining` seconds, measured at the render) less the age of the cached HTML."""
+    if age >= 1 and b"data-remaining" in html:
+        html = COUNTDOWN.sub(lambda m: b'data-remaining="%d"' % max(int(m.group(1)) - int(age), 0), html)
+    return html
+
+
+def store_rendered(response):
+    """After the view: keep a page rendered for a shareable request, when it is still shareable."""
+    key = g.pop("page_cache_key", None)
+    if key is None or response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    if not SHARED_SESSION_KEYS.issuperset(session.keys()):
+        return response  # the view flashed, filled a cart or signed in: this page is someone's
+    body = response.get_data()
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token.encode(), CSRF_HOLE)
+    get_store().set(key, b"%.3f\n" % time.time() + body)
+    response.headers["X-Page-Cache"] = "miss"
+    return response
+
+
+def reset(app):
+    """Forget the in-process pages and time boundary (tests empty the tables behind the session's back)."""
+    get_store(app).clear()
+    boundaries.forget(app)

@@ -1,0 +1,1 @@
+"""Web security that applies to every response."""
