@@ -2,7 +2,7 @@
 fixed number of statements. Reads only."""
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..accounts.models import User
 from ..distribution.models import FROZEN, SETTLED
@@ -90,7 +90,7 @@ def dividends_page(agent_ids, page, per_page=20):
 
 
 def region_orders_page(agents, page, per_page=20):
-    """The paid orders delivered into (or picked up in) any of these regions, newest first, a dividend or not."""
-    regions = [order_in_region(agent) for agent in agents]
-    return window(select(Order).where(Order.paid_at.isnot(None), or_(*regions)).order_by(Order.id.desc()),
-                  page, per_page, scalars=True)
+    """The orders paid into (or picked up in) these regions since each appointment, newest first, a dividend or not:
+    an agent's region orders (no buyer shown)."""
+    regions = [and_(order_in_region(agent), Order.paid_at >= agent.appointed_at) for agent in agents]
+    return window(select(Order).where(or_(*regions)).order_by(Order.id.desc()), page, per_page, scalars=True)

@@ -1,6 +1,6 @@
 """区域代理 in the distributor center: an agent's regions, figures and dividends. Members only; a member who is
 not an agent gets a 404. Reads only."""
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..pagination import requested_page
@@ -25,7 +25,8 @@ def index():
     agents = active_agent_of(current_user.id)
     if not agents:
         abort(404)
-    ids = [a.id for a in agents]
-    totals = queries.total_figures(queries.figures(ids).values())
-    return render_template("agents/center.html", agents=agents, figures=totals,
-                           dividends=queries.dividends_page(ids, requested_page()))
+    ids, tab = [a.id for a in agents], "orders" if request.args.get("tab") == "orders" else "dividends"
+    rows = (queries.region_orders_page(agents, requested_page()) if tab == "orders"
+            else queries.dividends_page(ids, requested_page()))
+    return render_template("agents/center.html", agents=agents, tab=tab, rows=rows,
+                           figures=queries.total_figures(queries.figures(ids).values()))

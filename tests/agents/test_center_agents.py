@@ -32,3 +32,16 @@ def test_an_ended_agent_gets_404(client, db, shop, appoint, login, make_user):
 
 def test_visitors_are_sent_to_log_in(client, db):
     assert client.get("/center/agent").status_code in (302, 401)
+
+
+def test_the_region_orders_tab_lists_orders_paid_into_the_region_since_the_appointment(
+        client, db, shop, paid_order, place, appoint, login, make_user):
+    before = paid_order()  # paid before the appointment: not the agent's
+    user = make_user(phone="13600009997")
+    appoint("city", "浙江省", "杭州市", rate_bp=100, user=user)
+    unpaid = place()
+    paid = paid_order()
+    login(user)
+    html = client.get("/center/agent?tab=orders").get_data(as_text=True)
+    assert paid.order_no in html and before.order_no not in html and unpaid.order_no not in html
+    assert "买家C" not in html
