@@ -20,6 +20,8 @@ def test_the_city_agent_sees_a_dividend(new_phone, desk, screenshot, db, shop, m
     a = new_phone()
     log_in(a, agent_user.phone, "/center")
     expect_text(a, "上海市 市级代理", "#agent-entry")
+    a.locator("#agent-entry").scroll_into_view_if_needed()
+    screenshot(a, "agents-00-center-entry")
     a.locator("#agent-entry-link").click()
     arrive(a, "/center/agent")
     expect_text(a, order.order_no, "#dividend-list")
@@ -27,6 +29,11 @@ def test_the_city_agent_sees_a_dividend(new_phone, desk, screenshot, db, shop, m
     expect_text(a, "¥3.00", "#agent-frozen")
     assert a.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(a, "agents-01-center")
+    a.locator("#agent-tab-orders").click()
+    arrive(a, r"/center/agent\?tab=orders")
+    expect_text(a, order.order_no, "#region-order-list")
+    expect_text(a, "人民广场店", "#region-order-list")
+    screenshot(a, "agents-01b-region-orders")
 
     staff = make_staff(role="finance", login="caiwu")
     log_in_staff(desk, staff.login, "/admin/agents")
