@@ -9,11 +9,10 @@ from ..distribution.earnings import order_rules
 from ..distribution.models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 from ..extensions import db
 from ..orders.models import Order, OrderLine
+from ..wallet.audit_shopper import PAID_STATUSES
 from ..wallet.models import LedgerEntry
 from .models import DIVIDEND_REF, Agent, AgentDividend
 from .rule import BP
-
-PAID = ("paid", "shipped", "completed", "refunded")
 
 
 def check_agent_dividends(report):
@@ -43,7 +42,7 @@ def _dividend_problems(d, line, order, agent, ledger_sums):
     want = {FROZEN: (net, 0), REVERSED: (0, 0), SETTLED: (0, net), CLAWED_BACK: (0, 0)}.get(d.status)
     if want is None or ledger_sums != want:
         yield f"({d.status}, net {net}) ledger frozen {ledger_sums[0]} available {ledger_sums[1]}"
-    if order.status not in PAID or line.order_id != d.order_id:
+    if order.status not in PAID_STATUSES or line.order_id != d.order_id:
         yield f"order {order.order_no} is not paid"
     if not line.commissionable or d.base_fen != line.paid_amount_fen:
         yield f"base {d.base_fen} is not line {line.id}'s paid amount {line.paid_amount_fen}"
