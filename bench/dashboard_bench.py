@@ -32,6 +32,7 @@ from datetime import timedelta
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench_json import row, write_json  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 PERIODS = ("today", "7d", "30d", "range")
@@ -222,6 +223,7 @@ def main():
     parser.add_argument("--range-days", type=int, default=365, help="the chosen range: this many days up to today")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args()
     if not (args.database_url or "").startswith("postgresql"):
         parser.error("PostgreSQL only: --database-url postgresql+psycopg://...")
@@ -245,9 +247,25 @@ def main():
         print("With roll-ups (closed days from daily_figures, today from the facts):")
         rolled = measure(app, db, client, args, "rolled")
         report(plain, rolled, args)
+        if args.json:
+            write_json(args.json, "dashboard", json_rows(plain, rolled, args))
     finally:
         if not args.keep:
             drop_schema(app, db, schema)
+
+
+def json_rows(plain, rolled, args):
+    """Per period: the rolled-up service and the whole page (median ms) next to the one-statement floor."""
+    out = []
+    for period in PERIODS:
+        service, page, floor, statements = rolled[period]
+        name = f"chosen range of {args.range_days} days" if period == "range" else period
+        where = f"{args.orders:,} orders"
+        out.append(row(f"dashboard service, {name}", round(service, 1), "ms", round(floor, 1),
+                       note=f"{where}; rolled up; plain {plain[period][0]:.1f} ms"))
+        out.append(row(f"dashboard page, {name}", round(page, 1), "ms", round(floor, 1),
+                       note=f"{where}; {statements} statements"))
+    return out
 
 
 def report(plain, rolled, args):

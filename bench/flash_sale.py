@@ -36,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_json import row, write_json  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from tree_bench import create_schema, drop_schema  # noqa: E402
 
@@ -185,6 +186,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--limit", type=int, default=1)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args(argv)
     if not (args.database_url or "").startswith("postgresql"):
         parser.error("a PostgreSQL --database-url (or SHOP_BENCH_DATABASE_URL / SHOP_TEST_DATABASE_URL) is needed")
@@ -222,7 +224,15 @@ def run(app, db, args):
     print(f"orders/second: {ok_rate:.1f} placed ({app_rate:.1f} attempts/s incl. 已抢光 refusals); "
           f"floor {floor_rate:.1f} guarded UPDATEs/s; app/floor attempts ratio {app_rate / floor_rate:.3f} "
           f"(the floor is {floor_rate / app_rate:.1f}x faster)")
-    return 0 if good and f_sold == args.stock else 1
+    good = good and f_sold == args.stock
+    if args.json:
+        note = f"{args.buyers} buyers, {args.stock} units, {args.threads} threads" + ("" if good else "; FAILED check")
+        write_json(args.json, "flash_sale", [
+            row("orders placed/s", round(ok_rate, 1), "orders/s", note=note),
+            row("attempts/s vs guarded UPDATE floor", round(app_rate, 1), "attempts/s", round(floor_rate, 1),
+                note="incl. 已抢光 refusals; ratio app/floor"),
+            row("p50 latency", round(ms(latencies, 50), 2), "ms", round(ms(f_latencies, 50), 2))])
+    return 0 if good else 1
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from datetime import datetime, timezone
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench_json import write_json  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -52,6 +53,9 @@ NOTIFY_PATH = "/pay/notify/sandbox"
 SHOP_DIR = os.path.join(ROOT, "shop") + os.sep
 #: Set when the script is leaving (error, Ctrl-C, SIGTERM): the client and floor threads stop sending.
 STOP = threading.Event()
+#: The two statement sequences of a notification: a buyer's first paid order (invite reward, pending binding)
+#: and any later one.
+FIRST, REPEAT = "first paid order", "repeat order"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def make_app(url, schema):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False, "SHOP_PAYMENT_GATEWAY": "sandbox",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10,
                                       "connect_args": {"options": f"-csearch_path={schema}"}}})
 
 
@@ -232,10 +236,13 @@ def build_shop(app, db, args):
     from shop.catalog.services import save_product
     from shop.distribution import binding, rules, services
     from shop.orders.services import place_order
+    from shop.settings import set_setting
 
     t0 = time.perf_counter()
     with app.app_context():
         rules.update_global_rules(levels=3, rate1_bp=RATES_BP[0], rate2_bp=RATES_BP[1], rate3_bp=RATES_BP[2])
+        # Every first paid order rewards its referrer with points (no daily cap reached), in both runs alike.
+        set_setting("invite_points_daily_cap", 100_000_000)
         db.session.commit()
         phones = itertools.count(13_100_000_000)
         chains = []
@@ -529,7 +536,9 @@ class Recorder:
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         if not self.armed:
             return
-        if executemany:
+        if executemany and not isinstance(parameters, dict):
+            # (SQLAlchemy's insertmanyvalues sends one multi-row INSERT with one dict of parameters: that is one
+            # statement, replayed as such.)
             raise RuntimeError("executemany in the notification path: the floor template does not handle it")
         frames = [f for f in traceback.extract_stack()[:-1]
                   if f.filename.startswith(SHOP_DIR) and not f.filename.endswith(os.sep + "sql.py")]
@@ -584,14 +593,20 @@ def capture(app, db, shop, args):
     # (buyer index, quantity): warm-ups of 5 units, so no balance after an update equals an amount added
     # Every capture is a buyer's first paid order (a first order also binds a pending referral, one
     # more statement), each in a chain already warmed up (accounts exist, as for all later traffic).
+    # Then the same for a repeat order (the warm-up buyers' second paid order): no invite reward, no binding.
+    # Chains 0 and 2 get a second warm-up invitee, so the referrers' points balances differ between the captures
+    # (a balance after an update is then never mistaken for a constant).
     warm = min(k, 4)
-    picks = [(k + i, 5) for i in range(warm)] + [(i, q) for i, q in zip(range(warm), (1, 2, 3, 2))]
+    picks = ([(k + i, 5, None) for i in range(warm)] + [(2 * k + i, 5, None) for i in range(0, warm, 2)]
+             + [(i, q, FIRST) for i, q in zip(range(warm), (1, 2, 3, 2))]
+             + [(k + i, q, REPEAT) for i, q in zip(range(warm), (1, 2, 3, 2))])
     logging.getLogger("shop.payments").disabled = False  # alembic's fileConfig turned it off: show failures
     with app.app_context():
         recorder = Recorder(db.engine)
         client = app.test_client()
-        captures, contexts = [], []
-        for n, (b, quantity) in enumerate(picks):
+        captures, contexts = {FIRST: [], REPEAT: []}, {FIRST: [], REPEAT: []}
+        for n, (b, quantity, kind) in enumerate(picks):
+            armed = kind is not None
             db.session.remove()
             user_id, address_id, _chain = buyers[b % len(buyers)]
             order = place_order(db.session.get(User, user_id), [(shop["sku_id"], quantity)], address_id)
@@ -602,18 +617,18 @@ def capture(app, db, shop, args):
             db.session.remove()
             ctx = order_context(db.session.get(Order, order.id), txn, raw)
             db.session.remove()
-            recorder.items, recorder.armed = [], n >= warm
+            recorder.items, recorder.armed = [], armed
             try:
                 resp = client.post(NOTIFY_PATH, data=body, headers=headers)
             finally:
                 recorder.armed = False
             if resp.status_code != 204:
                 raise RuntimeError(f"in-process notification answered {resp.status_code}: {resp.get_data()[:300]!r}")
-            if n >= warm:
-                captures.append(recorder.items)
-                contexts.append(ctx)
+            if armed:
+                captures[kind].append(recorder.items)
+                contexts[kind].append(ctx)
         db.session.remove()
-    return captures, contexts
+    return captures, contexts, {buyers[b % len(buyers)][0] for b, _q, _k in picks}
 
 
 def _norm(value):
@@ -625,6 +640,43 @@ def _norm(value):
 def _same(a, b):
     a, b = _norm(a), _norm(b)
     return type(a) is type(b) and a == b
+
+
+def _formatted(values, contexts):
+    """(key, prefix, suffix) when every captured string is prefix + str(that order's value) + suffix (a once
+    key such as invite:<buyer id>); else None."""
+    if not all(isinstance(v, str) for v in values):
+        return None
+    for key, first in contexts[0].items():
+        if isinstance(first, (dict, list)) or str(first) not in values[0]:
+            continue
+        prefix, _, suffix = values[0].partition(str(first))
+        if all(v == f"{prefix}{ctx.get(key)}{suffix}" for ctx, v in zip(contexts, values)):
+            return key, prefix, suffix
+    return None
+
+
+def _result_ref(captures, contexts, i, values):
+    """Where statement i's parameter comes from in the rows an earlier statement returned: (j, r, c) for row r,
+    column c of a one-row result; (j, (key column, context key), c) for the row of a many-row result whose key
+    column holds that order's value (UPDATE ... RETURNING gives its rows in no fixed order)."""
+    first = captures[0]
+    for j in range(i - 1, -1, -1):
+        rows = first[j]["rows"] or ()
+        if len(rows) == 1:
+            for c in range(len(rows[0])):
+                if all(cap[j]["rows"] and _same(cap[j]["rows"][0][c], v) for cap, v in zip(captures, values)):
+                    return j, 0, c
+            continue
+        width = len(rows[0]) if rows else 0
+        for c in range(width):
+            for key_col in range(width):
+                for key in contexts[0]:
+                    if key_col != c and all(
+                            [_same(row[c], v) for row in cap[j]["rows"] or () if _same(row[key_col], ctx.get(key))]
+                            == [True] for cap, ctx, v in zip(captures, contexts, values)):  # exactly one row
+                        return j, (key_col, key), c
+    return None
 
 
 def derive_template(captures, contexts):
@@ -659,26 +711,22 @@ def derive_template(captures, contexts):
                 kinds["per-order value"] += 1
                 sources[keys[0]] += 1
                 continue
-            ref = None
-            for j in range(i - 1, -1, -1):
-                rows = first[j]["rows"]
-                for r, row in enumerate(rows or ()):
-                    for c in range(len(row)):
-                        if all(_same(cap[j]["rows"][r][c], v) for cap, v in zip(captures, values)
-                               if cap[j]["rows"] and len(cap[j]["rows"]) > r):
-                            ref = (j, r, c)
-                            break
-                    if ref:
-                        break
-                if ref:
-                    break
+            formed = _formatted(values, contexts)
+            if formed:
+                spec[name] = ("fmt", formed, wrap)
+                kinds["per-order value in a string"] += 1
+                sources[f"{formed[1]}{{{formed[0]}}}{formed[2]}"] += 1
+                continue
+            ref = _result_ref(captures, contexts, i, values)
             if ref is None:
                 raise RuntimeError(f"statement #{i + 1} parameter {name!r}: values {values!r} match nothing "
                                    f"({short_sql(stmt['sql'], 80)})")
             spec[name] = ("result", ref, wrap)
             kinds["from an earlier statement's result"] += 1
-            sources[f"{name} <- #{ref[0] + 1} {sql_label(first[ref[0]]['sql'])} "
-                    f"{first[ref[0]]['cols'][ref[2]]}" + (f" (row {ref[1]})" if ref[1] else "")] += 1
+            j, pick, c = ref
+            where = f" (row {pick})" if isinstance(pick, int) and pick else (
+                f" (the row whose {first[j]['cols'][pick[0]]} = {pick[1]})" if not isinstance(pick, int) else "")
+            sources[f"{name} <- #{j + 1} {sql_label(first[j]['sql'])} {first[j]['cols'][c]}{where}"] += 1
         # Rows changed, checked on replay for UPDATE and plain INSERT (an INSERT ... ON CONFLICT DO NOTHING
         # changes 0 or 1 row depending on what exists already, a SELECT's count is its rows).
         counts = {cap[i]["rowcount"] for cap in captures}
@@ -688,8 +736,8 @@ def derive_template(captures, contexts):
     return template, kinds, sources
 
 
-def replay(conninfo, schema, template, contexts, concurrency, time_limit):
-    """Run the template for every order context, one transaction per order, one connection per thread."""
+def replay(conninfo, schema, templates, contexts, concurrency, time_limit):
+    """Run its kind's template for every order context, one transaction per order, one connection per thread."""
     import psycopg
     from psycopg import errors as pgerrors
     from psycopg.types.json import Json
@@ -700,7 +748,8 @@ def replay(conninfo, schema, template, contexts, concurrency, time_limit):
     counter = itertools.count()
     lock = threading.Lock()
     progress = Progress("floor", n)
-    compiled = [(t["sql"], list(t["spec"].items()), t["fetch"], t["rowcount"]) for t in template]
+    compiled_by_kind = {kind: [(t["sql"], list(t["spec"].items()), t["fetch"], t["rowcount"]) for t in template]
+                        for kind, template in templates.items()}
     connections = [psycopg.connect(conninfo, options=f"-csearch_path={schema}") for _ in range(concurrency)]
     start = time.perf_counter()
     deadline = start + time_limit
@@ -709,6 +758,7 @@ def replay(conninfo, schema, template, contexts, concurrency, time_limit):
         return f"{progress.done / (time.perf_counter() - start):7.1f} /s"
 
     def one(conn, ctx):
+        compiled = compiled_by_kind[ctx["kind"]]
         results = [None] * len(compiled)
         with conn.cursor() as cur:
             for j, (sql, spec, fetch, rowcount) in enumerate(compiled):
@@ -719,8 +769,13 @@ def replay(conninfo, schema, template, contexts, concurrency, time_limit):
                         value = a
                     elif kind == "ctx":
                         value = ctx[a]
-                    elif kind == "result":
+                    elif kind == "result" and isinstance(a[1], int):
                         value = results[a[0]][a[1]][a[2]]
+                    elif kind == "result":  # the row whose key column holds this order's value
+                        key_col, key = a[1]
+                        value = next(row[a[2]] for row in results[a[0]] if row[key_col] == ctx[key])
+                    elif kind == "fmt":
+                        value = f"{a[1]}{ctx[a[0]]}{a[2]}"
                     else:  # now: utcnow() as the app stores it (naive UTC), or aware if it was
                         now_naive = now_naive or datetime.now(timezone.utc).replace(tzinfo=None)
                         value = now_naive.replace(tzinfo=timezone.utc) if a else now_naive
@@ -768,8 +823,9 @@ def replay(conninfo, schema, template, contexts, concurrency, time_limit):
             "retries": retries[0], "done": sum(x is not None for x in latency)}
 
 
-def floor_contexts(app, db, orders, notes):
-    """Every bench order's context on the floor schema (its lines, its shares, its notification's resource)."""
+def floor_contexts(app, db, orders, notes, paid_buyers):
+    """Every bench order's context on the floor schema (its lines, its shares, its notification's resource) and
+    its kind: a first paid order unless its buyer paid one before (in the captures or earlier in the list)."""
     from sqlalchemy.orm import selectinload
 
     from shop.orders.models import Order
@@ -784,7 +840,10 @@ def floor_contexts(app, db, orders, notes):
                 Order.id.in_([o["id"] for o, _ in chunk])).options(selectinload(Order.lines)))}
             for o, body in chunk:
                 raw = decrypt(app, body)
-                out.append(order_context(loaded[o["id"]], raw["transaction_id"], raw))
+                ctx = order_context(loaded[o["id"]], raw["transaction_id"], raw)
+                ctx["kind"] = REPEAT if ctx["order.user_id"] in paid_buyers else FIRST
+                paid_buyers.add(ctx["order.user_id"])
+                out.append(ctx)
                 progress.add()
             db.session.remove()
     return out
@@ -794,9 +853,9 @@ def floor_contexts(app, db, orders, notes):
 # Report
 # ---------------------------------------------------------------------------------------------
 
-def print_statements(statements):
-    print(f"\nstatements one notification sends ({len(statements)}, captured in-process through {NOTIFY_PATH}; "
-          f"plus BEGIN and COMMIT):")
+def print_statements(statements, kind):
+    print(f"\nstatements one notification of a {kind} sends ({len(statements)}, captured in-process through "
+          f"{NOTIFY_PATH}; plus BEGIN and COMMIT):")
     for k, st in enumerate(statements, 1):
         print(f"  {k:2d}. {sql_label(st['sql']):44s} {st['origin']}")
     print("\n  by kind:")
@@ -824,11 +883,12 @@ def main(argv=None):
                         help="seconds each measured run may take at most (default 300; the sandbox's "
                              "signatures expire after 300 s anyway)")
     parser.add_argument("--keep", action="store_true", help="keep both schemas afterwards (prints their names)")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         parser.error("--database-url takes a PostgreSQL URL (postgresql+psycopg://...)")
-    if args.orders < 1 or args.chains < 1 or args.buyers < args.chains + 3 or args.concurrency < 1:
-        parser.error("need --orders >= 1, --chains >= 1, --buyers >= chains + 3, --concurrency >= 1")
+    if args.orders < 1 or args.chains < 1 or args.buyers < 3 * args.chains + 4 or args.concurrency < 1:
+        parser.error("need --orders >= 1, --chains >= 1, --buyers >= 3 x chains + 4, --concurrency >= 1")
 
     # SIGTERM: leave through the finally blocks (stop gunicorn, drop the schemas).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -903,16 +963,22 @@ def main(argv=None):
 
         # ---- run B: the floor ----------------------------------------------------------------------
         print(f"\nrun B: the same statements with plain psycopg on {floor_schema}", flush=True)
-        captures, contexts = capture(floor_app, db, shop, args)
-        template, kinds, sources = derive_template(captures, contexts)
-        n_params = sum(len(t["spec"]) for t in template)
-        print(f"  captured {len(template)} statements per notification (4 notifications, identical SQL); "
-              f"{n_params} parameters: " + ", ".join(f"{v} {k}" for k, v in kinds.items()), flush=True)
-        ctxs = floor_contexts(floor_app, db, orders, notes)
+        captures, contexts, paid_buyers = capture(floor_app, db, shop, args)
+        templates, n_statements, all_sources = {}, {}, Counter()
+        for kind in (FIRST, REPEAT):
+            templates[kind], kinds, sources = derive_template(captures[kind], contexts[kind])
+            n_statements[kind] = len(templates[kind])
+            all_sources.update(sources)
+            n_params = sum(len(t["spec"]) for t in templates[kind])
+            print(f"  {kind}: captured {len(templates[kind])} statements per notification (4 notifications, "
+                  f"identical SQL); {n_params} parameters: " + ", ".join(f"{v} {k}" for k, v in kinds.items()),
+                  flush=True)
+        ctxs = floor_contexts(floor_app, db, orders, notes, paid_buyers)
+        mix = Counter(c["kind"] for c in ctxs)
         idle_b = background_load()
         print(f"  machine busy before the run: {max(0, idle_b):.0f}%", flush=True)
         meter = CpuMeter()
-        run_b = replay(psycopg_conninfo(url), floor_schema, template, ctxs, args.concurrency, args.time_limit)
+        run_b = replay(psycopg_conninfo(url), floor_schema, templates, ctxs, args.concurrency, args.time_limit)
         cpu_b = meter.stop()
         for line in run_b["errors"][:5]:
             print(f"  ERROR {line}")
@@ -924,8 +990,9 @@ def main(argv=None):
         ok_a = codes.get(204, 0)
         rate_a = ok_a / run_a["elapsed"]
         rate_b = run_b["done"] / run_b["elapsed"]  # orders committed (failures have no latency)
-        print_statements(captures[0])
-        ordered = sorted(sources.items(), key=lambda kv: (" <- " in kv[0], -kv[1], kv[0]))
+        for kind in (FIRST, REPEAT):
+            print_statements(captures[kind][0], kind)
+        ordered = sorted(all_sources.items(), key=lambda kv: (" <- " in kv[0], -kv[1], kv[0]))
         print("\ntemplate: per-order values used: " + ", ".join(f"{k} x{v}" for k, v in ordered if " <- " not in k))
         print("          from the rows of earlier statements: " + "; ".join(
             f"{k}" + (f" x{v}" if v > 1 else "") for k, v in ordered if " <- " in k))
@@ -935,7 +1002,8 @@ def main(argv=None):
         print(f"A: gunicorn -w {args.workers} --threads {args.threads} (gthread), {args.concurrency} keep-alive "
               f"client connections (http.client, loopback), psycopg prepare_threshold default (5)")
         print(f"B: plain psycopg, {args.concurrency} connections (one per thread), one transaction per order, "
-              f"{len(template)} statements each, psycopg prepare_threshold default (5)")
+              f"{n_statements[FIRST]} statements for {mix[FIRST]} first paid orders, {n_statements[REPEAT]} for "
+              f"{mix[REPEAT]} repeat orders, psycopg prepare_threshold default (5)")
         header = f"{'run':34s} {'ok':>6s} {'elapsed s':>10s} {'notif/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s}"
         print(header)
         print("-" * len(header))
@@ -946,7 +1014,8 @@ def main(argv=None):
             print(f"{label:34s} {ok:>6,} {elapsed:>10.2f} {ok / elapsed:>9.1f} {pct(lat, .5) * 1000:>8.1f} "
                   f"{pct(lat, .95) * 1000:>8.1f}")
         print()
-        print(f"statements per notification: {len(template)} (+ BEGIN/COMMIT)")
+        print(f"statements per notification: {n_statements[FIRST]} for a first paid order, {n_statements[REPEAT]} "
+              f"for a repeat order (+ BEGIN/COMMIT)")
         print(f"ratio app/floor: throughput x{rate_a / max(rate_b, 1e-9):.2f} (the app reaches {100 * rate_a / max(rate_b, 1e-9):.0f}% "
               f"of the floor), p50 latency x{pct(run_a['latency'], .5) / pct(run_b['latency'], .5):.1f}")
         per = 1000 / max(1, n)
@@ -965,6 +1034,20 @@ def main(argv=None):
         failed = ok_a != n or not check_a["ok"] or run_b["errors"] or run_b["done"] != n or not check_b["ok"]
         if failed:
             print("FAILED: see the errors and checks above")
+        if args.json:
+            note = f"{n} orders, gunicorn -w {args.workers} --threads {args.threads}, {args.concurrency} connections" \
+                + ("; FAILED checks" if failed else "; audit clean")
+            write_json(args.json, "notify", [
+                {"name": "notifications/s (app vs psycopg replay)", "value": round(rate_a, 1), "unit": "notif/s",
+                 "floor": round(rate_b, 1), "ratio": round(rate_a / max(rate_b, 1e-9), 3), "note": note},
+                {"name": "p50 latency", "value": round(pct(run_a["latency"], .5) * 1000, 1), "unit": "ms",
+                 "floor": round(pct(run_b["latency"], .5) * 1000, 1), "ratio": None, "note": ""},
+                {"name": "statements per notification (first paid order)", "value": n_statements[FIRST],
+                 "unit": "statements", "floor": None, "ratio": None, "note": "+ BEGIN/COMMIT"},
+                {"name": "statements per notification (repeat order)", "value": n_statements[REPEAT],
+                 "unit": "statements", "floor": None, "ratio": None, "note": "+ BEGIN/COMMIT"},
+                {"name": "gunicorn CPU per notification", "value": round(cpu_a["others"] * per, 1), "unit": "ms",
+                 "floor": round(cpu_b["self"] * per, 1), "ratio": None, "note": "floor: the psycopg client's CPU"}])
         return 1 if failed else 0
     finally:
         STOP.set()

@@ -36,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench_json  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from tree_bench import Progress, bulk_load, create_schema, drop_schema, make_app  # noqa: E402
 
@@ -219,6 +220,7 @@ def main(argv=None):
     parser.add_argument("--database-url", help="a PostgreSQL URL; default: a fresh SQLite file in a temp dir")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of preview and floor (default 5)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args(argv)
 
     from shop.distribution import preview as policy
@@ -267,6 +269,13 @@ def main(argv=None):
             print(f"  {'ok ' if ok else 'FAIL'} {name}")
         print(f"conclusion: the preview answers in {p_med:.0f} ms for {result.orders:,} orders "
               f"({'within' if p_med < 1000 else 'OVER'} the 1 s budget)")
+        if args.json:
+            note = f"{dialect}; {result.orders:,} orders, {result.lines:,} lines" + (
+                "" if all(checks.values()) else "; FAILED check")
+            bench_json.write_json(args.json, "preview", [
+                bench_json.row("policy preview", round(p_med, 1), "ms", round(f_med, 1),
+                               note=note + "; floor: one aggregate over the lines"),
+                bench_json.row("naive replay (once)", round(n_ms, 1), "ms", round(f_med, 1), note=note)])
         if not all(checks.values()):
             sys.exit(1)
     finally:

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+import bench_json  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
@@ -483,6 +484,22 @@ def print_report(results, tree, nodes, n, args, dialect, server):
           f"takes x{cte:,.0f} the time of team_counts(root).")
 
 
+def json_rows(results, members, dialect):
+    """The root's team page and counts (median ms), next to a closure-table count of the same level as floor."""
+    med = {(r[1], r[2]): (r[4], r[6]) for r in results}
+    floor1 = med[("closure COUNT(*) level 1", "root")][0]
+    floor2 = med[("closure COUNT(*) level 2", "root")][0]
+    out = []
+    for name, key, floor in (("team page level 1", "services.team_page(x, 1, page=1, per_page=20)", floor1),
+                             ("team page level 2", "services.team_page(x, 2, page=1)", floor2),
+                             ("team counts", "services.team_counts(x)", None)):
+        value, sql = med[(key, "root")]
+        out.append(bench_json.row(f"{name}, root of {members:,} members", round(value, 3), "ms",
+                       round(floor, 3) if floor else None,
+                       note=f"{dialect}; {sql} SQL" + ("; floor: closure COUNT(*) of that level" if floor else "")))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -502,6 +519,7 @@ def main(argv=None):
                              "which PostgreSQL may switch to a generic plan)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the SQLite file / PostgreSQL schema afterwards (prints where)")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args(argv)
     if args.members < 2:
         parser.error("--members must be at least 2")
@@ -530,6 +548,8 @@ def main(argv=None):
               flush=True)
         results, print_plans = run_benchmarks(app, db, tree, nodes, args)
         print_report(results, tree, nodes, args.members, args, dialect, server)
+        if args.json:
+            bench_json.write_json(args.json, "tree", json_rows(results, args.members, dialect))
         if args.explain:
             print_plans()
     finally:

@@ -74,6 +74,7 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .accounts.wechat_auth import bp as wechat_auth_bp
     from .admin import bp as admin_bp
+    from .agents.views import bp as agent_center_bp
     from .assist.views import bp as assist_bp
     from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
@@ -94,7 +95,7 @@ def register_blueprints(app):
     register_converters(app)  # before any rule is added
     for bp in (main_bp, accounts_bp, wechat_auth_bp, catalog_bp, cart_bp, orders_bp, payments_bp, distribution_bp, center_bp,
                admin_bp, growth_bp, points_bp, coupons_bp, assist_bp, groupbuy_bp, flash_bp, stores_bp,
-               pool_center_bp):
+               pool_center_bp, agent_center_bp):
         app.register_blueprint(bp)
 
 

@@ -156,7 +156,7 @@ def seed_demo(echo=print):
 
 #: The marketing tools' own demo data (each `seed_demo(echo)` duplicates nothing when run again).
 MARKETING_DEMOS = ("shop.coupons", "shop.points.demo", "shop.assist", "shop.groupbuy.demo", "shop.flash.demo",
-                   "shop.stores.demo")
+                   "shop.stores.demo", "shop.agents.demo")
 
 
 def seed_marketing(echo=print):

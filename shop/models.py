@@ -1,5 +1,6 @@
 """Imports every model so metadata (and Alembic) see the whole schema."""
 from .accounts.models import Address, SmsCode, User  # noqa: F401
+from .agents.models import Agent, AgentDividend  # noqa: F401
 from .assist.models import AssistCampaign, AssistHelp, AssistProduct  # noqa: F401
 from .cart.models import CartItem  # noqa: F401
 from .catalog.models import Category, Product, ProductImage, Sku  # noqa: F401

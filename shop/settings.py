@@ -1,4 +1,7 @@
 """Merchant settings kept in the database (key -> JSON value) with typed defaults."""
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
 from .extensions import db
 
 #: Defaults for every merchant setting; a missing row means the default.
@@ -147,10 +150,22 @@ class Setting(db.Model):
     value = db.Column(db.JSON, nullable=False)
 
 
+_CACHE = "shop.settings"
+
+
 def get_setting(key):
-    """The merchant's value for key, or its default."""
-    row = db.session.get(Setting, key)
-    return row.value if row is not None else DEFAULTS[key]
+    """The merchant's value for key, or its default. All settings are read in one query per transaction (a
+    missing row, the default, would otherwise cost one query per call) and forgotten when it ends."""
+    stored = db.session.info.get(_CACHE)
+    if stored is None:
+        stored = db.session.info[_CACHE] = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    return stored[key] if key in stored else DEFAULTS[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_settings(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_CACHE, None)
 
 
 def set_setting(key, value):
@@ -162,3 +177,4 @@ def set_setting(key, value):
         db.session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    db.session.info.get(_CACHE, {})[key] = value

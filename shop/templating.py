@@ -28,6 +28,7 @@ def label_sets():
     """The `labels` global: every closed set's value -> label mapping, read from beside its model.
 
     `{{ labels.commission_status[c.status] }}`; an unknown value shows as itself."""
+    from .agents import models as agents
     from .assist import models as assist
     from .coupons import models as coupons
     from .distribution import models as distribution
@@ -57,7 +58,7 @@ def label_sets():
         activity_kind=order_models.ACTIVITY_KINDS, flash_slot_state=flash.SLOT_STATES, points_kind=points.POINTS_KINDS,
         coupon_kind=coupons.TEMPLATE_KINDS, coupon_scope=coupons.SCOPES, coupon_validity=coupons.VALIDITIES,
         coupon_obtain=coupons.OBTAIN_WAYS, coupon_status=coupons.COUPON_STATUSES, coupon_source=coupons.COUPON_SOURCES,
-        assist_state=assist.CAMPAIGN_STATES,
+        assist_state=assist.CAMPAIGN_STATES, agent_level=agents.AGENT_LEVELS, agent_status=agents.AGENT_STATUSES,
         group_status=groupbuy.GROUP_STATUSES, group_overflow=groupbuy.OVERFLOWS, group_order_state=groupbuy.INTENT_STATES,
     )
 

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..staff import oplog as operation_log
 from ..staff import session as staff_session
 from . import login as staff_login
+from .agents.views import bp as agents_area
 from .alerts.views import bp as alerts
 from .assist.views import bp as assist
 from .categories.views import bp as categories
@@ -38,7 +39,7 @@ from .withdrawals.views import bp as withdrawals
 
 AREAS = (products, categories, orders, members, refunds, distribution, commissions, growth, withdrawals, alerts,
          settings, staff_area, oplog_area, coupons, assist, points, groupbuy, flash_area, stores_area,
-         pool_area)
+         pool_area, agents_area)
 #: Open to anyone: logging in and out.
 PUBLIC = ("admin.login", "admin.logout")
 

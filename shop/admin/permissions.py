@@ -46,6 +46,8 @@ PERMISSIONS = {
     "flash": (ALL, roles(OPERATOR)),  # 秒杀 slots and items: marketing, like products
     "stores": (ALL, roles(OPERATOR)),  # 门店: stores, their photos and clerks
     "pool": (ALL, roles(FINANCE)),  # 分红池: its settings and paying a period move money
+    "agents": (ALL, roles(FINANCE)),  # 区域代理: appointing and rates decide money paid out
+    "agents.download": (roles(FINANCE), NOBODY),  # exports are finance's
     "staff": (NOBODY, NOBODY),
     "oplog": (NOBODY, NOBODY),
 }

@@ -108,6 +108,8 @@ def reward_registration(user):
 def reward_inviter(order):
     """The referrer's reward when an invitee's first order is paid: once per invitee. Joins the caller's
     transaction (the payment's)."""
+    if not get_setting("coupon_invite_template_id"):  # no reward configured: nothing to read
+        return None
     referrer_id = order.referrer_id or _bound_referrer(order.user_id)
     if not referrer_id or referrer_id == order.user_id or _paid_before(order):
         return None
@@ -206,7 +208,10 @@ def release_for_order(order, now=None):
 
 
 def use_for_order(order, now=None):
-    """The order was paid: its coupon is used."""
+    """The order was paid: its coupon is used (an order that took no coupon has none locked)."""
+    from ..orders.models import COUPON
+    if not any(applied.get("kind") == COUPON for applied in order.discount_detail or ()):
+        return
     db.session.execute(update(Coupon).where(Coupon.order_id == order.id, Coupon.status == LOCKED)
                        .values(status=USED, used_at=now or utcnow()).execution_options(synchronize_session=False))
 

@@ -1,8 +1,8 @@
 """Commissions of an order: created frozen inside the payment transaction, reversed or clawed back
 in proportion when lines are refunded, settled when the after-sale window has passed."""
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, select, update
 
 from ..clock import utcnow
 from ..extensions import db
@@ -12,6 +12,9 @@ from . import commission as engine
 from .grades import check_upgrade
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
 from .rules import current_version, load_rules, upline_from_snapshot
+
+#: What the fraud check needs of a commission just inserted (a row, not a loaded object).
+NewCommission = namedtuple("NewCommission", "id beneficiary_id created_at")
 
 
 def order_rules(order):
@@ -31,28 +34,36 @@ def expected_shares(order):
 def create_commissions(order, check_grades=True):
     """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
     {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched).
-    Joins the caller's transaction (the payment's)."""
-    totals, created = defaultdict(int), []
+    Joins the caller's transaction (the payment's).
+
+    A fixed number of statements whatever the shares: one INSERT of the commissions (their ids returned), the
+    ledger's one guarded UPDATE and one INSERT (ledger.post_many), one UPDATE of the beneficiaries' figures."""
+    shares = expected_shares(order)
+    if not shares:
+        return {}
     now = utcnow()
-    for share in expected_shares(order):
-        commission = Commission(
-            order_id=order.id, order_line_id=share.line_id, level=share.level, beneficiary_id=share.beneficiary_id,
-            buyer_id=order.user_id, amount_fen=share.amount_fen, status=FROZEN, base_fen=share.base_fen,
-            rate_bp=share.rate_bp, fixed_fen=share.fixed_fen, quantity=share.quantity, source=share.source,
-            rule_version_id=share.rule_version, created_at=now)
-        db.session.add(commission)
-        db.session.flush()
-        created.append(commission)
-        ledger.post(share.beneficiary_id, "commission_frozen", frozen=share.amount_fen, ref_type="commission",
-                    ref_id=commission.id, order_id=order.id, memo=f"order {order.order_no} L{share.level}")
-        totals[share.beneficiary_id] += share.amount_fen
+    rows = [dict(order_id=order.id, order_line_id=s.line_id, level=s.level, beneficiary_id=s.beneficiary_id,
+                 buyer_id=order.user_id, amount_fen=s.amount_fen, reversed_fen=0, clawed_back_fen=0, status=FROZEN,
+                 base_fen=s.base_fen, rate_bp=s.rate_bp, fixed_fen=s.fixed_fen, quantity=s.quantity,
+                 source=s.source, rule_version_id=s.rule_version, created_at=now) for s in shares]
+    table = Commission.__table__  # Core: one cached INSERT, sent as one multi-row statement (insertmanyvalues)
+    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(
+        insert(table).returning(table.c.id, table.c.order_line_id, table.c.level, table.c.beneficiary_id), rows)}
+    created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
+    ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
+                                     frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")
+                      for s, c in zip(shares, created)], now)
     flag_commissions(order, created)  # held from settlement when the buyer looks like the beneficiary
-    for user_id, amount in totals.items():
-        db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(
-            commission_frozen_fen=ReferralNode.commission_frozen_fen + amount))
-        if check_grades:
+    totals = defaultdict(int)
+    for share in shares:
+        totals[share.beneficiary_id] += share.amount_fen
+    db.session.execute(update(ReferralNode).where(ReferralNode.user_id.in_(sorted(totals))).values(
+        commission_frozen_fen=ReferralNode.commission_frozen_fen + case(totals, value=ReferralNode.user_id, else_=0))
+        .execution_options(synchronize_session=False))
+    if check_grades:
+        for user_id in totals:
             check_upgrade(user_id, "commission earned")
-    return totals
+    return dict(totals)
 
 
 def take_back(commission, target_net_fen, refund_id, memo=None):

@@ -66,7 +66,7 @@ def availability(commission, order):
 
 
 def settle_due_commissions(now=None, echo=None, batch=200):
-    """Settle every due commission; returns (settled count, amount) or None when another host holds the
+    """Settle every due commission and agent dividend; returns (settled count, amount) or None when another host holds the
     lock. Owns its transactions: one per commission, so one that fails is logged and alerted and the run goes
     on; progress is reported every `batch` commissions."""
     now = now or utcnow()
@@ -83,7 +83,9 @@ def settle_due_commissions(now=None, echo=None, batch=200):
             count, amount = count + bool(moved), amount + moved
             if echo and (done % batch == 0 or done == len(ids)):
                 echo(f"settled {done}/{len(ids)} commissions")
-        return count, amount
+        from ..agents.dividends import settle_due_dividends  # by the same rule, under the same lock
+        more, more_fen = settle_due_dividends(now)
+        return count + more, amount + more_fen
 
 
 def _settle_alone(commission_id, now):

@@ -8,7 +8,7 @@ placement's (orders/services.py place_order), binding flags in the binding's, co
 import re
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 
 from ..accounts.models import Address, User
 from ..clock import utcnow
@@ -44,42 +44,58 @@ def fraud_review(commission_id):
                                                             FraudFlag.status.in_((HELD, VOIDED))))
 
 
-def _sightings(user_id):
-    return db.session.execute(select(Sighting.device_id, Sighting.ip, Sighting.created_at)
-                              .where(Sighting.user_id == user_id).order_by(Sighting.id.desc())
-                              .limit(SIGHTINGS_COMPARED)).all()
+def _sightings(user_ids):
+    """{user_id: [(device_id, ip, created_at)]}, each member's newest SIGHTINGS_COMPARED, in one query."""
+    ranked = select(Sighting.user_id, Sighting.device_id, Sighting.ip, Sighting.created_at, func.row_number().over(
+        partition_by=Sighting.user_id, order_by=Sighting.id.desc()).label("n")).where(
+        Sighting.user_id.in_(user_ids)).subquery()
+    found = {user_id: [] for user_id in user_ids}
+    for row in db.session.execute(select(ranked).where(ranked.c.n <= SIGHTINGS_COMPARED).order_by(ranked.c.n)):
+        found[row.user_id].append(row)
+    return found
 
 
 def _normal_address(text):
     return _BLANKS.sub("", text or "").lower()
 
 
-def _contacts(user_id, order=None):
-    """({phones}, {normalized addresses}) of a member: their own phone, their address book, and the order's."""
-    user = db.session.get(User, user_id)
-    phones, places = {user.phone} if user else set(), set()
-    for address in db.session.scalars(select(Address).where(Address.user_id == user_id)):
-        phones.add(address.phone)
-        places.add(_normal_address(address.full_text))
-    if order is not None:
-        phones.add(order.recipient_phone)
-        places.add(_normal_address(order.address_text))
-    phones.discard(None)
-    places.discard("")
-    return phones, places
+def _contacts(user_ids, order=None):
+    """{user_id: ({phones}, {normalized addresses})}: their own phone, their address book, and for the order's
+    buyer the order's; two queries whatever the number of members."""
+    found = {user_id: (set(), set()) for user_id in user_ids}
+    for user_id, phone in db.session.execute(select(User.id, User.phone).where(User.id.in_(user_ids))):
+        found[user_id][0].add(phone)
+    for address in db.session.scalars(select(Address).where(Address.user_id.in_(user_ids))):
+        found[address.user_id][0].add(address.phone)
+        found[address.user_id][1].add(_normal_address(address.full_text))
+    if order is not None and order.user_id in found:
+        found[order.user_id][0].add(order.recipient_phone)
+        found[order.user_id][1].add(_normal_address(order.address_text))
+    for phones, places in found.values():
+        phones.discard(None)
+        places.discard("")
+    return found
+
+
+def member_sides(user_ids, order=None):
+    """{user_id: (sightings, phones, normalized addresses)}: what members are compared on (with the order's own
+    phone and address for its buyer), in three queries. Reads only."""
+    ids = sorted(set(user_ids))
+    sightings, contacts = _sightings(ids), _contacts(ids, order)
+    return {user_id: (sightings[user_id], *contacts[user_id]) for user_id in ids}
 
 
 def member_side(user_id, order=None):
     """What a member is compared on: (sightings, phones, normalized addresses). Reads only."""
-    return (_sightings(user_id), *_contacts(user_id, order))
+    return member_sides([user_id], order)[user_id]
 
 
-def shared_signals(invitee_id, referrer_id, order=None, invitee_side=None):
-    """{reason: what matched} for each way the invitee looks like the referrer (empty when clean); `invitee_side`
-    (member_side) saves reading the invitee again for each referrer. Reads only."""
+def shared_signals(invitee_id, referrer_id, order=None, invitee_side=None, referrer_side=None):
+    """{reason: what matched} for each way the invitee looks like the referrer (empty when clean); the sides
+    (member_side) save reading the members again. Reads only."""
     found = {}
     mine, my_phones, my_places = invitee_side or member_side(invitee_id, order)
-    theirs, their_phones, their_places = member_side(referrer_id)
+    theirs, their_phones, their_places = referrer_side or member_side(referrer_id)
     devices = {s.device_id for s in theirs if s.device_id}
     device = next((s.device_id for s in mine if s.device_id in devices), None)
     if device:
@@ -127,31 +143,32 @@ def check_binding(user_id, referrer_id, now=None):
     return flag
 
 
-def _binding_reasons(buyer_id, beneficiary_id):
-    """Reasons of the held binding flags between the buyer and this beneficiary."""
-    rows = db.session.scalars(select(FraudFlag.reasons).where(
-        FraudFlag.kind == "binding", FraudFlag.status == HELD,
-        and_(FraudFlag.user_id == buyer_id, FraudFlag.referrer_id == beneficiary_id)))
-    return {code: "binding" for reasons in rows for code in reasons.split(",") if code}
+def _binding_reasons(buyer_id, beneficiary_ids):
+    """{beneficiary_id: {reason: "binding"}} of the held binding flags between the buyer and these beneficiaries."""
+    found = {beneficiary_id: {} for beneficiary_id in beneficiary_ids}
+    for referrer_id, reasons in db.session.execute(select(FraudFlag.referrer_id, FraudFlag.reasons).where(
+            FraudFlag.kind == "binding", FraudFlag.status == HELD, FraudFlag.user_id == buyer_id,
+            FraudFlag.referrer_id.in_(beneficiary_ids))):
+        found[referrer_id].update({code: "binding" for code in reasons.split(",") if code})
+    return found
 
 
 def flag_commissions(order, commissions):
     """Hold each of the order's new commissions whose beneficiary the buyer looks like (self-purchase
-    commissions excepted: the rules allow them). Returns the flags; none for a clean order."""
-    flags, checked, buyer = [], {}, None
-    for commission in commissions:
-        beneficiary = commission.beneficiary_id
-        if beneficiary == order.user_id:
-            continue
-        if beneficiary not in checked:
-            buyer = buyer or member_side(order.user_id, order)
-            checked[beneficiary] = {**_binding_reasons(order.user_id, beneficiary),
-                                    **shared_signals(order.user_id, beneficiary, order, buyer)}
-        found = checked[beneficiary]
-        if found:
-            flags.append(FraudFlag(kind="commission", user_id=order.user_id, referrer_id=beneficiary,
-                                   commission_id=commission.id, order_id=order.id, reasons=",".join(found),
-                                   detail=_describe(found), created_at=commission.created_at))
-    db.session.add_all(flags)
-    db.session.flush()
+    commissions excepted: the rules allow them). Returns the flags; none for a clean order. Reads the buyer and
+    every beneficiary in a fixed number of queries."""
+    beneficiaries = sorted({c.beneficiary_id for c in commissions} - {order.user_id})
+    if not beneficiaries:
+        return []
+    sides, bindings = member_sides([order.user_id, *beneficiaries], order), _binding_reasons(order.user_id,
+                                                                                            beneficiaries)
+    checked = {b: {**bindings[b], **shared_signals(order.user_id, b, order, sides[order.user_id], sides[b])}
+               for b in beneficiaries}
+    flags = [FraudFlag(kind="commission", user_id=order.user_id, referrer_id=c.beneficiary_id, commission_id=c.id,
+                       order_id=order.id, reasons=",".join(checked[c.beneficiary_id]),
+                       detail=_describe(checked[c.beneficiary_id]), created_at=c.created_at)
+             for c in commissions if checked.get(c.beneficiary_id)]
+    if flags:
+        db.session.add_all(flags)
+        db.session.flush()
     return flags

@@ -42,6 +42,10 @@ class Order(db.Model):
     recipient = db.Column(db.String(40), nullable=False)
     recipient_phone = db.Column(db.String(20), nullable=False)
     address_text = db.Column(db.String(400), nullable=False)
+    #: The region the order goes to (the delivery address, or the pickup store's): regional agents' dividends.
+    ship_province = db.Column(db.String(40))
+    ship_city = db.Column(db.String(40))
+    ship_district = db.Column(db.String(40))
     note = db.Column(db.String(200), nullable=False, default="")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     paid_at = db.Column(db.DateTime)

@@ -110,7 +110,8 @@ def _recipient(user, address):
     """Who receives the order: the delivery address, or (到店自提, no address) the buyer, who picks it up."""
     if address is None:
         return {"recipient": user.display_name[:40], "recipient_phone": user.phone, "address_text": ""}
-    return {"recipient": address.recipient, "recipient_phone": address.phone, "address_text": address.full_text}
+    return {"recipient": address.recipient, "recipient_phone": address.phone, "address_text": address.full_text,
+            "ship_province": address.province, "ship_city": address.city, "ship_district": address.district}
 
 
 def _new_order(user, address, q, note):

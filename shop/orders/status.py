@@ -6,6 +6,7 @@ count is checked, so two hosts or two requests can never both move the same orde
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import ServiceError
 from ..extensions import db
@@ -69,5 +70,6 @@ def move(order, target, **values):
     ).rowcount
     if changed != 1:
         raise IllegalTransition(_("订单状态已变化，请刷新后重试"))
-    db.session.refresh(order)
+    for key, value in dict(values, status=target).items():  # what the UPDATE wrote, without reading it back
+        set_committed_value(order, key, value)
     return order

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ..agents.dividends import adjust_dividends_for_refunded_quantities
 from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
@@ -262,6 +263,7 @@ def _refund_succeeded(refund, notice):
     for rline in refund.lines:
         line = db.session.get(OrderLine, rline.order_line_id)
         adjust_for_refunded_quantities(line, done.get(line.id, 0), refund.id)
+        adjust_dividends_for_refunded_quantities(line, done.get(line.id, 0), refund.id)
     refund.commissions_adjusted_at = now
     whole = all(done.get(line.id, 0) == line.quantity for line in order.lines)
     if whole:

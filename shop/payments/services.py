@@ -13,7 +13,9 @@ from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
+from ..agents.dividends import create_dividends
 from ..catalog.models import Product
 from ..clock import utcnow
 from ..database import require_outermost, transaction
@@ -45,8 +47,10 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
 
 
 def _lock_order(order_no):
-    return db.session.execute(select(Order).where(Order.order_no == order_no).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    """The order row locked (FOR UPDATE OF orders only), with its lines in the same statement."""
+    return db.session.execute(select(Order).where(Order.order_no == order_no).options(joinedload(Order.lines))
+                              .with_for_update(of=Order).execution_options(populate_existing=True)
+                              ).unique().scalar_one_or_none()
 
 
 def apply_payment(notice):
@@ -144,9 +148,10 @@ def _reserve_again(order):
 
 
 def _on_paid(order, now):
-    """Everything a paid order changes besides its status: commissions, figures, sales, the marketing tools'
-    order_paid receivers."""
+    """Everything a paid order changes besides its status: commissions, the regional agents' dividends (after the
+    commissions: the cap counts both), figures, sales, the marketing tools' order_paid receivers."""
     earned = create_commissions(order, check_grades=False)
+    create_dividends(order)
     goods_paid = sum(line.paid_amount_fen for line in order.lines)
     reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False)
     for user_id in earned:

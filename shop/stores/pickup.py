@@ -67,6 +67,8 @@ def pickup_store(store_id):
 
 
 def snapshot(order, store):
-    """Write the pickup store and its name and address as they are now onto a new order."""
+    """Write the pickup store, its name and address and its region (for regional agents) as they are now onto a new
+    order."""
     order.pickup_store_id, order.pickup_store_name = store.id, store.name
     order.pickup_store_address = store.address_text[:400]
+    order.ship_province, order.ship_city, order.ship_district = store.province, store.city, store.district

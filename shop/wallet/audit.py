@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..agents.audit import check_agent_dividends
+from ..agents.models import AgentDividend
 from ..distribution.earnings import expected_shares, order_rules
 from ..distribution.models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission
 from ..extensions import db
@@ -42,6 +44,7 @@ def run_audit(echo=None, now=None):
     _commissions(report, echo)
     _adjustments(report)
     check_pool(report)
+    check_agent_dividends(report)
     _commission_ledger(report)
     _withdrawals(report)
     _debts(report)
@@ -146,9 +149,10 @@ def _commission_ledger(report):
     held = sum(report.figures.get(k, 0) for k in ("frozen", "available", "withdrawing", "withdrawn"))
     adjusted = report.figures.get("adjustments", 0)
     pool = report.figures.get("pool net", 0)
-    if held != total_net + adjusted + pool:
+    dividends = report.figures.get("agent dividend net", 0)
+    if held != total_net + adjusted + pool + dividends:
         report.problem(f"money held in accounts {held} != commission net {total_net} + adjustments {adjusted}"
-                       f" + pool {pool}")
+                       f" + pool {pool} + agent dividends {dividends}")
 
 
 def _adjustments(report):
@@ -192,6 +196,7 @@ def _debts(report):
     """A negative available balance is only ever a clawback debt."""
     clawed = set(db.session.scalars(select(Commission.beneficiary_id).where(Commission.clawed_back_fen > 0)))
     clawed |= report.figures.pop("pool debtors", set())
+    clawed |= set(db.session.scalars(select(AgentDividend.beneficiary_id).where(AgentDividend.clawed_back_fen > 0)))
     debts = 0
     for acc in db.session.scalars(select(Account).where(Account.available_fen < 0)):
         debts += 1

@@ -1,6 +1,9 @@
-"""The only way money moves: post() changes an account with one guarded UPDATE and appends the entry."""
+"""The only way money moves: post() changes an account with one guarded UPDATE and appends the entry;
+post_many() does the same for several entries at once (the payment path's commissions)."""
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -47,8 +50,10 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
         .returning(Account.frozen_fen, Account.available_fen, Account.withdrawing_fen, Account.withdrawn_fen)
         .execution_options(synchronize_session=False))
     row = db.session.execute(stmt).first()
-    if row is None and db.session.get(Account, user_id) is None:
-        ensure_account(user_id)  # the first entry of this account: create it, then apply the change
+    if row is None:
+        # No row: the account does not exist yet (create it; a concurrent first post may have just committed it,
+        # so apply the change again in either case), or the guard refused: the second UPDATE refuses again.
+        ensure_account(user_id)
         row = db.session.execute(stmt).first()
     if row is None:
         raise InsufficientBalance()
@@ -62,3 +67,71 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
     return entry
 
 
+BUCKETS = ("frozen", "available", "withdrawing", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry of post_many(): the same arguments as post()."""
+    user_id: int
+    kind: str
+    ref_type: str
+    ref_id: int
+    frozen: int = 0
+    available: int = 0
+    withdrawing: int = 0
+    withdrawn: int = 0
+    order_id: int = None
+    memo: str = ""
+
+
+def post_many(postings, now=None):
+    """post() for several entries at once, atomically; joins the caller's transaction. One UPDATE changes every
+    account by the sum of its entries' deltas, each account guarded as post() guards it (no debt allowed), and
+    every account's row is checked (InsufficientBalance otherwise); one INSERT appends the entries, each with the
+    running balances after it, in the order given."""
+    totals = {}
+    for p in postings:
+        totals[p.user_id] = [a + getattr(p, b) for a, b in zip(totals.get(p.user_id, (0, 0, 0, 0)), BUCKETS)]
+    after = _update_accounts(totals)
+    if after.keys() != totals.keys():
+        for user_id in totals.keys() - after.keys():  # first entries: create the accounts, then apply again
+            ensure_account(user_id)
+        after.update(_update_accounts({u: totals[u] for u in totals.keys() - after.keys()}))
+    if after.keys() != totals.keys():
+        raise InsufficientBalance()
+    running = {u: [a - t for a, t in zip(after[u], totals[u])] for u in totals}  # the balances before
+    rows, now = [], now or utcnow()
+    for p in postings:
+        balance = running[p.user_id] = [a + getattr(p, b) for a, b in zip(running[p.user_id], BUCKETS)]
+        if min(balance[0], balance[2], balance[3]) < 0 or (p.available < 0 and balance[1] < 0):
+            raise InsufficientBalance()  # an entry in between would overdraw, as post() one by one would refuse
+        rows.append(dict(user_id=p.user_id, kind=p.kind, d_frozen=p.frozen, d_available=p.available,
+                         d_withdrawing=p.withdrawing, d_withdrawn=p.withdrawn, frozen_after=balance[0],
+                         available_after=balance[1], withdrawing_after=balance[2], withdrawn_after=balance[3],
+                         ref_type=p.ref_type, ref_id=p.ref_id, order_id=p.order_id, actor_id=None,
+                         memo=p.memo[:200], created_at=now))
+    # Core with RETURNING: one cached INSERT sent as one multi-row statement (insertmanyvalues), not one per entry.
+    db.session.execute(insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id), rows)
+
+
+def _update_accounts(totals):
+    """One guarded UPDATE of the accounts in `totals` ({user_id: [d_frozen, d_available, d_withdrawing,
+    d_withdrawn]}); {user_id: [the four balances after]} of the rows it changed."""
+    if not totals:
+        return {}
+    ids = sorted(totals)
+
+    def delta(k):
+        return case({u: totals[u][k] for u in ids}, value=Account.user_id, else_=0)
+
+    columns = [Account.frozen_fen, Account.available_fen, Account.withdrawing_fen, Account.withdrawn_fen]
+    # post()'s guards: these buckets never below zero; available only where it is taken from (no debt here).
+    guard = [c + delta(k) >= 0 for k, c in enumerate(columns) if k != 1 and any(totals[u][k] for u in ids)]
+    takers = [u for u in ids if totals[u][1] < 0]
+    if takers:
+        guard.append(or_(Account.user_id.not_in(takers), Account.available_fen + delta(1) >= 0))
+    stmt = (update(Account).where(Account.user_id.in_(ids), *guard)
+            .values({c: c + delta(k) for k, c in enumerate(columns) if any(totals[u][k] for u in ids)})
+            .returning(Account.user_id, *columns).execution_options(synchronize_session=False))
+    return {row[0]: list(row[1:]) for row in db.session.execute(stmt)}

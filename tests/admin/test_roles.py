@@ -42,6 +42,8 @@ EXPECTED = {
     "flash": (EVERYONE, "OP"),
     "stores": (EVERYONE, "OP"),
     "pool": (EVERYONE, "OF"),
+    "agents": (EVERYONE, "OF"),
+    "agents.download": ("OF", "O"),
     "staff": OWNER_ONLY,
     "oplog": OWNER_ONLY,
 }
