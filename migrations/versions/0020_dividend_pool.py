@@ -1,16 +1,16 @@
 """dividend pool (分红池): paid periods with their rule snapshot and totals, the orders in each base, each member's
 share, and each refund that reached a paid period (clawed back or absorbed)
 
-Revision ID: 0023
-Revises: 0021 (the lead re-chains it after 0022)
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 01:25:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023'
-down_revision = '0021'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

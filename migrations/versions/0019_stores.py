@@ -1,8 +1,8 @@
 """stores (门店): stores with their region and coordinates (integer micro-degrees), their clerks, the members a
 clerk brought in; pickup orders (the chosen store and its snapshot, the redemption code, who redeemed it)
 
-Revision ID: 0021
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-30 00:37:58.133372
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
+revision = '0019'
 down_revision = '0018'
 branch_labels = None
 depends_on = None

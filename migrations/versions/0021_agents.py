@@ -1,8 +1,8 @@
 """regional agents (区域代理): appointments (one active per region and level) and their dividends per order line
 and level; the orders' region snapshot (ship_province / ship_city / ship_district), plain ADD COLUMN
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-11-30 01:21:37.478744
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0023'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
