@@ -280,10 +280,13 @@ def main(argv=None):
     parser.add_argument("--redis-url", help="SHOP_REDIS_URL for the mall (default: none, in-process caches)")
     parser.add_argument("--json", help="also write the figures as JSON to this path")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 3 s per page, 60 products")
     parser.add_argument("--app-root", default=ROOT,
                         help="the checkout whose shop is measured (default: this one; another one gives 'before' "
                              "figures with the same script)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.products = 3, 60
     sys.path.insert(0, os.path.abspath(args.app_root))
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install -y wrk)")
