@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..clock import utcnow
 from ..database import transaction
+from ..distribution.services import become_distributor
 from ..errors import ServiceError
 from ..extensions import db
 from .models import ACTIVE, AGENT_LEVELS, CITY, DISTRICT, ENDED, PROVINCE, Agent
@@ -36,7 +37,9 @@ def check_rate(rate_bp):
 
 def appoint(phone, level, province, city, district, rate_bp, actor=None):
     """Appoint the member with this phone as the agent of a region; one active agent per region and level (the
-    partial unique index decides between concurrent appointments). Owns its transaction."""
+    partial unique index decides between concurrent appointments). A member who is not yet a distributor becomes
+    one ("后台添加"), so the dividends can be withdrawn from the distributor center like commissions. Owns its
+    transaction."""
     region = region_of(level, province, city, district)
     check_rate(rate_bp)
     phone = (phone or "").strip()[:20]
@@ -52,6 +55,7 @@ def appoint(phone, level, province, city, district, rate_bp, actor=None):
         except IntegrityError:
             raise ServiceError(_("%(r)s 已有在任的%(l)s，请先卸任", r="".join(region), l=AGENT_LEVELS[level]),
                                status=409) from None
+        become_distributor(user.id, "admin")
     return agent
 
 

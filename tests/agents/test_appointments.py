@@ -51,3 +51,11 @@ def test_ending_needs_a_reason_and_an_active_appointment(db, appoint):
         services.end_appointment(agent.id, "再次")
     with pytest.raises(ServiceError, match="已卸任"):
         services.change_rate(agent.id, 300)
+
+
+def test_an_appointed_member_becomes_a_distributor_to_withdraw_the_dividends(db, appoint, make_user):
+    from shop.distribution.models import Distributor
+    member = make_user(phone="13500000009")
+    assert db.session.get(Distributor, member.id) is None
+    appoint("city", "上海市", "上海市", user=member)
+    assert db.session.get(Distributor, member.id).source == "admin"
