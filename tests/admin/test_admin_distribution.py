@@ -74,7 +74,7 @@ def test_settings_page_shows_the_defaults_and_that_joining_is_free(client, staff
     assert value_of(html, "distribution_threshold") == "100.00"
 
 
-def test_settings_are_saved(client, staff):
+def test_settings_are_saved(client, staff, db):
     resp = client.post("/admin/distribution/settings", data=settings_form(
         distribution_mode="threshold", distribution_threshold="288.5", bind_scope="new", bind_moment="paid",
         bind_validity="days", bind_valid_days="30"))
@@ -87,6 +87,7 @@ def test_settings_are_saved(client, staff):
     assert (value_of(html, "distribution_threshold"), value_of(html, "bind_valid_days")) == ("288.50", "30")
 
     client.post("/admin/distribution/settings", data=settings_form(bind_valid_days="30"))
+    db.session.rollback()  # settings are read once per transaction: this test's own ends here
     assert get_setting("bind_valid_days") == 0 and get_setting("distribution_mode") == "everyone"
     assert get_setting("distribution_threshold_fen") == 10000
 

@@ -15,9 +15,9 @@ from tests.browser.journey import arrive, expect_text
 from tests.browser.test_aftersales_browser import log_in_staff
 from tests.browser.test_flash_browser import log_in
 from tests.browser.test_marketing_journey import pay_at_cashier
-from tests.browser.test_pool_journey import payable_month
 from tests.browser.test_stores_journey import THE_BUND
 from tests.pool import conftest as pool_fixtures
+from tests.pool.conftest import payable_month
 from tests.stores import conftest as store_fixtures
 from tests.stores.conftest import PEOPLES_SQUARE, WEST_LAKE
 

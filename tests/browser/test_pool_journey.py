@@ -7,28 +7,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from shop.clock import utcnow
 from shop.orders.models import Order
 from shop.payments import refunds
-from shop.pool import rules, services
 from tests.browser.journey import arrive, expect_text
 from tests.browser.test_aftersales_browser import log_in_staff
 from tests.browser.test_flash_browser import log_in
 from tests.pool import conftest as pool_fixtures
+from tests.pool.conftest import payable_month
 
 gold, pool_shop, sales = pool_fixtures.gold, pool_fixtures.pool_shop, pool_fixtures.sales
 
 
 def period_id(url):
     return int(url.rstrip("/").rsplit("/", 1)[1])
-
-
-def payable_month():
-    """The latest closed month whose after-sale window has passed by now."""
-    period = rules.last_closed("month", utcnow())
-    while utcnow() < services.payable_from(period):
-        period = rules.last_closed("month", period.starts_at)
-    return period
 
 
 @pytest.fixture

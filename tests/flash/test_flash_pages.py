@@ -24,7 +24,7 @@ def test_the_home_panel_shows_the_running_and_coming_slots(db, client, shop, mak
     db.session.commit()
     page = text_of(client.get("/"))
     assert "限时秒杀" in page and "距结束" in page and "距开始" in page and "下一场" in page
-    assert "¥60.00" in page and "¥100.00" in page and 'style="width: 40%"' in page and "马上抢" in page
+    assert "¥60.00" in page and "¥100.00" in page and 'class="w-40"' in page and "马上抢" in page
     assert f"activity=flash&amp;activity_id={running.id}&amp;sku_id={shop.sku_id}&amp;quantity=1" in page
     assert "js/flash.js" in page and 'data-remaining="' in page
 

@@ -18,9 +18,9 @@ def test_seed_demo_is_idempotent(app, db):
     assert first.exit_code == 0, first.output
     assert "13800000000 / admin123" in first.output and "[21/21]" in first.output
     counts = table_counts(db)
-    # three shoppers and the demo store clerk (shop/stores/demo.py)
-    assert counts["Product"] == 21 and counts["User"] == 4 and counts["Sku"] >= 21
-    assert "13900000009 / demo123" in first.output
+    # three shoppers, the demo store clerk (shop/stores/demo.py) and the city agent (shop/agents/demo.py)
+    assert counts["Product"] == 21 and counts["User"] == 5 and counts["Sku"] >= 21
+    assert "13900000009 / demo123" in first.output and "13900000010 / demo123" in first.output
     second = runner.invoke(args=["shop", "seed-demo"])
     assert second.exit_code == 0 and "0 product(s) created" in second.output
     assert table_counts(db) == counts

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from shop.clock import to_china, utcnow
-from shop.pool import rules
+from shop.pool import rules, services
 
 
 @dataclass
@@ -62,3 +62,11 @@ def sales(pool_shop, paid_order, complete, make_product):
         return orders
 
     return make
+
+
+def payable_month():
+    """The latest closed month whose after-sale window has passed by now (what finance can pay today)."""
+    period = rules.last_closed("month", utcnow())
+    while utcnow() < services.payable_from(period):
+        period = rules.last_closed("month", period.starts_at)
+    return period

@@ -17,8 +17,8 @@ from shop.pool import services as pool
 from shop.pool.models import PoolAdjustment, PoolShare
 from shop.stores.redemption import redeem
 from shop.wallet.audit import run_audit
-from tests.browser.test_pool_journey import payable_month
 from tests.pool import conftest as pool_fixtures
+from tests.pool.conftest import payable_month
 from tests.stores import conftest as store_fixtures
 from tests.stores.conftest import PEOPLES_SQUARE, WEST_LAKE, pickup
 

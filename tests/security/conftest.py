@@ -1,6 +1,7 @@
 """The security suite's helpers: every route read from the URL map, a snapshot of all money, and a victim whose
 records a stranger tries to open."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -65,6 +66,7 @@ class Victim:
     commission: object
     withdrawal: object
     pickup_order: object  #: paid, for pickup in a store of its own (its pickup code is the clerk's URL)
+    pool_period: object  #: a paid 分红池 period in which Z has a share
 
 
 def make_store(name="人民广场店"):
@@ -80,7 +82,7 @@ def make_store(name="人民广场店"):
 
 
 @pytest.fixture
-def victim(db, make_user, make_distributor, make_product, make_address, pay):
+def victim(db, make_user, make_distributor, make_product, make_address, pay, settings):
     from shop.distribution import binding, rules
     from shop.distribution.models import Commission
     from shop.orders.pricing import Choice
@@ -102,7 +104,30 @@ def victim(db, make_user, make_distributor, make_product, make_address, pay):
     withdrawal.out_bill_no = withdrawal.withdrawal_no
     db.session.commit()
     commission = db.session.scalar(select(Commission).where(Commission.beneficiary_id == z.id))
-    return Victim(z, y, paid, unpaid, address, commission, withdrawal, pickup)
+    period = pool_share_for(z, pay(place_order(y, [(product.skus[0].id, 1)], address.id)), settings)
+    return Victim(z, y, paid, unpaid, address, commission, withdrawal, pickup, period)
+
+
+def pool_share_for(distributor, order, settings):
+    """The pool of the last payable month paid, with a share for `distributor` (the only member of its grade), from
+    `order` completed in that month."""
+    from shop.distribution.models import Distributor, Grade
+    from shop.extensions import db
+    from shop.orders.services import confirm_receipt, ship_order
+    from shop.pool.services import pay_dividends
+    from tests.pool.conftest import payable_month
+
+    grade = Grade(name="分红等级", rank=9)
+    db.session.add(grade)
+    db.session.flush()
+    db.session.get(Distributor, distributor.id).grade_id = grade.id
+    db.session.commit()
+    settings(pool_rate_bp=1000, pool_period="month", pool_grade_ids=[grade.id], pool_split="equal")
+    month = payable_month()
+    ship_order(order, "顺丰", "SF1")
+    confirm_receipt(order, now=month.starts_at + timedelta(days=1))
+    db.session.commit()
+    return pay_dividends(month.label)
 
 
 @pytest.fixture

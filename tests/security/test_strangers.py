@@ -23,6 +23,7 @@ OWNED = {
     "stores.pickup_qr": lambda v: {"order_no": v.pickup_order.order_no},
     "stores.order": lambda v: {"code": v.pickup_order.pickup_code},  # the stranger clerks in another store
     "stores.redeem": lambda v: {"code": v.pickup_order.pickup_code},
+    "pool_center.dividend": lambda v: {"period_id": v.pool_period.id},
 }
 #: endpoint -> why its URL argument names nothing private.
 NOT_OWNED = {
@@ -81,7 +82,8 @@ def test_the_owner_does_open_them(app, client, victim, login):
 
 def test_the_distributor_opens_their_own_center_records(app, client, victim, login):
     login(victim.distributor)
-    for endpoint in ("center.order", "center.commission", "center.withdrawal", "payments.sandbox_transfer"):
+    for endpoint in ("center.order", "center.commission", "center.withdrawal", "payments.sandbox_transfer",
+                     "pool_center.dividend"):
         for _, rule, url in routes(app, methods={"GET"}, values=OWNED[endpoint](victim)):
             if rule.endpoint == endpoint:
                 assert client.get(url).status_code == 200, url
