@@ -45,10 +45,13 @@ def test_the_lock_keys_are_distinct():
 def test_a_command_does_nothing_while_another_host_runs_it(app, db, command):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("advisory locks are PostgreSQL's")
+    lock = "hashtext(coalesce(current_schema(), '')), :k"
     with db.engine.connect() as other_host:
-        other_host.execute(text("SELECT pg_advisory_lock(hashtext(coalesce(current_schema(), '')), :k)"),
-                           {"k": ONE_HOST[command]})
-        result = app.test_cli_runner().invoke(args=["shop", command])
-        other_host.rollback()
+        other_host.execute(text(f"SELECT pg_advisory_lock({lock})"), {"k": ONE_HOST[command]})
+        try:
+            result = app.test_cli_runner().invoke(args=["shop", command])
+        finally:  # a session lock outlives the transaction: the pooled connection would keep it for later tests
+            other_host.execute(text(f"SELECT pg_advisory_unlock({lock})"), {"k": ONE_HOST[command]})
+            other_host.rollback()
     assert result.exit_code == 0, result.output
     assert "nothing done" in result.output

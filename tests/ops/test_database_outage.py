@@ -53,7 +53,7 @@ def killable(host):
     if not IS_PG:
         pytest.skip("needs PostgreSQL (SHOP_TEST_DATABASE_URL)")
     options = {"pool_size": 2, "connect_args": {"options": f"-csearch_path={PG_SCHEMA}", "application_name": KILLED}}
-    client = host(SQLALCHEMY_ENGINE_OPTIONS=options)
+    client = host(SQLALCHEMY_ENGINE_OPTIONS=options, PAGE_CACHE_SECONDS=0)  # every page asks the database
 
     def kill():
         with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
