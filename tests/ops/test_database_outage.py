@@ -12,8 +12,10 @@ DEAD = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none
 MESSAGE = "服务暂时不可用，请稍后刷新重试"
 
 
-def signed_notification(order_no, amount_fen=10000, transaction_id="4200000000000077"):
-    headers, body = sandbox.build_notification(order_no, transaction_id, amount_fen)
+def signed_notification(client, order_no, amount_fen=10000, transaction_id="4200000000000077"):
+    """A notification signed with the sandbox keys of the host that receives it (each app loads its keys once)."""
+    with client.application.app_context():
+        headers, body = sandbox.build_notification(order_no, transaction_id, amount_fen)
     return {"data": body, "headers": headers, "content_type": "application/json"}
 
 
@@ -39,7 +41,8 @@ def test_healthz_names_the_database(host):
 
 
 def test_a_notification_gets_the_fail_body_for_the_gateway_to_retry(host):
-    resp = host(**DEAD).post("/pay/notify/sandbox", **signed_notification("202601010000000001"))
+    dead = host(**DEAD)
+    resp = dead.post("/pay/notify/sandbox", **signed_notification(dead, "202601010000000001"))
     assert (resp.status_code, resp.json["code"]) == (503, "FAIL")
 
 
@@ -81,9 +84,9 @@ def test_a_notification_on_a_dropped_connection_is_retried_and_applied_once(db, 
     order = place()
     assert client.get("/healthz").status_code == 200
     assert kill() >= 1
-    first = client.post("/pay/notify/sandbox", **signed_notification(order.order_no))
+    first = client.post("/pay/notify/sandbox", **signed_notification(client, order.order_no))
     assert (first.status_code, first.json["code"]) == (503, "FAIL")
-    assert client.post("/pay/notify/sandbox", **signed_notification(order.order_no)).status_code == 204
-    assert client.post("/pay/notify/sandbox", **signed_notification(order.order_no)).status_code == 204
+    assert client.post("/pay/notify/sandbox", **signed_notification(client, order.order_no)).status_code == 204
+    assert client.post("/pay/notify/sandbox", **signed_notification(client, order.order_no)).status_code == 204
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "paid"
