@@ -96,7 +96,8 @@ def _category(name, parent=None, sort=0):
     return category
 
 
-def _user(phone, password, nickname):
+def demo_member(phone, password, nickname):
+    """(the demo member with this phone, whether it was created now); joins the caller's transaction."""
     user = db.session.scalar(select(User).where(User.phone == phone))
     if user is not None:
         return user, False
@@ -105,6 +106,7 @@ def _user(phone, password, nickname):
     user = User(phone=phone, nickname=nickname, wechat_openid=f"o-demo-{phone}")
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
     return user, True
 
 
@@ -147,7 +149,7 @@ def seed_demo(echo=print):
         echo(f"{'merchant admin':14s} {ADMIN[0]} / {ADMIN[1]}  (staff owner, log in at /admin/login)"
              + ("" if new else "  (already there)"))
         for phone, password, nickname in SHOPPERS:
-            _, new = _user(phone, password, nickname)
+            _, new = demo_member(phone, password, nickname)
             echo(f"{'shopper':14s} {phone} / {password}" + ("" if new else "  (already there)"))
     seed_distribution(echo)
     seed_marketing(echo)

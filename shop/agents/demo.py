@@ -1,8 +1,8 @@
 """The demo's regional agent: a member who is the city agent of 上海市 (the demo stores' city), at 1%."""
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..database import transaction
+from ..demo import demo_member
 from ..extensions import db
 from .models import ACTIVE, CITY, Agent
 
@@ -15,7 +15,7 @@ def seed_demo(echo=print):
     """The demo city agent of 上海市, unless one is appointed; running it again duplicates nothing. Owns its
     transaction."""
     with transaction():
-        user, new = _agent_user()
+        user, new = demo_member(*AGENT)
         taken = db.session.scalar(select(Agent).where(Agent.level == CITY, Agent.province == REGION[0],
                                                       Agent.city == REGION[1], Agent.status == ACTIVE))
         if taken is None:
@@ -23,15 +23,3 @@ def seed_demo(echo=print):
                                  rate_bp=RATE_BP, status=ACTIVE))
     echo(f"{'city agent':14s} {AGENT[0]} / {AGENT[1]}  (上海市 city agent, 1%; /center/agent)"
          + ("" if new else "  (already there)"))
-
-
-def _agent_user():
-    phone, password, nickname = AGENT
-    user = db.session.scalar(select(User).where(User.phone == phone))
-    if user is not None:
-        return user, False
-    user = User(phone=phone, nickname=nickname, wechat_openid=f"o-demo-{phone}")
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user, True

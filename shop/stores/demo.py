@@ -1,8 +1,8 @@
 """Demo stores (real coordinates in Shanghai, Hangzhou and Suzhou) and a demo store clerk, who is a distributor too."""
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..database import transaction
+from ..demo import demo_member
 from ..extensions import db
 from .models import MICRO, Store, StoreClerk
 
@@ -25,7 +25,7 @@ def seed_demo(echo=print):
 
     with transaction():
         stores = [_store(*row) for row in STORES]
-        clerk, new = _clerk_user()
+        clerk, new = demo_member(*CLERK)
         if db.session.get(StoreClerk, clerk.id) is None:
             db.session.add(StoreClerk(user_id=clerk.id, store_id=stores[0].id))
         distribution.become_distributor(clerk.id, "admin")
@@ -42,15 +42,3 @@ def _store(name, province, city, district, detail, lat, lng, hours, phone):
         db.session.add(store)
         db.session.flush()
     return store
-
-
-def _clerk_user():
-    phone, password, nickname = CLERK
-    user = db.session.scalar(select(User).where(User.phone == phone))
-    if user is not None:
-        return user, False
-    user = User(phone=phone, nickname=nickname, wechat_openid=f"o-demo-{phone}")
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user, True
