@@ -10,7 +10,7 @@ from sqlalchemy import text
 class Verdict:
     audit_problems: list = field(default_factory=list)
     paid_twice: list = field(default_factory=list)  # order ids with more than one applied payment
-    commission_twice: list = field(default_factory=list)  # (order id, level) with more than one commission
+    commission_twice: list = field(default_factory=list)  # (order id, order line id, level) with more than one
     ledger_twice: list = field(default_factory=list)  # commissions with more than one creation entry
     negative_stock: list = field(default_factory=list)  # sku ids
     paid_not_applied: list = field(default_factory=list)  # paid at the gateway, never applied by the mall
@@ -25,7 +25,7 @@ class Verdict:
     def lines(self):
         return [f"audit: {'clean' if not self.audit_problems else self.audit_problems[:5]}",
                 f"orders paid twice: {self.paid_twice or 'none'}",
-                f"commissions created twice (order, level): {self.commission_twice or 'none'}",
+                f"commissions created twice (order, line, level): {self.commission_twice or 'none'}",
                 f"commissions with two creation ledger entries: {self.ledger_twice or 'none'}",
                 f"SKUs with negative stock: {self.negative_stock or 'none'}",
                 f"paid at the gateway but not in the mall: {self.paid_not_applied or 'none'}",
@@ -33,7 +33,10 @@ class Verdict:
 
 
 PAID_TWICE = """SELECT order_id FROM payments WHERE status = 'applied' GROUP BY order_id HAVING count(*) > 1"""
-COMMISSION_TWICE = """SELECT order_id, level FROM commissions GROUP BY order_id, level HAVING count(*) > 1"""
+# Per order line: an order of two lines (a cart that kept an item from a checkout refused during a fault) has two
+# commissions at each level, one per line, which is right.
+COMMISSION_TWICE = """SELECT order_id, order_line_id, level FROM commissions GROUP BY order_id, order_line_id, level
+                      HAVING count(*) > 1"""
 LEDGER_TWICE = """SELECT ref_id FROM ledger_entries WHERE ref_type = 'commission' AND kind = 'commission_frozen'
                   GROUP BY ref_id HAVING count(*) > 1"""
 PAID_NOT_APPLIED = """SELECT t.order_no FROM sandbox_transactions t WHERE t.state IN ('SUCCESS', 'REFUND')

@@ -9,6 +9,7 @@ import uuid
 
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 access_log = logging.getLogger("shop.access")
 #: nginx's $request_id is 32 hex digits; anything else a client sends (or nothing) gets a new id.
@@ -76,6 +77,12 @@ def finish(response):
 
 
 def signed_in_user_id(ctx):
-    """The member's id when this request loaded one (Flask-Login keeps it in g); never a query of its own."""
+    """The member's (or staff member's) id when this request loaded one (Flask-Login keeps it in g); never a query
+    of its own. The id comes from the row's identity, not its attributes: after a commit they are expired, and
+    reading `user.id` or `is_authenticated` would load the row again, here, after the error handlers (with the
+    database away that was a bare 500)."""
     user = ctx.get("_login_user")
-    return str(user.id) if user is not None and user.is_authenticated else None
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None or not state.identity:
+        return None  # anonymous, or not a row
+    return str(state.identity[0])

@@ -166,6 +166,9 @@ class Traffic(threading.Thread):
                 if what != self.expected]
 
 
+GRACE = 0.1  # seconds after host a's last process is gone for nginx to read the close of its kept-alive connections
+
+
 def test_nginx_fails_over_when_a_host_is_killed(cluster):
     """Two clients GET a page and one POSTs (an unsigned notification, refused with 400 by whichever host gets it)
     while host a is killed: nginx sends everything after the kill to host b."""
@@ -188,9 +191,11 @@ def test_nginx_fails_over_when_a_host_is_killed(cluster):
           f"{len(after)} answered after the kill, by {sorted({str(r[3]) for r in after})}")
     assert {r[3] for r in results if r[1] < killed_at and r[3] is not None} == set(HOSTS)
     # A request host a was answering when it died cannot be retried (a POST never is once sent; a GET not once
-    # nginx has begun answering): only requests in flight while host a was being killed may fail, at most one
-    # per client.
+    # nginx has begun answering). Nor can a POST that nginx wrote on a kept-alive connection to host a whose close
+    # it had not yet read: the kernel tears the sockets down just after the processes are gone (seen: a POST sent
+    # 13 ms after the kill, 4 ms after the last process). So only a request begun while host a was dying, or in the
+    # GRACE after, may fail, at most one per client; everything later is answered by host b.
     for client_errors in errors.values():
-        assert len(client_errors) <= 1 and all(start < dying and end > 0 for start, end, _ in client_errors), \
+        assert len(client_errors) <= 1 and all(start < dying + GRACE and end > 0 for start, end, _ in client_errors), \
             (errors, dying)
     assert after and {r[3] for r in after} == {"b"}

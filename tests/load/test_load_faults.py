@@ -106,7 +106,18 @@ def test_postgres_restart_during_load(mall, stack):
     bad = _bad_answers(rec)
     exceptions = sorted({e[1] for e in re.findall(r"(\w+\.)*(\w*(?:Error|Exception))", server.log_text())})[:6]
     assert not bad, (f"{len(bad)} answers during `pg_ctl restart -m fast` were not a clean 503: "
-                     f"{sorted({(kind, status) for kind, status, _body in bad})}; exceptions logged: {exceptions}")
+                     f"{sorted({(kind, status) for kind, status, _body in bad})}; exceptions logged: {exceptions}\n"
+                     f"{_first_traceback(server.log_text())}")
+
+
+def _first_traceback(log):
+    """The first stack trace the server logged (with the ones chained to it), to say where a 500 came from."""
+    start = log.find("Traceback")
+    if start < 0:
+        return "(no traceback logged)"
+    lines = log[start:].splitlines()
+    end = next((n for n, line in enumerate(lines) if line.startswith("{")), len(lines))  # the next JSON log line
+    return "\n".join(lines[:end][:120])
 
 
 def _guess_passwords(server, phone, tries=25):

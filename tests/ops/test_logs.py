@@ -92,3 +92,18 @@ def test_json_format_installs_one_handler():
         assert logs.configure("text").formatter is logs.TEXT
     finally:
         root.removeHandler(logs.configure("text"))
+
+
+def test_the_access_line_never_loads_the_member_again(app, db, make_user):
+    """After a commit the member's row is expired; naming it in the access line must not query (with the database
+    away that query failed after the error handlers and became a bare 500)."""
+    from shop.sql import count_statements
+
+    user = make_user()
+    expected = str(user.id)
+    db.session.commit()  # expires every attribute, user.id included
+    with count_statements() as seen:
+        assert logs.signed_in_user_id({"_login_user": user}) == expected
+    assert len(seen) == 0
+    assert logs.signed_in_user_id({}) is None
+    assert logs.signed_in_user_id({"_login_user": app.login_manager.anonymous_user()}) is None
