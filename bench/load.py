@@ -6,7 +6,8 @@ refunds and withdrawals for a bounded time, then the checks that must hold.
 
 Starts its own PostgreSQL cluster (initdb into a temporary directory, as the `postgres` OS user when run as root),
 its own redis-server and `gunicorn -w 2 --threads 4 wsgi:app`, each on a free 127.0.0.1 port; seeds the mall through
-the app's services; runs the threaded client (bench/loadkit/client.py); then prints the audit, orders paid twice,
+the app's services; runs the load with locust (bench/loadkit/locust_users.py, in a process of its own; `--generator
+threads` runs the same actors in threads of this process instead); then prints locust's table and the audit, orders paid twice,
 negative stock, and per kind of request: count, errors, p50/p90/p99. Everything is torn down at the end, also on
 errors. Exit status 1 when a check fails. A script that prints figures, not a test: tests/load/ runs a bounded one.
 """
@@ -19,7 +20,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bench.loadkit import checks, client, seed  # noqa: E402
+from bench.loadkit import checks, client, seed, swarm  # noqa: E402
 from bench.loadkit.stack import Stack, missing_tools  # noqa: E402
 
 
@@ -30,6 +31,9 @@ def parse_args(argv=None):
     parser.add_argument("--distributors", type=int, default=2, help="distributor threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--no-redis", action="store_true", help="run without SHOP_REDIS_URL")
+    parser.add_argument("--generator", choices=("locust", "threads"), default="locust",
+                        help="locust (default: bench/loadkit/locust_users.py in a process of its own) or the same "
+                             "actors in plain threads of this process")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON (bench/run_all.py's format)")
     return parser.parse_args(argv)
 
@@ -44,6 +48,18 @@ def print_table(rec, seconds):
     print("orders: " + ", ".join(f"{k} {v}" for k, v in sorted(rec.outcomes.items())))
     for kind, _start, status, body in rec.bad[:10]:
         print(f"  bad answer: {kind} HTTP {status}: {body[:200]!r}")
+
+
+def print_deadlocks(pg_log):
+    """What PostgreSQL logged of each deadlock it broke: which statements waited for which."""
+    try:
+        with open(pg_log, errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return
+    for n, line in enumerate(lines):
+        if "deadlock detected" in line:
+            print("  postgres: " + "\n  postgres: ".join(x[:300] for x in lines[n:n + 8]))
 
 
 def json_rows(rec, verdict, seconds):
@@ -80,10 +96,20 @@ def main(argv=None):
               f"redis {stack.redis.url if stack.redis else 'off'}, gunicorn {server.base} (-w {args.workers})",
               flush=True)
         started = time.perf_counter()
-        rec = client.run_load(app, server.base, seeded, seed.PASSWORD, args.seconds, args.shoppers,
-                              args.distributors)
+        if args.generator == "locust":
+            rec, locust_rows = swarm.run_swarm(env, server.base, seeded, args.seconds, args.shoppers,
+                                               args.distributors)
+        else:
+            rec, locust_rows = client.run_load(app, server.base, seeded, seed.PASSWORD, args.seconds, args.shoppers,
+                                               args.distributors), None
         elapsed = time.perf_counter() - started
+        if locust_rows:
+            swarm.print_locust_table(locust_rows)
         print_table(rec, elapsed)
+        outages = [line for line in server.log_text().splitlines() if "shop.outage" in line]
+        for line in outages[:10]:
+            print(f"  server said: {line[line.index('shop.outage'):][:240]}")
+        print_deadlocks(stack.pg.log)
         verdict = checks.verify(app)
         print("\n" + "\n".join(verdict.lines()))
         if args.json:

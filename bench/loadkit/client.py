@@ -66,17 +66,19 @@ class Recorder:
 
 
 class Client:
-    """One browser: a cookie session and the recorder."""
+    """One browser: a cookie session and the recorder. `http` is the session to send with: requests' own by
+    default, or a locust HttpSession (bench/loadkit/swarm.py), whose statistics then group the requests by kind."""
 
-    def __init__(self, base, recorder, timeout=30):
+    def __init__(self, base, recorder, timeout=30, http=None):
         self.base, self.rec, self.timeout = base, recorder, timeout
-        self.http = requests.Session()
+        self.http = http or requests.Session()
+        self.named = http is not None
         self.token = None
 
     def call(self, kind, method, path, expect=PAGE_OK, **kw):
         start = time.monotonic()
         try:
-            resp = self._send(method, path, **kw)
+            resp = self._send_named(kind, expect, method, path, **kw) if self.named else self._send(method, path, **kw)
         except requests.RequestException as exc:
             self.rec.add(kind, start, time.monotonic() - start, None, False, f"{type(exc).__name__}: {exc}")
             return None
@@ -98,6 +100,22 @@ class Client:
             self.rec.count("GET sent again after a kept-alive connection was reset")
             return self.http.request(method, self.base + path, allow_redirects=False, timeout=self.timeout, **kw)
 
+    def _send_named(self, kind, expect, method, path, **kw):
+        """Through locust: reported under `kind`, a success when the status is one this request expects (a 400
+        refusal of the scarce SKU is the mall working); a connection error is raised as requests raises it."""
+        with self.http.request(method, self.base + path, name=kind, catch_response=True, allow_redirects=False,
+                               timeout=self.timeout, **kw) as resp:
+            error = getattr(resp, "error", None)
+            if error is not None:
+                resp.failure(error)
+            elif resp.status_code in expect:
+                resp.success()
+            else:
+                resp.failure(f"HTTP {resp.status_code}")
+        if error is not None:
+            raise error if isinstance(error, requests.RequestException) else requests.ConnectionError(error)
+        return resp
+
     def post(self, kind, path, data=None, expect=MOVED):
         return self.call(kind, "POST", path, expect, data={**(data or {}), "csrf_token": self.token or ""})
 
@@ -110,8 +128,9 @@ class Gateway:
     """The payment provider: marks an opened payment paid in the sandbox (in-process, on the same database) and
     delivers its signed notification once, twice in a row, or three times at once."""
 
-    def __init__(self, app, base, recorder):
+    def __init__(self, app, base, recorder, connect=None):
         self.app, self.base, self.rec = app, base, recorder
+        self.connect = connect or (lambda: Client(base, recorder))  # a new browser: one per delivery
 
     def pay(self, order_no):
         from shop.payments.gateways import get_gateway, sandbox
@@ -124,7 +143,7 @@ class Gateway:
         """Deliver until answered 204, as WeChat retries any other answer (each attempt recorded; retries as
         "notify-retry")."""
         headers, body = note
-        client = Client(self.base, self.rec)
+        client = self.connect()
         for attempt in range(attempts):
             if client.call(kind if attempt == 0 else "notify-retry", "POST", "/pay/notify/sandbox", NOTIFIED,
                            data=body, headers={**headers, "Content-Type": "application/json"}) is not None:
@@ -155,8 +174,8 @@ def order_no_of(resp):
 class Shopper:
     """Browses, orders (the cart or 立即购买), pays, and sometimes asks for a refund that the owner approves."""
 
-    def __init__(self, base, rec, gateway, seeded, who, password, rng):
-        self.c, self.admin, self.gateway, self.s = Client(base, rec), Client(base, rec), gateway, seeded
+    def __init__(self, connect, gateway, seeded, who, password, rng):
+        self.c, self.admin, self.gateway, self.s = connect(), connect(), gateway, seeded
         self.user_id, self.phone, self.address_id = who
         self.password, self.rng, self.paid = password, rng, []
 
@@ -233,8 +252,8 @@ class Shopper:
 class Distributor:
     """Asks to withdraw ¥1 to Alipay; finance approves it and records the transfer made by hand."""
 
-    def __init__(self, base, rec, app, seeded, who, password, rng):
-        self.c, self.finance, self.app, self.s = Client(base, rec), Client(base, rec), app, seeded
+    def __init__(self, connect, app, seeded, who, password, rng):
+        self.c, self.finance, self.app, self.s = connect(), connect(), app, seeded
         self.user_id, self.phone = who
         self.password, self.rng = password, rng
 
@@ -273,10 +292,8 @@ def run_load(app, base, seeded, password, seconds, shoppers=8, distributors=2, s
     """Run the mix for `seconds` (or until `stop` is set) in shoppers + distributors threads; the Recorder."""
     rec = Recorder()
     gateway = Gateway(app, base, rec)
-    actors = [Shopper(base, rec, gateway, seeded, seeded.shoppers[i % len(seeded.shoppers)], password,
-                      random.Random(seed * 1000 + i)) for i in range(shoppers)]
-    actors += [Distributor(base, rec, app, seeded, seeded.distributors[i % len(seeded.distributors)], password,
-                           random.Random(seed * 2000 + i)) for i in range(distributors)]
+    actors = [shopper(i, lambda: Client(base, rec), gateway, seeded, password, seed) for i in range(shoppers)]
+    actors += [distributor(i, lambda: Client(base, rec), app, seeded, password, seed) for i in range(distributors)]
     stop = stop or threading.Event()
     deadline = time.monotonic() + seconds
 
@@ -291,3 +308,14 @@ def run_load(app, base, seeded, password, seconds, shoppers=8, distributors=2, s
     for t in threads:
         t.join(seconds + 120)
     return rec
+
+
+def shopper(i, connect, gateway, seeded, password, seed=1):
+    """The i-th shopper of a run: its seeded member and its own random sequence (the same in every generator)."""
+    return Shopper(connect, gateway, seeded, seeded.shoppers[i % len(seeded.shoppers)], password,
+                   random.Random(seed * 1000 + i))
+
+
+def distributor(i, connect, app, seeded, password, seed=1):
+    return Distributor(connect, app, seeded, seeded.distributors[i % len(seeded.distributors)], password,
+                       random.Random(seed * 2000 + i))

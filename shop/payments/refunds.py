@@ -9,9 +9,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..agents.dividends import adjust_dividends_for_refunded_quantities
+from ..agents.models import AgentDividend
 from ..clock import utcnow
 from ..database import require_outermost, transaction
 from ..distribution.earnings import adjust_for_refunded_quantities
+from ..distribution.models import Commission
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..groupbuy.guard import refund_refusal
@@ -22,6 +24,7 @@ from ..orders.events import refund_succeeded
 from ..orders.models import Order, OrderLine
 from ..orders.services import return_to_stock
 from ..settings import get_setting
+from ..wallet import ledger
 from .alerts import PaymentRefused, payment_alert, refused_with_alert
 from .gateways import GatewayError, external_url, get_gateway
 from .models import (
@@ -259,6 +262,10 @@ def _refund_succeeded(refund, notice):
         db.session.execute(update(Payment).where(Payment.id == refund.payment_id).values(status=REFUNDED))
         return
     order.refunded_fen += refund.amount_fen
+    # Before reversing each line's commissions and dividends one by one: their accounts, in the payment's order
+    # (commissions' beneficiaries, then agents', each group ascending), so a payment and a refund never deadlock.
+    ledger.lock_accounts(select(Commission.beneficiary_id).where(Commission.order_id == order.id))
+    ledger.lock_accounts(select(AgentDividend.beneficiary_id).where(AgentDividend.order_id == order.id))
     done = refunded_quantities(order.id, include_open=False)
     for rline in refund.lines:
         line = db.session.get(OrderLine, rline.order_line_id)

@@ -48,6 +48,7 @@ def _claw_back(period, refund):
     pool_now = rules.pool_of(period.base_fen - period.clawback_base_fen, period.rate_bp)
     taken = rules.clawbacks({s.id: s.amount_fen for s in shares}, weights, pool_now,
                             {s.id: s.clawed_back_fen for s in shares})
+    ledger.lock_accounts([s.user_id for s in shares if taken[s.id] > 0])  # one order for every transaction
     for share in shares:
         if taken[share.id] > 0:
             share.clawed_back_fen += taken[share.id]

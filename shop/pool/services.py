@@ -130,6 +130,7 @@ def _pay(period, now, echo, batch):
     db.session.add(row)
     db.session.flush()  # the unique period: a second run stops here
     db.session.add_all(PoolOrder(period_id=row.id, order_id=i, referrer_id=r, base_fen=g) for i, r, g in orders)
+    ledger.lock_accounts([m.user_id for m in members])  # one order for every transaction that posts to several
     for done, member in enumerate(members, 1):
         _post_share(row, member, sales[member.user_id], shares[member.user_id])
         if echo and (done % batch == 0 or done == len(members)):

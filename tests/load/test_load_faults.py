@@ -20,7 +20,7 @@ from load_helpers import (
     wait_for,
 )
 
-from bench.loadkit import checks, client, seed
+from bench.loadkit import checks, client, seed, swarm
 from bench.loadkit.stack import ROOT, VENV_BIN, RedisServer
 
 LEVELS = 3  # every seeded shopper sits under a chain of three distributors
@@ -34,10 +34,14 @@ def assert_clean(mall):
 
 
 def test_bounded_load_keeps_money_exact(mall, stack):
+    """The load generator is locust (bench/loadkit/locust_users.py, a process of its own), as bench/load.py runs it."""
     server = mall.gunicorn(redis_url=stack.redis.url)
-    rec = client.run_load(mall.app, server.base, mall.seeded, seed.PASSWORD, seconds=20, shoppers=4,
-                          distributors=1)
+    rec, locust_rows = swarm.run_swarm(server.env, server.base, mall.seeded, seconds=20, shoppers=4, distributors=1)
+    swarm.print_locust_table(locust_rows)
     total, errors = rec.totals()
+    # Locust's statistics and the actors' own record saw the same requests.
+    assert sum(row["requests"] for row in locust_rows) == total
+    assert sum(row["failures"] for row in locust_rows) == errors
     verdict = assert_clean(mall)
     assert total > 50 and rec.outcomes["placed"] > 0, (total, dict(rec.outcomes))
     assert verdict.figures["paid orders"] > 0 and verdict.figures["withdrawals paid"] > 0, verdict.figures
