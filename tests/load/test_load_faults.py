@@ -45,12 +45,10 @@ def test_bounded_load_keeps_money_exact(mall, stack):
     verdict = assert_clean(mall)
     assert total > 50 and rec.outcomes["placed"] > 0, (total, dict(rec.outcomes))
     assert verdict.figures["paid orders"] > 0 and verdict.figures["withdrawals paid"] > 0, verdict.figures
-    # A notification answered FAIL with 503 (a transient database error: the transaction rolled back) is the
-    # protocol's "try again": the gateway retries, and the checks above prove it was applied once. Seen once in
-    # about a dozen runs; anything else is an error.
-    retried = [bad for bad in rec.bad if bad[0].startswith("notify") and bad[2] == 503 and '"FAIL"' in bad[3]]
-    print(f"\n{total} requests, {errors} answers not ok, of which {len(retried)} notification FAIL 503 (retried)")
-    assert errors == len(retried) and len(retried) <= 2, rec.bad[:5]
+    # Every answer is one a working mall gives. (A notification answered FAIL 503 once in about a dozen runs: a
+    # deadlock between a payment and a refund of one chain, fixed by locking accounts in ascending user id.)
+    print(f"\n{total} requests, {errors} answers not ok")
+    assert errors == 0, rec.bad[:5]
 
 
 def test_worker_killed_inside_the_notification_transaction(mall, tmp_path):
