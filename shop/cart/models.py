@@ -21,8 +21,8 @@ class CartItem(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
-#: Pieces in the member's cart, for the tab bar's badge. Deferred: the session loader asks for it with the member
-#: (accounts/sessions.py), so a page's badge sends no statement of its own; any commit expires it with the row.
+#: Pieces in the member's cart, for the tab bar's badge; in the "page" group loaded with the member
+#: (accounts/sessions.py), so a page's badge sends no statement of its own. Any commit expires it with the row.
 User.cart_pieces = db.column_property(
     select(func.coalesce(func.sum(CartItem.quantity), 0)).where(CartItem.user_id == User.id)
-    .correlate_except(CartItem).scalar_subquery(), deferred=True)
+    .correlate_except(CartItem).scalar_subquery(), deferred=True, group="page")

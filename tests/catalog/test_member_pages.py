@@ -132,3 +132,14 @@ def test_a_price_change_shows_at_once_to_members(catalog, member, db):
     db.session.commit()
     state, text = get(client, "/")
     assert state == "miss" and "¥49.00" in text
+
+
+def test_a_members_product_page_loads_their_panels_in_few_statements(catalog, member):
+    """The product, the member (with cart badge and invite code), the coupons with those the member holds, and
+    the 助力免单 rule with the member's campaign: four statements, whatever the member holds."""
+    _, product = catalog
+    client, _ = member(2, product)
+    client.get(f"/p/{product.id}")
+    with count_statements() as counter:
+        assert get(client, f"/p/{product.id}")[0] is None
+    assert len(counter) <= 4, counter.statements
