@@ -139,7 +139,8 @@ def test_a_members_product_page_loads_their_panels_in_few_statements(catalog, me
     the 助力免单 rule with the member's campaign: four statements, whatever the member holds."""
     _, product = catalog
     client, _ = member(2, product)
-    client.get(f"/p/{product.id}")
+    path = f"/p/{product.id}"
+    client.get(path)
     with count_statements() as counter:
-        assert get(client, f"/p/{product.id}")[0] is None
+        assert get(client, path)[0] is None
     assert len(counter) <= 4, counter.statements
