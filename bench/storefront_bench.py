@@ -146,7 +146,8 @@ def statements_per_page(app, pages, signed_in):
 
 def start_gunicorn(workers, module, env, log_path, pythonpath=None):
     port = free_port()
-    cmd = [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    # The gunicorn beside the Python running this script (a worktree may borrow another checkout's venv).
+    cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
     cmd += ["--pythonpath", pythonpath] if pythonpath else []
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd + [module], cwd=env.get("BENCH_APP_ROOT", ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,

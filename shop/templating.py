@@ -1,9 +1,10 @@
 """Template filters and globals shared by every page."""
 from types import SimpleNamespace
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from .clock import local_time
 from .money import format_bp, format_fen, format_zhe
@@ -22,6 +23,26 @@ def page_url(page, **extra):
     args.update(extra)
     args["page"] = page
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+#: Where a page cached for every member shows the cart badge: filled per request (caching/pages.py).
+CART_BADGE_HOLE = "\x00cart:{limit}\x00"
+
+
+def cart_badge(limit=None):
+    """The tab bar's cart badge: `<b class="badge">n</b>` ("99+" past limit=99), nothing for an empty cart; a hole
+    in a page rendered for every member."""
+    if g.get("member_page"):
+        return Markup(CART_BADGE_HOLE.format(limit=limit or ""))
+    from .cart.services import cart_count
+
+    return badge_html(cart_count(current_user), limit)
+
+
+def badge_html(count, limit=None):
+    if not count:
+        return Markup("")
+    return Markup('<b class="badge">{}</b>').format(f"{limit}+" if limit and count > limit else count)
 
 
 def label_sets():
@@ -79,6 +100,7 @@ def register(app):
     app.add_template_filter(bar_width)
     app.add_template_global(media_url)
     app.add_template_global(page_url)
+    app.add_template_global(cart_badge)
     app.add_template_global(label_sets(), "labels")
     app.add_template_global(explain)
     from .marketing.slots import panels
@@ -90,10 +112,4 @@ def register(app):
 
     @app.context_processor
     def shop_globals():
-        from .cart.services import cart_count
-
-        def _cart_count():
-            return cart_count(current_user)
-
-        return {"shop_name": current_app.config["SHOP_NAME"], "cart_count": _cart_count,
-                "current_locale": str(get_locale() or "zh")}
+        return {"shop_name": current_app.config["SHOP_NAME"], "current_locale": str(get_locale() or "zh")}

@@ -1,11 +1,13 @@
 """Members' sessions: which session (or remember-me cookie) still opens the account, and ending them all.
 
 Flask-Login keeps `User.get_id()`, "id:version", in the session cookie and in the remember-me cookie. The loader
-accepts it only while the version is the row's (the row is loaded on every request anyway: no extra query). The
-version moves on when the member logs in, logs out and changes their password, so a cookie copied before any of
-these opens nothing afterwards, and a remember-me cookie differs at every login."""
+accepts it only while the version is the row's (the row is loaded on every request anyway: no extra query; what
+every page may show of the member, the "page" group of deferred columns (cart badge, invite code), comes in the
+same statement). The version moves on when the member logs in, logs out and changes their password, so a cookie
+copied before any of these opens nothing afterwards, and a remember-me cookie differs at every login."""
 from flask import current_app, request
 from flask_login import login_user
+from sqlalchemy.orm import undefer_group
 
 from ..database import transaction
 from ..extensions import db
@@ -15,7 +17,8 @@ from .models import User
 def load(user_id):
     """The member a session's "id:version" names, or None when the version has moved on (or it is malformed)."""
     key, _, version = str(user_id).partition(":")
-    user = db.session.get(User, int(key)) if _number(key) and _number(version) else None
+    user = db.session.get(User, int(key), options=[undefer_group("page")]) if _number(key) and _number(version) \
+        else None
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -11,12 +11,11 @@ from .views import remembered_campaign
 
 @provides("product", order=30)
 def product_panel(product, **_page):
-    rule = services.enabled_for(product.id)
-    if rule is None:
+    offer = services.product_offer(product.id, current_user.id if current_user.is_authenticated else None)
+    if offer is None:
         return None
-    running = services.running_campaign(current_user.id, rule) if current_user.is_authenticated else None
-    return Panel("assist/_product_panel.html", {"rule": rule, "running": running,
-                                                "price": services.product_price(product.id)})
+    rule, running = offer
+    return Panel("assist/_product_panel.html", {"rule": rule, "running": running, "price": product.full_price_fen})
 
 
 @provides("me", order=30)

@@ -4,10 +4,9 @@ import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import joinedload
 
-from ..catalog.models import Sku
 from ..clock import utcnow
 from ..coupons.models import ASSIST, DAYS, FIXED, PRODUCTS, REWARD_ONLY, CouponTemplate
 from ..coupons.services import grant
@@ -32,9 +31,23 @@ def enabled_for(product_id):
 
 def running_campaign(user_id, rule, now=None):
     """The member's campaign on this rule still open before its deadline, or None. Reads only."""
-    return db.session.scalar(select(AssistCampaign).where(
-        AssistCampaign.starter_id == user_id, AssistCampaign.assist_product_id == rule.id,
-        AssistCampaign.status == OPEN, AssistCampaign.deadline > (now or utcnow())))
+    return db.session.scalar(select(AssistCampaign).where(AssistCampaign.assist_product_id == rule.id,
+                                                          _running(user_id, now)))
+
+
+def _running(user_id, now=None):
+    return and_(AssistCampaign.starter_id == user_id, AssistCampaign.status == OPEN,
+                AssistCampaign.deadline > (now or utcnow()))
+
+
+def product_offer(product_id, user_id=None):
+    """(the product's enabled rule, the member's running campaign on it or None), or None when the product has no
+    enabled rule: the product page's panel, in one statement. Reads only."""
+    row = db.session.execute(
+        select(AssistProduct, AssistCampaign)
+        .outerjoin(AssistCampaign, and_(AssistCampaign.assist_product_id == AssistProduct.id, _running(user_id)))
+        .where(AssistProduct.product_id == product_id, AssistProduct.enabled.is_(True))).first()
+    return tuple(row) if row else None
 
 
 def start(user, product_id, now=None):
@@ -104,16 +117,10 @@ def _succeed(campaign, now):
     db.session.refresh(campaign)
 
 
-def product_price(product_id):
-    """What the whole product costs: its most expensive active SKU."""
-    return db.session.scalar(select(func.max(Sku.price_fen)).where(Sku.product_id == product_id,
-                                                                   Sku.is_active.is_(True))) or 0
-
-
 def reward_template(rule):
     """The rule's reward template, worth the product's price now: a new one when the price changed. Joins the
     caller's transaction."""
-    price = product_price(rule.product_id)
+    price = rule.product.full_price_fen
     template = db.session.get(CouponTemplate, rule.template_id) if rule.template_id else None
     if template is None or template.amount_fen != price or not template.enabled:
         template = CouponTemplate(

@@ -8,21 +8,35 @@ share link writes the session and counts a visit). The key holds the catalog gen
 
 What a cached page embeds that is per request is punched out when it is stored and filled when it is served: the
 CSRF token (the shopper's own, so the session gets one as on a rendered page), and the countdowns' seconds
-(`data-remaining`, counted from the render), which lose the page's age."""
+(`data-remaining`, counted from the render), which lose the page's age.
+
+Signed-in members share pages of their own (`member` in the key, header X-Member-Page-Cache): home, category and
+search, which show nothing of the member but the cart badge (a hole, `cart_badge()`, filled with the count loaded
+with the member) and the CSRF token; only while their session holds nothing else (no flashed message) and the home
+page has no panel provider that is not shared. The product page shows the member's own panels: never shared."""
 import re
 import time
 
 from flask import current_app, g, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import select_locale
+from ..extensions import db
+from ..marketing.slots import has_personal_panels
+from ..templating import badge_html
 from . import boundaries, generation
 from .store import Store, get_store
 
 ENDPOINTS = frozenset({"main.home", "catalog.product", "catalog.categories", "catalog.search"})
 #: Session keys an anonymous page may carry and still be shared: none of them changes what the page shows.
 SHARED_SESSION_KEYS = frozenset({"csrf_token", "lang", "ref", "_permanent", "_fresh"})
+#: Pages shared by signed-in members, with the page slot whose panels they show (None: no slot).
+MEMBER_ENDPOINTS = {"main.home": "home", "catalog.categories": None, "catalog.search": None}
+#: ... and what Flask-Login adds to their session.
+MEMBER_SESSION_KEYS = SHARED_SESSION_KEYS | {"_user_id", "_id", "_remember", "_remember_seconds"}
 CSRF_HOLE = b"\x00csrf\x00"
+CART_HOLE = re.compile(rb"\x00cart:(\d*)\x00")
 COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
 
 
@@ -40,6 +54,18 @@ def shareable():
             and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
 
 
+def member_shareable():
+    """True when this request's page is the same for every signed-in member but the holes (loads the member)."""
+    slot = MEMBER_ENDPOINTS.get(request.endpoint, False)
+    if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
+            and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
+        return False
+    # These pages only read (a hit reads the member's row alone): no transaction around the statements, which
+    # saves the BEGIN and ROLLBACK round trips.
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return current_user.is_authenticated
+
+
 def shared_stamp():
     """What every cached page and fragment key holds: catalog generation, next time boundary, language; None when
     the generation cannot be read (Redis down): then nothing is cached."""
@@ -50,31 +76,46 @@ def shared_stamp():
     return f"{gen}:{moment.strftime('%Y%m%d%H%M%S') if moment else '-'}:{select_locale()}"
 
 
-def page_key():
+def page_key(who=""):
     stamp = shared_stamp()
-    return f"page:{stamp}:{request.full_path}" if stamp else None
+    return f"page:{stamp}:{who}:{request.full_path}" if stamp else None
 
 
 def serve_cached():
     """Before the view: the cached page, with this request's holes filled, or None (the view renders)."""
-    if not shareable():
+    member = not shareable() and member_shareable()
+    if not member and not shareable():
         return None
-    key = page_key()
+    key = page_key("member" if member else "")
     if key is None:
         return None
     cached = get_store().get(key)
     if cached is None:
-        g.page_cache_key = key
+        g.page_cache_key, g.member_page = key, member
         return None
     stamp, body = cached.split(b"\n", 1)
     return fill(body, time.time() - float(stamp)), 200, {"Content-Type": "text/html; charset=utf-8",
-                                                           "X-Page-Cache": "hit"}
+                                                           cache_header(member): "hit"}
+
+
+def cache_header(member):
+    return "X-Member-Page-Cache" if member else "X-Page-Cache"
 
 
 def fill(body, age):
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
-    return age_countdowns(body, age)
+    return age_countdowns(fill_cart(body), age)
+
+
+def fill_cart(body):
+    """The member's cart badge in the holes `cart_badge()` left (its count comes with the member's row)."""
+    if b"\x00cart:" not in body:
+        return body
+    from ..cart.services import cart_count
+
+    count = cart_count(current_user)
+    return CART_HOLE.sub(lambda m: badge_html(count, int(m.group(1) or 0)).encode(), body)
 
 
 def age_countdowns(html, age):
@@ -85,18 +126,19 @@ def age_countdowns(html, age):
 
 
 def store_rendered(response):
-    """After the view: keep a page rendered for a shareable request, when it is still shareable."""
-    key = g.pop("page_cache_key", None)
-    if key is None or response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+    """After the view: keep a page rendered for a shareable request, when it is still shareable; a member's page
+    gets its cart badge."""
+    key, member = g.pop("page_cache_key", None), g.pop("member_page", False)
+    if key is None or response.mimetype != "text/html" or response.direct_passthrough:
         return response
-    if not SHARED_SESSION_KEYS.issuperset(session.keys()):
-        return response  # the view flashed, filled a cart or signed in: this page is someone's
     body = response.get_data()
-    token = g.get("csrf_token")
-    if token:
-        body = body.replace(token.encode(), CSRF_HOLE)
-    get_store().set(key, b"%.3f\n" % time.time() + body)
-    response.headers["X-Page-Cache"] = "miss"
+    if response.status_code == 200 and (MEMBER_SESSION_KEYS if member else SHARED_SESSION_KEYS).issuperset(session):
+        # (else the view flashed, filled a cart or signed in: this page is someone's)
+        token = g.get("csrf_token")
+        get_store().set(key, b"%.3f\n" % time.time() + (body.replace(token.encode(), CSRF_HOLE) if token else body))
+        response.headers[cache_header(member)] = "miss"
+    if member:
+        response.set_data(fill_cart(body))
     return response
 
 

@@ -1,4 +1,7 @@
 """A member's cart lines."""
+from sqlalchemy import func, select
+
+from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
 
@@ -16,3 +19,10 @@ class CartItem(db.Model):
     #: Ticked for checkout.
     selected = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+#: Pieces in the member's cart, for the tab bar's badge; in the "page" group loaded with the member
+#: (accounts/sessions.py), so a page's badge sends no statement of its own. Any commit expires it with the row.
+User.cart_pieces = db.column_property(
+    select(func.coalesce(func.sum(CartItem.quantity), 0)).where(CartItem.user_id == User.id)
+    .correlate_except(CartItem).scalar_subquery(), deferred=True, group="page")

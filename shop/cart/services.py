@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import session
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from ..catalog.models import Sku
@@ -153,8 +153,7 @@ def load_cart(user):
 def cart_count(user):
     """Number of pieces in the cart, for the tab bar badge. Reads only."""
     if user.is_authenticated:
-        return db.session.scalar(select(func.coalesce(func.sum(CartItem.quantity), 0))
-                                 .where(CartItem.user_id == user.id))
+        return user.cart_pieces
     return sum(v[0] for v in _guest_cart().values())
 
 

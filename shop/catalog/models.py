@@ -51,6 +51,11 @@ class Product(db.Model):
     def active_skus(self):
         return [s for s in self.skus if s.is_active]
 
+    @property
+    def full_price_fen(self):
+        """What the whole product costs: its most expensive active SKU (a 助力免单 reward's worth)."""
+        return max((s.price_fen for s in self.skus if s.is_active), default=0)
+
 
 class ProductImage(db.Model):
     __tablename__ = "product_images"

@@ -79,9 +79,10 @@ def new_products(limit=10):
 
 
 def get_product_for_shopper(product_id):
-    """An on-shelf product with its SKUs (joined), or 404. Its images load when the page's gallery is rendered (not
-    when it comes from the fragment cache)."""
-    product = db.session.scalar(select(Product).where(Product.id == product_id).options(joinedload(Product.skus)))
+    """An on-shelf product with its SKUs and category (joined; the category is the coupon panel's scope), or 404.
+    Its images load when the page's gallery is rendered (not when it comes from the fragment cache)."""
+    product = db.session.scalar(select(Product).where(Product.id == product_id)
+                                .options(joinedload(Product.skus), joinedload(Product.category)))
     if product is None or not product.on_shelf:
         raise NotFound(_("商品不存在或已下架"))
     return product

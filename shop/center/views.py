@@ -58,10 +58,7 @@ def invite_link(distributor, **extra):
 def share_helpers():
     def my_invite_code():
         """The logged-in member's invite code when they are an active distributor (for share links)."""
-        if not current_user.is_authenticated:
-            return None
-        distributor = queries.center_distributor(current_user.id)
-        return distributor.invite_code if distributor is not None and distributor.is_active else None
+        return current_user.share_code if current_user.is_authenticated else None
     return {"my_invite_code": my_invite_code}
 
 

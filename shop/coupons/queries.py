@@ -1,6 +1,6 @@
 """What the coupon pages show: the coupon centre, a product's claimable coupons, a member's coupons by tab.
 Reads only."""
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
@@ -15,27 +15,24 @@ TABS = ("usable", "used", "expired")
 
 
 def claimable_templates(now=None):
-    """Enabled claimable templates not past their dates, newest first (used-up ones too: shown as 已领完)."""
+    """Enabled claimable templates not past their dates, newest first (used-up ones too: shown as 已领完): a select."""
     now = now or utcnow()
-    stmt = select(CouponTemplate).where(CouponTemplate.enabled.is_(True), CouponTemplate.obtain == CLAIMABLE,
-                                        or_(CouponTemplate.validity != DATES, CouponTemplate.ends_at > now))
-    return db.session.scalars(stmt.order_by(CouponTemplate.id.desc())).all()
+    return select(CouponTemplate).where(CouponTemplate.enabled.is_(True), CouponTemplate.obtain == CLAIMABLE,
+                                        or_(CouponTemplate.validity != DATES, CouponTemplate.ends_at > now)) \
+        .order_by(CouponTemplate.id.desc())
 
 
-def held_counts(user, template_ids):
-    """{template id: coupons the member holds of it}."""
-    if not getattr(user, "is_authenticated", False) or not template_ids:
-        return {}
-    return dict(db.session.execute(select(Coupon.template_id, func.count(Coupon.id))
-                                   .where(Coupon.user_id == user.id, Coupon.template_id.in_(template_ids))
-                                   .group_by(Coupon.template_id)).all())
+def held_count(user):
+    """A column: the coupons the member holds of the row's template (0 for a guest)."""
+    if not getattr(user, "is_authenticated", False):
+        return literal(0)
+    return select(func.count(Coupon.id)).where(Coupon.user_id == user.id, Coupon.template_id == CouponTemplate.id) \
+        .correlate(CouponTemplate).scalar_subquery()
 
 
 def centre(user):
-    """[(template, coupons the member holds of it)] for the coupon centre."""
-    templates = claimable_templates()
-    held = held_counts(user, [t.id for t in templates])
-    return [(t, held.get(t.id, 0)) for t in templates]
+    """[(template, coupons the member holds of it)] for the coupon centre; one statement."""
+    return [(t, held) for t, held in db.session.execute(claimable_templates().add_columns(held_count(user)))]
 
 
 def for_product(product, user):

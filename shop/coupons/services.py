@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -137,9 +138,13 @@ def terms_of(template):
 
 def items_of(pairs):
     """The pure rules' view of [(product, fen it has left)]: product, category with its parent, amount."""
-    category_ids = {product.category_id for product, _fen in pairs} - {None}
-    parents = dict(db.session.execute(select(Category.id, Category.parent_id)
-                                      .where(Category.id.in_(category_ids))).all()) if category_ids else {}
+    # A category loaded with its product (the product page joins it) needs no statement.
+    parents = {p.category_id: p.category.parent_id for p, _fen in pairs
+               if p.category_id is not None and "category" not in sa_inspect(p).unloaded}
+    category_ids = {product.category_id for product, _fen in pairs} - {None} - parents.keys()
+    if category_ids:
+        parents.update(db.session.execute(select(Category.id, Category.parent_id)
+                                          .where(Category.id.in_(category_ids))).all())
     return [rules.Item(product.id, frozenset({product.category_id, parents.get(product.category_id)}) - {None}, fen)
             for product, fen in pairs]
 

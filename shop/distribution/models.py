@@ -1,7 +1,9 @@
 """Distributors, the referral tree (closure table), grades, applications and rule versions."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.ext.hybrid import hybrid_property
 
+from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
 from ..vocabulary import Labels, one_of
@@ -38,6 +40,13 @@ class Distributor(db.Model):
     @property
     def is_active(self):
         return self.status == ACTIVE
+
+
+#: The member's invite code while they are an active distributor (their share links), else None; in the "page"
+#: group loaded with the member (accounts/sessions.py), so a share link sends no statement of its own.
+User.share_code = db.column_property(
+    select(Distributor.invite_code).where(Distributor.user_id == User.id, Distributor.status == ACTIVE)
+    .correlate_except(Distributor).scalar_subquery(), deferred=True, group="page")
 
 
 class ReferralNode(db.Model):

@@ -48,3 +48,8 @@ def panels(slot, shared=None, **context):
             panel.order = order
             shown.append(panel)
     return shown
+
+
+def has_personal_panels(slot):
+    """Whether any provider of `slot` may show something of the member (not declared shared)."""
+    return any(not provider.shared_panel for _, provider in _PROVIDERS.get(slot, ()))

@@ -36,6 +36,27 @@ def test_member_cart_update_select_and_remove(client, db, make_user, make_produc
     assert [i.sku_id for i in db.session.scalars(select(CartItem))] == [blue]
 
 
+def test_member_badge_follows_the_cart_in_the_statement_that_loads_the_member(client, db, make_user, make_product,
+                                                                               login):
+    """The tab bar's badge comes with the member's row (one statement on a page), and each change shows at once."""
+    from shop.sql import count_statements
+
+    login(make_user())
+    p = make_product(skus=[(1000, 10, ["红", "M"]), (1500, 10, ["蓝", "M"])])
+    red, blue = (s.id for s in p.skus)
+    badges = []
+    for action, data in (("add", {"sku_id": red, "quantity": "2"}), ("add", {"sku_id": blue, "quantity": "3"}),
+                         ("update", {"sku_id": red, "quantity": "1"}), ("remove", {"sku_id": [str(blue)]})):
+        assert client.post(f"/cart/{action}", data=data).status_code in (302, 303)
+        html = client.get("/me").get_data(as_text=True)
+        badges.append(html.split('class="badge">', 1)[1].split("<", 1)[0] if 'class="badge">' in html else None)
+    assert badges == ["2", "5", "4", "1"]
+    client.get("/")
+    with count_statements() as counter:
+        assert 'class="badge">1<' in client.get("/").get_data(as_text=True)
+    assert len(counter) == 1  # the member with the badge's count; the home page's catalog parts come from the cache
+
+
 @pytest.mark.parametrize("quantity, message", [("0", "数量应在1到99之间"), ("-3", "数量应在1到99之间"),
                                                ("abc", "数量必须是整数"), ("100", "数量应在1到99之间"),
                                                ("1.5", "数量必须是整数"), ("", "数量必须是整数")])

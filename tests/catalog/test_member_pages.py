@@ -1,0 +1,146 @@
+"""Home, category and search pages are shared by signed-in members (X-Member-Page-Cache), each member seeing their
+own cart badge; the product page (the member's own panels) and anything one member's session holds are never
+shared, and a change the pages show renders anew."""
+import pytest
+
+from shop.sql import count_statements
+
+MEMBER_PAGES = ["/", "/category?cid={top}", "/search?q=T恤"]
+
+
+@pytest.fixture
+def catalog(make_product):
+    from shop.catalog.models import Category
+    from shop.extensions import db
+
+    top = Category(name="服装")
+    db.session.add(top)
+    db.session.flush()
+    child = Category(name="T恤", parent_id=top.id)
+    db.session.add(child)
+    db.session.commit()
+    product = make_product("纯棉T恤", skus=[(5900, 300, ["白", "M"])], category=child, is_featured=True)
+    return top, product
+
+
+@pytest.fixture
+def member(app, db, make_user):
+    """member(pieces=0) -> a test client signed in as a new member holding `pieces` in their cart."""
+    from shop.cart.models import CartItem
+
+    def make(pieces=0, product=None):
+        user = make_user()
+        if pieces:
+            db.session.add(CartItem(user_id=user.id, sku_id=product.skus[0].id, quantity=pieces))
+            db.session.commit()
+        client = app.test_client()
+        assert client.post("/login", data={"phone": user.phone, "password": "secret123"}).status_code == 302
+        return client, user
+    return make
+
+
+def get(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 200, path
+    return resp.headers.get("X-Member-Page-Cache"), resp.get_data(as_text=True)
+
+
+def badge(html):
+    return html.split('class="badge">', 1)[1].split("<", 1)[0] if 'class="badge">' in html else None
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES)
+def test_members_share_a_page_each_with_their_own_badge(catalog, member, path):
+    top, product = catalog
+    path = path.format(top=top.id)
+    (first, _), (second, _), (empty, _) = member(3, product), member(120, product), member()
+    state, text = get(first, path)
+    assert (state, badge(text)) == ("miss", "3")
+    for client, expected in ((second, "99+"), (empty, None), (first, "3")):
+        state, text = get(client, path)
+        assert (state, badge(text)) == ("hit", expected) and "\x00" not in text
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES)
+def test_a_member_hit_sends_only_the_statement_loading_the_member(catalog, member, path):
+    top, _ = catalog
+    path = path.format(top=top.id)
+    client, _ = member()
+    get(client, path)
+    with count_statements() as counter:
+        assert get(client, path)[0] == "hit"
+    assert len(counter) == 1, counter.statements
+
+
+def test_the_badge_follows_the_cart_on_a_shared_page(catalog, member):
+    _, product = catalog
+    client, _ = member()
+    get(client, "/")
+    client.post("/cart/add", data={"sku_id": product.skus[0].id, "quantity": "2"})
+    client.get("/cart")  # shows the flashed message
+    state, text = get(client, "/")
+    assert (state, badge(text)) == ("hit", "2")
+
+
+def test_the_product_page_is_never_shared_between_members(catalog, member):
+    _, product = catalog
+    (first, _), (second, _) = member(), member()
+    get(first, f"/p/{product.id}")
+    assert get(second, f"/p/{product.id}")[0] is None
+
+
+def test_a_flashed_message_is_the_members_own(catalog, member):
+    client, _ = member()
+    other, _ = member()
+    get(other, "/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "已加入购物车")]
+    state, text = get(client, "/")
+    assert state is None and "已加入购物车" in text
+    assert "已加入购物车" not in get(other, "/")[1]
+
+
+def test_a_personal_home_panel_stops_sharing_the_home_page(catalog, member, monkeypatch):
+    from shop.marketing import slots
+
+    def mine(**_page):
+        return None
+    mine.shared_panel = False
+    monkeypatch.setitem(slots._PROVIDERS, "home", [*slots._PROVIDERS["home"], (99, mine)])
+    client, _ = member()
+    get(client, "/")
+    assert get(client, "/")[0] is None
+
+
+def test_a_member_logged_out_elsewhere_gets_no_member_page(catalog, member):
+    from shop.accounts.sessions import log_out
+
+    client, user = member()
+    get(client, "/")
+    assert get(client, "/")[0] == "hit"
+    log_out(user)
+    state, text = get(client, "/")
+    assert state is None and badge(text) is None
+
+
+def test_a_price_change_shows_at_once_to_members(catalog, member, db):
+    _, product = catalog
+    client, _ = member()
+    get(client, "/")
+    assert "¥59.00" in get(client, "/")[1]
+    product.skus[0].price_fen, product.min_price_fen = 4900, 4900
+    db.session.commit()
+    state, text = get(client, "/")
+    assert state == "miss" and "¥49.00" in text
+
+
+def test_a_members_product_page_loads_their_panels_in_few_statements(catalog, member):
+    """The product, the member (with cart badge and invite code), the coupons with those the member holds, and
+    the 助力免单 rule with the member's campaign: four statements, whatever the member holds."""
+    _, product = catalog
+    client, _ = member(2, product)
+    path = f"/p/{product.id}"
+    client.get(path)
+    with count_statements() as counter:
+        assert get(client, path)[0] is None
+    assert len(counter) <= 4, counter.statements
