@@ -24,6 +24,7 @@ from flask_wtf.csrf import generate_csrf
 from .. import select_locale
 from ..extensions import db
 from ..marketing.slots import has_personal_panels
+from ..ops import logs
 from ..templating import badge_html
 from . import boundaries, generation
 from .store import Store, get_store
@@ -44,7 +45,9 @@ def init_app(app):
     """The store, and the hooks: serve before the view runs, store after it rendered (before compression)."""
     app.extensions["shop_cache_store"] = Store(app, ttl=app.config["PAGE_CACHE_SECONDS"] or 1)
     if app.config["PAGE_CACHE_SECONDS"] > 0:
-        app.before_request_funcs.setdefault(None, []).insert(0, serve_cached)
+        # First, but after the request id is taken (ops/logs.py start): a page served from here is logged with it.
+        hooks = app.before_request_funcs.setdefault(None, [])
+        hooks.insert(hooks.index(logs.start) + 1 if logs.start in hooks else 0, serve_cached)
         app.after_request(store_rendered)
 
 

@@ -53,6 +53,14 @@ def test_a_hit_sends_no_statement(client, catalog, path):
     assert len(counter) == 0, counter.statements
 
 
+def test_a_hit_is_logged_with_its_request_id(client, catalog):
+    get(client, "/")
+    resp = client.get("/", headers={"X-Request-ID": "5e1f0c3a9b2d4e6f8a7b6c5d4e3f2a1b"})
+    assert resp.headers["X-Page-Cache"] == "hit"
+    assert resp.headers["X-Request-ID"] == "5e1f0c3a9b2d4e6f8a7b6c5d4e3f2a1b"
+    assert len(client.get("/").headers["X-Request-ID"]) == 32  # none sent: one made
+
+
 def test_product_edit_shows_at_once(client, catalog):
     from shop.catalog.services import save_product
 
