@@ -6,14 +6,14 @@ A referral seen before the member is known waits in the session until registrati
 from datetime import timedelta
 
 from flask import session
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from ..clock import utcnow
 from ..database import transaction
 from ..extensions import db
 from ..settings import get_setting
 from . import tree
-from .models import BindingLog, Distributor, ReferralNode
+from .models import BindingLog, Distributor, ReferralNode, ReferralPath
 
 SESSION_KEY = "ref"
 
@@ -168,6 +168,17 @@ def admin_move(user_id, new_referrer_id, actor, reason):
     return node
 
 
+# A paid order's figures, in Core (no ORM-enabled UPDATE evaluating the identity map; the grade check reads the
+# nodes again), built once with bound parameters only.
+_nodes = ReferralNode.__table__
+_OWN_PAID = (update(_nodes).where(_nodes.c.user_id == bindparam("buyer")).values(
+    own_paid_fen=_nodes.c.own_paid_fen + bindparam("amount"), own_paid_orders=_nodes.c.own_paid_orders + 1,
+    last_paid_at=bindparam("now")).returning(_nodes.c.own_paid_orders))
+_TEAM_SALES = (update(_nodes).where(_nodes.c.user_id.in_(select(ReferralPath.ancestor_id).where(
+    ReferralPath.descendant_id == bindparam("buyer"), ReferralPath.depth > 0)))
+    .values(team_sales_fen=_nodes.c.team_sales_fen + bindparam("amount")).returning(_nodes.c.user_id))
+
+
 def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
     """A member paid an order: update their and their uplines' figures, renew the binding,
     bind a pending referral, and check threshold membership and grades.
@@ -176,24 +187,16 @@ def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
     check_grades=False the caller checks them (the payment path batches them with its own).
     Joins the caller's transaction (the payment's).
     """
-    from sqlalchemy import update
-
     from .grades import check_upgrades
-    from .models import ReferralPath
     from .services import check_threshold
 
     now = now or utcnow()
-    values = dict(own_paid_fen=ReferralNode.own_paid_fen + amount_fen,
-                  own_paid_orders=ReferralNode.own_paid_orders + 1, last_paid_at=now)
-    row = db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(**values)
-                             .returning(ReferralNode.own_paid_orders)).first()
+    values = {"buyer": user_id, "amount": amount_fen, "now": now}
+    row = db.session.execute(_OWN_PAID, values).first()
     if row is None:  # a member outside the tree so far
         tree.ensure_node(user_id)
-        row = db.session.execute(update(ReferralNode).where(ReferralNode.user_id == user_id).values(**values)
-                                 .returning(ReferralNode.own_paid_orders)).first()
-    ancestor_ids = db.session.scalars(update(ReferralNode).where(ReferralNode.user_id.in_(
-        select(ReferralPath.ancestor_id).where(ReferralPath.descendant_id == user_id, ReferralPath.depth > 0)
-    )).values(team_sales_fen=ReferralNode.team_sales_fen + amount_fen).returning(ReferralNode.user_id)).all()
+        row = db.session.execute(_OWN_PAID, values).first()
+    ancestor_ids = db.session.scalars(_TEAM_SALES, values).all()
     if row[0] == 1:  # the first paid order
         bind_pending(user_id, now)
     check_threshold(user_id)

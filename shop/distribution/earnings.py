@@ -2,7 +2,7 @@
 in proportion when lines are refunded, settled when the after-sale window has passed."""
 from collections import defaultdict, namedtuple
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import BigInteger, bindparam, case, insert, select, update
 
 from ..clock import utcnow
 from ..extensions import db
@@ -15,6 +15,26 @@ from .rules import current_version, load_rules, upline_from_snapshot
 
 #: What the fraud check needs of a commission just inserted (a row, not a loaded object).
 NewCommission = namedtuple("NewCommission", "id beneficiary_id created_at")
+
+
+_COMMISSIONS = Commission.__table__
+# Core: one INSERT built once, sent as one multi-row statement (insertmanyvalues).
+_INSERT_COMMISSIONS = insert(_COMMISSIONS).returning(_COMMISSIONS.c.id, _COMMISSIONS.c.order_line_id,
+                                                     _COMMISSIONS.c.level, _COMMISSIONS.c.beneficiary_id)
+_NODES = ReferralNode.__table__
+_ADD_FROZEN = {}
+
+
+def _add_frozen_commission(n):
+    """UPDATE of n beneficiaries' frozen commission figure: user u<i> gains a<i>. Built once per n (bound
+    parameters only), in Core: no ORM-enabled UPDATE evaluating the identity map."""
+    if n not in _ADD_FROZEN:
+        users = [bindparam(f"u{i}", type_=_NODES.c.user_id.type) for i in range(n)]
+        added = case(*[(users[i], bindparam(f"a{i}", type_=BigInteger)) for i in range(n)], value=_NODES.c.user_id,
+                     else_=0)
+        _ADD_FROZEN[n] = update(_NODES).where(_NODES.c.user_id.in_(users)).values(
+            commission_frozen_fen=_NODES.c.commission_frozen_fen + added)
+    return _ADD_FROZEN[n]
 
 
 def order_rules(order):
@@ -46,9 +66,7 @@ def create_commissions(order, check_grades=True):
                  buyer_id=order.user_id, amount_fen=s.amount_fen, reversed_fen=0, clawed_back_fen=0, status=FROZEN,
                  base_fen=s.base_fen, rate_bp=s.rate_bp, fixed_fen=s.fixed_fen, quantity=s.quantity,
                  source=s.source, rule_version_id=s.rule_version, created_at=now) for s in shares]
-    table = Commission.__table__  # Core: one cached INSERT, sent as one multi-row statement (insertmanyvalues)
-    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(
-        insert(table).returning(table.c.id, table.c.order_line_id, table.c.level, table.c.beneficiary_id), rows)}
+    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(_INSERT_COMMISSIONS, rows)}
     created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
     ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
                                      frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")
@@ -57,9 +75,9 @@ def create_commissions(order, check_grades=True):
     totals = defaultdict(int)
     for share in shares:
         totals[share.beneficiary_id] += share.amount_fen
-    db.session.execute(update(ReferralNode).where(ReferralNode.user_id.in_(sorted(totals))).values(
-        commission_frozen_fen=ReferralNode.commission_frozen_fen + case(totals, value=ReferralNode.user_id, else_=0))
-        .execution_options(synchronize_session=False))
+    params = {f"u{i}": user_id for i, user_id in enumerate(sorted(totals))}
+    params.update({f"a{i}": totals[user_id] for i, user_id in enumerate(sorted(totals))})
+    db.session.execute(_add_frozen_commission(len(totals)), params)
     if check_grades:
         for user_id in totals:
             check_upgrade(user_id, "commission earned")

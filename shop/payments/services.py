@@ -12,7 +12,7 @@ from datetime import timedelta
 from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from ..agents.dividends import create_dividends
@@ -46,11 +46,20 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
     "applied", "duplicate", "late_accepted", "refund_scheduled", "not_paid")
 
 
+# The notification's statements, built once (bound parameters only): building a statement and its cache key
+# costs more CPU than sending it (bench/README.md, notify_bench.py).
+_LOCK_ORDER = (select(Order).where(Order.order_no == bindparam("order_no")).options(joinedload(Order.lines))
+               .with_for_update(of=Order).execution_options(populate_existing=True))
+_PAYMENT_ORDER = select(Payment.order_id).where(Payment.gateway == bindparam("gateway"),
+                                                Payment.transaction_id == bindparam("transaction_id"))
+_products = Product.__table__
+_ADD_SALES = (update(_products).where(_products.c.id == bindparam("product_id"))
+              .values(sales=_products.c.sales + bindparam("quantity")))
+
+
 def _lock_order(order_no):
     """The order row locked (FOR UPDATE OF orders only), with its lines in the same statement."""
-    return db.session.execute(select(Order).where(Order.order_no == order_no).options(joinedload(Order.lines))
-                              .with_for_update(of=Order).execution_options(populate_existing=True)
-                              ).unique().scalar_one_or_none()
+    return db.session.execute(_LOCK_ORDER, {"order_no": order_no}).unique().scalar_one_or_none()
 
 
 def apply_payment(notice):
@@ -67,13 +76,13 @@ def apply_payment(notice):
         order = _lock_order(notice.order_no)
         if order is None:
             raise PaymentRefused(f"unknown order {notice.order_no!r}", status=404)
-        existing = db.session.scalar(select(Payment).where(Payment.gateway == notice.gateway,
-                                                           Payment.transaction_id == notice.transaction_id))
-        if existing is not None and existing.order_id != order.id:
+        paid_order_id = db.session.scalar(_PAYMENT_ORDER, {"gateway": notice.gateway,
+                                                           "transaction_id": notice.transaction_id})
+        if paid_order_id is not None and paid_order_id != order.id:
             raise PaymentRefused("transaction id belongs to another order", status=409, alert=payment_alert(
                 TRANSACTION_REUSED, f"transaction {notice.transaction_id} was already applied to another order; "
                                       f"notification for {notice.order_no} refused", notice))
-        if existing is not None:
+        if paid_order_id is not None:
             notices.duplicate()
             return DUPLICATE
         if notice.amount_fen != order.pay_total_fen:
@@ -159,8 +168,7 @@ def _on_paid(order, now):
     check_upgrades(reasons)
     for line in order.lines:
         if line.product_id:
-            db.session.execute(update(Product).where(Product.id == line.product_id)
-                               .values(sales=Product.sales + line.quantity))
+            db.session.execute(_ADD_SALES, {"product_id": line.product_id, "quantity": line.quantity})
     order_paid.send(current_app._get_current_object(), order=order, now=now)
 
 
