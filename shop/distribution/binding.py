@@ -6,7 +6,7 @@ A referral seen before the member is known waits in the session until registrati
 from datetime import timedelta
 
 from flask import session
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, case, cast, select, union_all, update
 
 from ..clock import utcnow
 from ..database import transaction
@@ -168,20 +168,44 @@ def admin_move(user_id, new_referrer_id, actor, reason):
     return node
 
 
-# A paid order's figures, in Core (no ORM-enabled UPDATE evaluating the identity map; the grade check reads the
-# nodes again), built once with bound parameters only.
+# A paid order's figures in one Core UPDATE (no ORM-enabled UPDATE evaluating the identity map; the grade check
+# reads the nodes again): the buyer's own, the uplines' team sales and the beneficiaries' frozen commissions
+# (u<i> gains a<i>). Built once per number of beneficiaries, with bound parameters only.
 _nodes = ReferralNode.__table__
 _OWN_PAID = (update(_nodes).where(_nodes.c.user_id == bindparam("buyer")).values(
     own_paid_fen=_nodes.c.own_paid_fen + bindparam("amount"), own_paid_orders=_nodes.c.own_paid_orders + 1,
     last_paid_at=bindparam("now")).returning(_nodes.c.own_paid_orders))
-_TEAM_SALES = (update(_nodes).where(_nodes.c.user_id.in_(select(ReferralPath.ancestor_id).where(
-    ReferralPath.descendant_id == bindparam("buyer"), ReferralPath.depth > 0)))
-    .values(team_sales_fen=_nodes.c.team_sales_fen + bindparam("amount")).returning(_nodes.c.user_id))
+_PAID_ORDER_UPDATES = {}
 
 
-def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
-    """A member paid an order: update their and their uplines' figures, renew the binding,
-    bind a pending referral, and check threshold membership and grades.
+def _paid_order_update(n):
+    """The paid order's UPDATE of the nodes for n beneficiaries. Its rows are picked by one IN over a UNION (the
+    buyer's paths, depth 0 included, and the beneficiaries), which PostgreSQL joins by primary key; an OR of the
+    three would scan the whole table."""
+    if n in _PAID_ORDER_UPDATES:
+        return _PAID_ORDER_UPDATES[n]
+    c = _nodes.c
+    buyer, amount = c.user_id == bindparam("buyer"), bindparam("amount", type_=c.own_paid_fen.type)
+    paths = select(ReferralPath.ancestor_id).where(ReferralPath.descendant_id == bindparam("buyer"))
+    upline = c.user_id.in_(paths.where(ReferralPath.depth > 0))
+    users = [bindparam(f"u{i}", type_=c.user_id.type) for i in range(n)]
+    earned = case(*[(users[i], bindparam(f"a{i}", type_=c.commission_frozen_fen.type)) for i in range(n)],
+                  value=c.user_id, else_=0) if n else 0
+    rows = union_all(paths.where(ReferralPath.depth >= 0), *[select(cast(u, Integer)) for u in users])
+    stmt = _PAID_ORDER_UPDATES[n] = update(_nodes).where(c.user_id.in_(rows)).values(
+        own_paid_fen=c.own_paid_fen + case((buyer, amount), else_=0),
+        own_paid_orders=c.own_paid_orders + case((buyer, 1), else_=0),
+        last_paid_at=case((buyer, bindparam("now", type_=c.last_paid_at.type)), else_=c.last_paid_at),
+        team_sales_fen=c.team_sales_fen + case((upline, amount), else_=0),
+        commission_frozen_fen=c.commission_frozen_fen + earned,
+    ).returning(c.user_id, c.own_paid_orders, case((upline, True), else_=False))
+    return stmt
+
+
+def record_paid_order(user_id, amount_fen, now=None, check_grades=True, earned=None):
+    """A member paid an order: update their and their uplines' figures and the beneficiaries' frozen commission
+    (`earned`: {user_id: amount}) in one UPDATE, renew the binding, bind a pending referral, and check threshold
+    membership and grades.
 
     Returns {user_id: reason} of the members whose grades the change may affect; with
     check_grades=False the caller checks them (the payment path batches them with its own).
@@ -190,13 +214,16 @@ def record_paid_order(user_id, amount_fen, now=None, check_grades=True):
     from .grades import check_upgrades
     from .services import check_threshold
 
-    now = now or utcnow()
+    now, earned = now or utcnow(), earned or {}
     values = {"buyer": user_id, "amount": amount_fen, "now": now}
-    row = db.session.execute(_OWN_PAID, values).first()
-    if row is None:  # a member outside the tree so far
+    params = dict(values, **{f"u{i}": u for i, u in enumerate(sorted(earned))},
+                  **{f"a{i}": earned[u] for i, u in enumerate(sorted(earned))})
+    rows = db.session.execute(_paid_order_update(len(earned)), params).all()
+    row = next((r[1:] for r in rows if r[0] == user_id), None)
+    if row is None:  # a member outside the tree so far (no uplines either: nobody else was counted twice)
         tree.ensure_node(user_id)
         row = db.session.execute(_OWN_PAID, values).first()
-    ancestor_ids = db.session.scalars(_TEAM_SALES, values).all()
+    ancestor_ids = [r[0] for r in rows if r[2]]
     if row[0] == 1:  # the first paid order
         bind_pending(user_id, now)
     check_threshold(user_id)

@@ -2,39 +2,23 @@
 in proportion when lines are refunded, settled when the after-sale window has passed."""
 from collections import defaultdict, namedtuple
 
-from sqlalchemy import BigInteger, bindparam, case, insert, select, update
+from sqlalchemy import insert, select, update
 
 from ..clock import utcnow
 from ..extensions import db
 from ..growth.fraud import flag_commissions
 from ..wallet import ledger
 from . import commission as engine
-from .grades import check_upgrade
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
 from .rules import current_version, load_rules, upline_from_snapshot
 
 #: What the fraud check needs of a commission just inserted (a row, not a loaded object).
 NewCommission = namedtuple("NewCommission", "id beneficiary_id created_at")
 
-
 _COMMISSIONS = Commission.__table__
 # Core: one INSERT built once, sent as one multi-row statement (insertmanyvalues).
 _INSERT_COMMISSIONS = insert(_COMMISSIONS).returning(_COMMISSIONS.c.id, _COMMISSIONS.c.order_line_id,
                                                      _COMMISSIONS.c.level, _COMMISSIONS.c.beneficiary_id)
-_NODES = ReferralNode.__table__
-_ADD_FROZEN = {}
-
-
-def _add_frozen_commission(n):
-    """UPDATE of n beneficiaries' frozen commission figure: user u<i> gains a<i>. Built once per n (bound
-    parameters only), in Core: no ORM-enabled UPDATE evaluating the identity map."""
-    if n not in _ADD_FROZEN:
-        users = [bindparam(f"u{i}", type_=_NODES.c.user_id.type) for i in range(n)]
-        added = case(*[(users[i], bindparam(f"a{i}", type_=BigInteger)) for i in range(n)], value=_NODES.c.user_id,
-                     else_=0)
-        _ADD_FROZEN[n] = update(_NODES).where(_NODES.c.user_id.in_(users)).values(
-            commission_frozen_fen=_NODES.c.commission_frozen_fen + added)
-    return _ADD_FROZEN[n]
 
 
 def order_rules(order):
@@ -51,13 +35,14 @@ def expected_shares(order):
     return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
 
 
-def create_commissions(order, check_grades=True):
+def create_commissions(order):
     """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
-    {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched).
+    {beneficiary_id: amount}, which the caller adds to the beneficiaries' figures (binding.record_paid_order's
+    `earned`, in the same UPDATE as the buyer's and the uplines') and checks grades for.
     Joins the caller's transaction (the payment's).
 
     A fixed number of statements whatever the shares: one INSERT of the commissions (their ids returned), the
-    ledger's one guarded UPDATE and one INSERT (ledger.post_many), one UPDATE of the beneficiaries' figures."""
+    ledger's one guarded UPDATE and one INSERT (ledger.post_many)."""
     shares = expected_shares(order)
     if not shares:
         return {}
@@ -75,12 +60,6 @@ def create_commissions(order, check_grades=True):
     totals = defaultdict(int)
     for share in shares:
         totals[share.beneficiary_id] += share.amount_fen
-    params = {f"u{i}": user_id for i, user_id in enumerate(sorted(totals))}
-    params.update({f"a{i}": totals[user_id] for i, user_id in enumerate(sorted(totals))})
-    db.session.execute(_add_frozen_commission(len(totals)), params)
-    if check_grades:
-        for user_id in totals:
-            check_upgrade(user_id, "commission earned")
     return dict(totals)
 
 
