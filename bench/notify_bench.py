@@ -350,7 +350,10 @@ def start_gunicorn(args, app_url, tmpdir, log_path):
     port = free_port()
     env = dict(os.environ, SHOP_DATABASE_URL=app_url, SHOP_INSTANCE_PATH=tmpdir, SHOP_SECRET_KEY="bench-secret",
                SHOP_RATELIMIT_ENABLED="0", SHOP_PAYMENT_GATEWAY="sandbox")
-    cmd = [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads),
+    gunicorn = os.path.join(ROOT, ".venv", "bin", "gunicorn")
+    if not os.path.exists(gunicorn):  # a worktree without its own .venv: the one beside this interpreter
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    cmd = [gunicorn, "-w", str(args.workers), "--threads", str(args.threads),
            "-b", f"127.0.0.1:{port}", "wsgi:app"]
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

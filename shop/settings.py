@@ -151,6 +151,7 @@ class Setting(db.Model):
 
 
 _CACHE = "shop.settings"
+_ALL = select(Setting.key, Setting.value)  # built once: every payment reads it
 
 
 def get_setting(key):
@@ -158,7 +159,7 @@ def get_setting(key):
     missing row, the default, would otherwise cost one query per call) and forgotten when it ends."""
     stored = db.session.info.get(_CACHE)
     if stored is None:
-        stored = db.session.info[_CACHE] = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+        stored = db.session.info[_CACHE] = dict(db.session.execute(_ALL).all())
     return stored[key] if key in stored else DEFAULTS[key]
 
 

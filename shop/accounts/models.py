@@ -78,7 +78,12 @@ class Address(db.Model):
 
     @property
     def full_text(self):
-        return f"{self.province}{self.city}{self.district}{self.detail}"
+        return full_address(self.province, self.city, self.district, self.detail)
+
+
+def full_address(province, city, district, detail):
+    """An address as one line of text (Address.full_text; the fraud check compares it read as plain columns)."""
+    return f"{province}{city}{district}{detail}"
 
 
 class SmsCode(db.Model):

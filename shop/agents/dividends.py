@@ -5,7 +5,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 
 from ..clock import utcnow
 from ..database import transaction
@@ -57,9 +57,14 @@ def region_agents(order):
     """The active agents of the order's region snapshot, as the pure rule takes them. Reads only."""
     if not order.ship_province:
         return []
-    found = db.session.execute(select(Agent.id, Agent.user_id, Agent.level, Agent.rate_bp).where(
-        Agent.status == ACTIVE, region_match(order.ship_province, order.ship_city or "", order.ship_district or "")))
+    found = db.session.execute(_REGION_AGENTS, {"province": order.ship_province, "city": order.ship_city or "",
+                                                "district": order.ship_district or ""})
     return [rule.RegionAgent(*row) for row in found]
+
+
+# Built once (bound parameters only): every payment asks.
+_REGION_AGENTS = select(Agent.id, Agent.user_id, Agent.level, Agent.rate_bp).where(
+    Agent.status == ACTIVE, region_match(bindparam("province"), bindparam("city"), bindparam("district")))
 
 
 def expected_dividends(order, agents):

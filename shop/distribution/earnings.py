@@ -2,19 +2,23 @@
 in proportion when lines are refunded, settled when the after-sale window has passed."""
 from collections import defaultdict, namedtuple
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import insert, select, update
 
 from ..clock import utcnow
 from ..extensions import db
 from ..growth.fraud import flag_commissions
 from ..wallet import ledger
 from . import commission as engine
-from .grades import check_upgrade
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
 from .rules import current_version, load_rules, upline_from_snapshot
 
 #: What the fraud check needs of a commission just inserted (a row, not a loaded object).
 NewCommission = namedtuple("NewCommission", "id beneficiary_id created_at")
+
+_COMMISSIONS = Commission.__table__
+# Core: one INSERT built once, sent as one multi-row statement (insertmanyvalues).
+_INSERT_COMMISSIONS = insert(_COMMISSIONS).returning(_COMMISSIONS.c.id, _COMMISSIONS.c.order_line_id,
+                                                     _COMMISSIONS.c.level, _COMMISSIONS.c.beneficiary_id)
 
 
 def order_rules(order):
@@ -31,13 +35,14 @@ def expected_shares(order):
     return engine.compute_shares(lines, upline_from_snapshot(order.upline), order_rules(order))
 
 
-def create_commissions(order, check_grades=True):
+def create_commissions(order):
     """Insert the order's commissions frozen and credit each beneficiary's frozen balance; returns
-    {beneficiary_id: amount}. With check_grades=False the caller checks grades (once, batched).
+    {beneficiary_id: amount}, which the caller adds to the beneficiaries' figures (binding.record_paid_order's
+    `earned`, in the same UPDATE as the buyer's and the uplines') and checks grades for.
     Joins the caller's transaction (the payment's).
 
     A fixed number of statements whatever the shares: one INSERT of the commissions (their ids returned), the
-    ledger's one guarded UPDATE and one INSERT (ledger.post_many), one UPDATE of the beneficiaries' figures."""
+    ledger's one guarded UPDATE and one INSERT (ledger.post_many)."""
     shares = expected_shares(order)
     if not shares:
         return {}
@@ -46,9 +51,7 @@ def create_commissions(order, check_grades=True):
                  buyer_id=order.user_id, amount_fen=s.amount_fen, reversed_fen=0, clawed_back_fen=0, status=FROZEN,
                  base_fen=s.base_fen, rate_bp=s.rate_bp, fixed_fen=s.fixed_fen, quantity=s.quantity,
                  source=s.source, rule_version_id=s.rule_version, created_at=now) for s in shares]
-    table = Commission.__table__  # Core: one cached INSERT, sent as one multi-row statement (insertmanyvalues)
-    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(
-        insert(table).returning(table.c.id, table.c.order_line_id, table.c.level, table.c.beneficiary_id), rows)}
+    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(_INSERT_COMMISSIONS, rows)}
     created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
     ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
                                      frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")
@@ -57,12 +60,6 @@ def create_commissions(order, check_grades=True):
     totals = defaultdict(int)
     for share in shares:
         totals[share.beneficiary_id] += share.amount_fen
-    db.session.execute(update(ReferralNode).where(ReferralNode.user_id.in_(sorted(totals))).values(
-        commission_frozen_fen=ReferralNode.commission_frozen_fen + case(totals, value=ReferralNode.user_id, else_=0))
-        .execution_options(synchronize_session=False))
-    if check_grades:
-        for user_id in totals:
-            check_upgrade(user_id, "commission earned")
     return dict(totals)
 
 

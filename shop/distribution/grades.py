@@ -1,7 +1,7 @@
 """Grade upgrades: checked on the events that change the figures; never downgraded automatically (staff may set
 any grade by hand, with a reason)."""
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..clock import utcnow
 from ..errors import ServiceError, found
@@ -37,6 +37,13 @@ def check_upgrade(user_id, reason):
     return None
 
 
+# The payment's reads, built once (bound parameters only). The nodes are read again: Core UPDATEs changed them.
+_GRADES_DOWN = select(Grade).order_by(Grade.rank.desc())
+_DISTRIBUTORS = select(Distributor).where(Distributor.user_id.in_(bindparam("ids", expanding=True)))
+_NODES = (select(ReferralNode).where(ReferralNode.user_id.in_(bindparam("ids", expanding=True)))
+          .execution_options(populate_existing=True))
+
+
 def check_upgrades(reasons):
     """check_upgrade for several members at once: {user_id: reason}; grades, distributors and
     nodes are read in three queries whatever the number of members (the payment path's batch).
@@ -44,13 +51,12 @@ def check_upgrades(reasons):
     if not reasons:
         return []
     ids = list(reasons)
-    grades = db.session.scalars(select(Grade).order_by(Grade.rank.desc())).all()
+    grades = db.session.scalars(_GRADES_DOWN).all()
     if not grades:
         return []
     rank_of = {g.id: g.rank for g in grades}
-    distributors = {d.user_id: d for d in db.session.scalars(select(Distributor).where(Distributor.user_id.in_(ids)))}
-    nodes = {n.user_id: n for n in db.session.scalars(select(ReferralNode).where(ReferralNode.user_id.in_(ids))
-                                                       .execution_options(populate_existing=True))}
+    distributors = {d.user_id: d for d in db.session.scalars(_DISTRIBUTORS, {"ids": ids})}
+    nodes = {n.user_id: n for n in db.session.scalars(_NODES, {"ids": ids})}
     changes = []
     for user_id in ids:
         distributor, node = distributors.get(user_id), nodes.get(user_id)

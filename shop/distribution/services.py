@@ -71,7 +71,7 @@ def check_threshold(user_id):
     Joins the caller's transaction (the payment's)."""
     if get_setting("distribution_mode") != "threshold" or db.session.get(Distributor, user_id):
         return None
-    node = db.session.get(ReferralNode, user_id)
+    node = db.session.get(ReferralNode, user_id, populate_existing=True)  # the figures a Core UPDATE just changed
     if node is not None and node.own_paid_fen >= int(get_setting("distribution_threshold_fen")):
         return become_distributor(user_id, "threshold")
     return None

@@ -8,9 +8,9 @@ placement's (orders/services.py place_order), binding flags in the binding's, co
 import re
 from datetime import timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 
-from ..accounts.models import Address, User
+from ..accounts.models import Address, User, full_address
 from ..clock import utcnow
 from ..extensions import db
 from .models import HELD, VOIDED, FraudFlag, Sighting
@@ -44,13 +44,24 @@ def fraud_review(commission_id):
                                                             FraudFlag.status.in_((HELD, VOIDED))))
 
 
+# The payment's reads, built once (bound parameters only): building a statement costs more than sending it.
+_ranked = select(Sighting.user_id, Sighting.device_id, Sighting.ip, Sighting.created_at, func.row_number().over(
+    partition_by=Sighting.user_id, order_by=Sighting.id.desc()).label("n")).where(
+    Sighting.user_id.in_(bindparam("user_ids", expanding=True))).subquery()
+_SIGHTINGS = select(_ranked).where(_ranked.c.n <= SIGHTINGS_COMPARED).order_by(_ranked.c.n)
+_PHONES = select(User.id, User.phone).where(User.id.in_(bindparam("user_ids", expanding=True)))
+_ADDRESSES = select(Address.user_id, Address.phone, Address.province, Address.city, Address.district,
+                    Address.detail).where(Address.user_id.in_(bindparam("user_ids", expanding=True)))
+
+_BINDING_FLAGS = select(FraudFlag.referrer_id, FraudFlag.reasons).where(
+    FraudFlag.kind == "binding", FraudFlag.status == HELD, FraudFlag.user_id == bindparam("buyer_id"),
+    FraudFlag.referrer_id.in_(bindparam("referrer_ids", expanding=True)))
+
+
 def _sightings(user_ids):
     """{user_id: [(device_id, ip, created_at)]}, each member's newest SIGHTINGS_COMPARED, in one query."""
-    ranked = select(Sighting.user_id, Sighting.device_id, Sighting.ip, Sighting.created_at, func.row_number().over(
-        partition_by=Sighting.user_id, order_by=Sighting.id.desc()).label("n")).where(
-        Sighting.user_id.in_(user_ids)).subquery()
     found = {user_id: [] for user_id in user_ids}
-    for row in db.session.execute(select(ranked).where(ranked.c.n <= SIGHTINGS_COMPARED).order_by(ranked.c.n)):
+    for row in db.session.execute(_SIGHTINGS, {"user_ids": user_ids}):
         found[row.user_id].append(row)
     return found
 
@@ -63,11 +74,11 @@ def _contacts(user_ids, order=None):
     """{user_id: ({phones}, {normalized addresses})}: their own phone, their address book, and for the order's
     buyer the order's; two queries whatever the number of members."""
     found = {user_id: (set(), set()) for user_id in user_ids}
-    for user_id, phone in db.session.execute(select(User.id, User.phone).where(User.id.in_(user_ids))):
+    for user_id, phone in db.session.execute(_PHONES, {"user_ids": user_ids}):
         found[user_id][0].add(phone)
-    for address in db.session.scalars(select(Address).where(Address.user_id.in_(user_ids))):
-        found[address.user_id][0].add(address.phone)
-        found[address.user_id][1].add(_normal_address(address.full_text))
+    for user_id, phone, *place in db.session.execute(_ADDRESSES, {"user_ids": user_ids}):
+        found[user_id][0].add(phone)
+        found[user_id][1].add(_normal_address(full_address(*place)))
     if order is not None and order.user_id in found:
         found[order.user_id][0].add(order.recipient_phone)
         found[order.user_id][1].add(_normal_address(order.address_text))
@@ -146,9 +157,8 @@ def check_binding(user_id, referrer_id, now=None):
 def _binding_reasons(buyer_id, beneficiary_ids):
     """{beneficiary_id: {reason: "binding"}} of the held binding flags between the buyer and these beneficiaries."""
     found = {beneficiary_id: {} for beneficiary_id in beneficiary_ids}
-    for referrer_id, reasons in db.session.execute(select(FraudFlag.referrer_id, FraudFlag.reasons).where(
-            FraudFlag.kind == "binding", FraudFlag.status == HELD, FraudFlag.user_id == buyer_id,
-            FraudFlag.referrer_id.in_(beneficiary_ids))):
+    for referrer_id, reasons in db.session.execute(_BINDING_FLAGS, {"buyer_id": buyer_id,
+                                                                   "referrer_ids": beneficiary_ids}):
         found[referrer_id].update({code: "binding" for code in reasons.split(",") if code})
     return found
 

@@ -5,7 +5,7 @@ count is checked, so two hosts or two requests can never both move the same orde
 """
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import ServiceError
@@ -56,18 +56,31 @@ def can_move(current, target):
     return target in TRANSITIONS.get(current, set())
 
 
-def move(order, target, **values):
-    """Move order to target, setting values in the same guarded UPDATE. Joins the caller's transaction."""
+_MOVES = {}
+
+
+def _move_statement(keys):
+    """The guarded UPDATE setting the status and `keys`, built once per set of keys (bound parameters only)."""
     from .models import Order
 
+    stmt = _MOVES.get(keys)
+    if stmt is None:
+        orders = Order.__table__  # Core: no ORM-enabled UPDATE evaluating the identity map
+        stmt = _MOVES[keys] = (update(orders).where(orders.c.id == bindparam("order_id"),
+                                                    orders.c.status == bindparam("current"))
+                               .values(status=bindparam("target"), **{k: bindparam(f"new_{k}") for k in keys}))
+    return stmt
+
+
+def move(order, target, **values):
+    """Move order to target, setting values in the same guarded UPDATE. Joins the caller's transaction."""
     current = order.status
     if not can_move(current, target):
         raise IllegalTransition(_("订单当前状态为「%(cur)s」，不能变为「%(new)s」",
                                   cur=LABELS.get(current, current), new=LABELS.get(target, target)))
-    changed = db.session.execute(
-        update(Order).where(Order.id == order.id, Order.status == current).values(status=target, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    params = {f"new_{key}": value for key, value in values.items()}
+    params.update(order_id=order.id, current=current, target=target)
+    changed = db.session.execute(_move_statement(tuple(sorted(values))), params).rowcount
     if changed != 1:
         raise IllegalTransition(_("订单状态已变化，请刷新后重试"))
     for key, value in dict(values, status=target).items():  # what the UPDATE wrote, without reading it back

@@ -12,8 +12,8 @@ from datetime import timedelta
 from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..agents.dividends import create_dividends
 from ..catalog.models import Product
@@ -33,7 +33,7 @@ from ..settings import get_setting
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, TransferNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
-from .models import AMOUNT_MISMATCH, FOREIGN_NOTICE, TO_REFUND, TRANSACTION_REUSED, Payment
+from .models import AMOUNT_MISMATCH, APPLIED, FOREIGN_NOTICE, TO_REFUND, TRANSACTION_REUSED, Payment
 from .refunds import apply_refund_result, create_auto_refund, execute_pending_auto_refunds
 
 log = logging.getLogger("shop.payments")
@@ -46,11 +46,21 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
     "applied", "duplicate", "late_accepted", "refund_scheduled", "not_paid")
 
 
+# The notification's statements, built once (bound parameters only): building a statement and its cache key
+# costs more CPU than sending it (bench/README.md, notify_bench.py).
+_LOCK_ORDER = (select(Order).where(Order.order_no == bindparam("order_no")).options(joinedload(Order.lines))
+               .with_for_update(of=Order).execution_options(populate_existing=True))
+_PAYMENT_ORDER = select(Payment.order_id).where(Payment.gateway == bindparam("gateway"),
+                                                Payment.transaction_id == bindparam("transaction_id"))
+_INSERT_PAYMENT = insert(Payment.__table__).returning(Payment.__table__.c.id)
+_products = Product.__table__
+_ADD_SALES = (update(_products).where(_products.c.id == bindparam("product_id"))
+              .values(sales=_products.c.sales + bindparam("quantity")))
+
+
 def _lock_order(order_no):
     """The order row locked (FOR UPDATE OF orders only), with its lines in the same statement."""
-    return db.session.execute(select(Order).where(Order.order_no == order_no).options(joinedload(Order.lines))
-                              .with_for_update(of=Order).execution_options(populate_existing=True)
-                              ).unique().scalar_one_or_none()
+    return db.session.execute(_LOCK_ORDER, {"order_no": order_no}).unique().scalar_one_or_none()
 
 
 def apply_payment(notice):
@@ -67,13 +77,13 @@ def apply_payment(notice):
         order = _lock_order(notice.order_no)
         if order is None:
             raise PaymentRefused(f"unknown order {notice.order_no!r}", status=404)
-        existing = db.session.scalar(select(Payment).where(Payment.gateway == notice.gateway,
-                                                           Payment.transaction_id == notice.transaction_id))
-        if existing is not None and existing.order_id != order.id:
+        paid_order_id = db.session.scalar(_PAYMENT_ORDER, {"gateway": notice.gateway,
+                                                           "transaction_id": notice.transaction_id})
+        if paid_order_id is not None and paid_order_id != order.id:
             raise PaymentRefused("transaction id belongs to another order", status=409, alert=payment_alert(
                 TRANSACTION_REUSED, f"transaction {notice.transaction_id} was already applied to another order; "
                                       f"notification for {notice.order_no} refused", notice))
-        if existing is not None:
+        if paid_order_id is not None:
             notices.duplicate()
             return DUPLICATE
         if notice.amount_fen != order.pay_total_fen:
@@ -110,10 +120,7 @@ def receive_notification(gateway_name, headers, body):
 
 def _take_payment(order, notice):
     now = utcnow()
-    payment = Payment(order_id=order.id, gateway=notice.gateway, transaction_id=notice.transaction_id,
-                      amount_fen=notice.amount_fen, paid_at=notice.paid_at or now, payer_openid=notice.payer_openid,
-                      raw=notice.raw or None, created_at=now)
-    outcome = APPLIED_NOW
+    outcome, status = APPLIED_NOW, APPLIED
     if order.status == st.PENDING:
         st.move(order, st.PAID, paid_at=now)
     elif order.status == st.CANCELLED and _reserve_again(order):
@@ -121,16 +128,25 @@ def _take_payment(order, notice):
         outcome = LATE_ACCEPTED
     else:
         # Cancelled and out of stock, or already paid by another transaction: never lost, refunded.
-        payment.status = TO_REFUND
-        outcome = REFUND_SCHEDULED
-    db.session.add(payment)
-    db.session.flush()
+        outcome, status = REFUND_SCHEDULED, TO_REFUND
+    payment = _insert_payment(order_id=order.id, gateway=notice.gateway, transaction_id=notice.transaction_id,
+                              amount_fen=notice.amount_fen, status=status, paid_at=notice.paid_at or now,
+                              payer_openid=notice.payer_openid, raw=notice.raw or None, created_at=now)
     if outcome == REFUND_SCHEDULED:
         create_auto_refund(order, payment, notice, now)
     else:
         _on_paid(order, now)
     payment_applied.send(current_app._get_current_object(), order=order, payment=payment)
     return outcome
+
+
+def _insert_payment(**values):
+    """The payment row, inserted by one prebuilt Core INSERT (the unit of work's flush costs more than the
+    statement), then handed to the session as the persistent Payment it is."""
+    payment = Payment(id=db.session.execute(_INSERT_PAYMENT, values).scalar_one(), **values)
+    make_transient_to_detached(payment)
+    db.session.add(payment)
+    return payment
 
 
 def _reserve_again(order):
@@ -150,17 +166,16 @@ def _reserve_again(order):
 def _on_paid(order, now):
     """Everything a paid order changes besides its status: commissions, the regional agents' dividends (after the
     commissions: the cap counts both), figures, sales, the marketing tools' order_paid receivers."""
-    earned = create_commissions(order, check_grades=False)
+    earned = create_commissions(order)
     create_dividends(order)
     goods_paid = sum(line.paid_amount_fen for line in order.lines)
-    reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False)
+    reasons = record_paid_order(order.user_id, goods_paid, now, check_grades=False, earned=earned)
     for user_id in earned:
         reasons.setdefault(user_id, "commission earned")
     check_upgrades(reasons)
     for line in order.lines:
         if line.product_id:
-            db.session.execute(update(Product).where(Product.id == line.product_id)
-                               .values(sales=Product.sales + line.quantity))
+            db.session.execute(_ADD_SALES, {"product_id": line.product_id, "quantity": line.quantity})
     order_paid.send(current_app._get_current_object(), order=order, now=now)
 
 

@@ -3,7 +3,7 @@ proportion on refunds, and the referrer's reward for an invitee's first paid ord
 own transaction (an order event's receiver) and joins it; each is exactly once per order, by its once_key or by
 the cumulative amounts already on the ledger (the order's transitions are serialized by its row)."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..clock import today_start, utcnow
 from ..extensions import db
@@ -122,5 +122,8 @@ def reward_inviter(order, now=None):
 
 def _paid_before(order):
     """Whether the buyer had another order paid before this one."""
-    return db.session.scalar(select(Order.id).where(Order.user_id == order.user_id, Order.id != order.id,
-                                                    Order.paid_at.is_not(None)).limit(1)) is not None
+    return db.session.scalar(_PAID_BEFORE, {"user_id": order.user_id, "order_id": order.id}) is not None
+
+
+_PAID_BEFORE = select(Order.id).where(Order.user_id == bindparam("user_id"), Order.id != bindparam("order_id"),
+                                      Order.paid_at.is_not(None)).limit(1)  # built once: every payment asks

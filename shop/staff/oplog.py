@@ -127,7 +127,9 @@ def _bulk_write(state):
         return None
     table, where = db.metadata.tables[state.statement.table.name], state.statement.whereclause
     query = select(table).limit(MAX_ROWS)
-    before = _rows(state.session, query.where(where) if where is not None else query)
+    # A statement built once takes its values as bound parameters: the read of its WHERE gets the same ones.
+    params = state.parameters if isinstance(state.parameters, dict) else None
+    before = _rows(state.session, query.where(where) if where is not None else query, params)
     result = state.invoke_statement()
     if getattr(result, "returns_rows", True):  # rows (RETURNING) are kept before the next statement runs
         result = result.freeze()
@@ -136,10 +138,10 @@ def _bulk_write(state):
     return result() if callable(result) else result
 
 
-def _rows(session, stmt):
+def _rows(session, stmt, params=None):
     if stmt is None:
         return {}
-    rows = session.connection().execute(stmt).mappings().all()
+    rows = session.connection().execute(stmt, params).mappings().all()
     keys = [c.name for c in stmt.selected_columns if c.primary_key]
     return {tuple(row[k] for k in keys): dict(row) for row in rows}
 

@@ -3,7 +3,7 @@ post_many() does the same for several entries at once (the payment path's commis
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import BigInteger, bindparam, case, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.selectable import SelectBase
@@ -84,6 +84,7 @@ def post(user_id, kind, *, ref_type, ref_id, frozen=0, available=0, withdrawing=
 
 
 BUCKETS = ("frozen", "available", "withdrawing", "withdrawn")
+_INSERT_ENTRIES = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def post_many(postings, now=None):
                          available_after=balance[1], withdrawing_after=balance[2], withdrawn_after=balance[3],
                          ref_type=p.ref_type, ref_id=p.ref_id, order_id=p.order_id, actor_id=None,
                          memo=p.memo[:200], created_at=now))
-    # Core with RETURNING: one cached INSERT sent as one multi-row statement (insertmanyvalues), not one per entry.
-    db.session.execute(insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id), rows)
+    # Core with RETURNING: one INSERT sent as one multi-row statement (insertmanyvalues), not one per entry.
+    db.session.execute(_INSERT_ENTRIES, rows)
 
 
 def _update_accounts(totals):
@@ -137,22 +138,41 @@ def _update_accounts(totals):
     if not totals:
         return {}
     ids = sorted(totals)
+    buckets = tuple(k for k in range(len(BUCKETS)) if any(totals[u][k] for u in ids))
+    takers = tuple(i for i, u in enumerate(ids) if totals[u][1] < 0)
+    params = {f"u{i}": u for i, u in enumerate(ids)}
+    params.update({f"d{k}_{i}": totals[u][k] for k in buckets for i, u in enumerate(ids)})
+    stmt = _accounts_update(len(ids), buckets, takers)
+    return {row[0]: list(row[1:]) for row in db.session.execute(stmt, params)}
+
+
+_ACCOUNTS = Account.__table__
+_ACCOUNT_UPDATES = {}
+
+
+def _accounts_update(n, buckets, takers):
+    """The guarded UPDATE of n accounts (parameters u<i>) changing `buckets` by d<bucket>_<i>, built once per shape
+    (bound parameters only: building a statement costs more than sending it)."""
+    key = (n, buckets, takers)
+    if key in _ACCOUNT_UPDATES:
+        return _ACCOUNT_UPDATES[key]
+    t = _ACCOUNTS
+    users = [bindparam(f"u{i}", type_=t.c.user_id.type) for i in range(n)]
+    columns = [t.c.frozen_fen, t.c.available_fen, t.c.withdrawing_fen, t.c.withdrawn_fen]
 
     def delta(k):
-        return case({u: totals[u][k] for u in ids}, value=Account.user_id, else_=0)
+        return case(*[(users[i], bindparam(f"d{k}_{i}", type_=BigInteger)) for i in range(n)], value=t.c.user_id,
+                    else_=0)
 
-    columns = [Account.frozen_fen, Account.available_fen, Account.withdrawing_fen, Account.withdrawn_fen]
     # post()'s guards: these buckets never below zero; available only where it is taken from (no debt here).
-    guard = [c + delta(k) >= 0 for k, c in enumerate(columns) if k != 1 and any(totals[u][k] for u in ids)]
-    takers = [u for u in ids if totals[u][1] < 0]
+    guard = [columns[k] + delta(k) >= 0 for k in buckets if k != 1]
     if takers:
-        guard.append(or_(Account.user_id.not_in(takers), Account.available_fen + delta(1) >= 0))
+        guard.append(or_(t.c.user_id.not_in([users[i] for i in takers]), t.c.available_fen + delta(1) >= 0))
     # The rows are locked through a sub-SELECT ... ORDER BY user_id FOR UPDATE, so this UPDATE takes them in
     # ascending user id like lock_accounts() (a plain IN takes them in whatever order its plan reads the table).
-    locked = Account.__table__.alias("locked")
-    in_order = (select(locked.c.user_id).where(locked.c.user_id.in_(ids)).order_by(locked.c.user_id)
-                .with_for_update())
-    stmt = (update(Account).where(Account.user_id.in_(in_order), *guard)
-            .values({c: c + delta(k) for k, c in enumerate(columns) if any(totals[u][k] for u in ids)})
-            .returning(Account.user_id, *columns).execution_options(synchronize_session=False))
-    return {row[0]: list(row[1:]) for row in db.session.execute(stmt)}
+    locked = _ACCOUNTS.alias("locked")
+    in_order = select(locked.c.user_id).where(locked.c.user_id.in_(users)).order_by(locked.c.user_id).with_for_update()
+    stmt = (update(t).where(t.c.user_id.in_(in_order), *guard)
+            .values({columns[k]: columns[k] + delta(k) for k in buckets}).returning(t.c.user_id, *columns))
+    _ACCOUNT_UPDATES[key] = stmt
+    return stmt
