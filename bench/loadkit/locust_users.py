@@ -33,13 +33,16 @@ def connect(user):
     return lambda: client.Client(base, RUN["rec"], http=HttpSession(base, RUN["env"].events.request, user))
 
 
-class ShopperUser(HttpUser):
+class ActorUser(HttpUser):
+    """A locust user running one loadkit actor (made by `make`) step by step until the run's deadline."""
+    abstract = True
     wait_time = constant(0)
-    numbers = itertools.count()
+
+    def make(self, number):
+        raise NotImplementedError
 
     def on_start(self):
-        self.actor = client.shopper(next(self.numbers), connect(self), RUN["gateway"], RUN["seeded"],
-                                    seed.PASSWORD, RUN["seed"])
+        self.actor = self.make(next(self.numbers))
         self.actor.start()
 
     @task
@@ -50,21 +53,18 @@ class ShopperUser(HttpUser):
             gevent.sleep(0.2)
 
 
-class DistributorUser(HttpUser):
-    wait_time = constant(0)
+class ShopperUser(ActorUser):
     numbers = itertools.count()
 
-    def on_start(self):
-        self.actor = client.distributor(next(self.numbers), connect(self), RUN["app"], RUN["seeded"],
-                                        seed.PASSWORD, RUN["seed"])
-        self.actor.start()
+    def make(self, number):
+        return client.shopper(number, connect(self), RUN["gateway"], RUN["seeded"], seed.PASSWORD, RUN["seed"])
 
-    @task
-    def step(self):
-        if time.monotonic() < RUN["deadline"]:
-            self.actor.step()
-        else:
-            gevent.sleep(0.2)
+
+class DistributorUser(ActorUser):
+    numbers = itertools.count()
+
+    def make(self, number):
+        return client.distributor(number, connect(self), RUN["app"], RUN["seeded"], seed.PASSWORD, RUN["seed"])
 
 
 def locust_rows(stats):

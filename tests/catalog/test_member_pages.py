@@ -9,17 +9,8 @@ MEMBER_PAGES = ["/", "/category?cid={top}", "/search?q=T恤"]
 
 
 @pytest.fixture
-def catalog(make_product):
-    from shop.catalog.models import Category
-    from shop.extensions import db
-
-    top = Category(name="服装")
-    db.session.add(top)
-    db.session.flush()
-    child = Category(name="T恤", parent_id=top.id)
-    db.session.add(child)
-    db.session.commit()
-    product = make_product("纯棉T恤", skus=[(5900, 300, ["白", "M"])], category=child, is_featured=True)
+def catalog(clothes):
+    top, _, product = clothes(stock=300)
     return top, product
 
 

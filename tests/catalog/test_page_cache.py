@@ -25,18 +25,8 @@ def cached_twice(client, path):
 
 
 @pytest.fixture
-def catalog(make_product):
-    from shop.catalog.models import Category
-    from shop.extensions import db
-
-    top = Category(name="服装")
-    db.session.add(top)
-    db.session.flush()
-    child = Category(name="T恤", parent_id=top.id)
-    db.session.add(child)
-    db.session.commit()
-    product = make_product("纯棉T恤", skus=[(5900, 3, ["白", "M"])], category=child, is_featured=True)
-    return top, child, product
+def catalog(clothes):
+    return clothes(stock=3)
 
 
 PAGES = ["/", "/category?cid={top}", "/search?q=T恤", "/p/{product}"]
