@@ -682,10 +682,43 @@ def _result_ref(captures, contexts, i, values):
     return None
 
 
+def _derive(name, values, captures, contexts, i, kinds, sources):
+    """The spec of one parameter of statement i from its value in every capture (see derive_template)."""
+    from psycopg.types.json import Json
+
+    first, value = captures[0], values[0]
+    wrap = ("json", value.dumps) if isinstance(value, Json) else None
+    if all(isinstance(v, datetime) for v in values):
+        kinds["time (now)"] += 1
+        return "now", value.tzinfo is not None, None
+    if all(_same(v, values[0]) for v in values):
+        kinds["constant"] += 1
+        return "const", value, None
+    keys = [key for key in contexts[0] if all(_same(ctx.get(key), v) for ctx, v in zip(contexts, values))]
+    if keys:
+        kinds["per-order value"] += 1
+        sources[keys[0]] += 1
+        return "ctx", keys[0], wrap
+    formed = _formatted(values, contexts)
+    if formed:
+        kinds["per-order value in a string"] += 1
+        sources[f"{formed[1]}{{{formed[0]}}}{formed[2]}"] += 1
+        return "fmt", formed, wrap
+    ref = _result_ref(captures, contexts, i, values)
+    if ref is None:
+        raise RuntimeError(f"statement #{i + 1} parameter {name!r}: values {values!r} match nothing "
+                           f"({short_sql(first[i]['sql'], 80)})")
+    kinds["from an earlier statement's result"] += 1
+    j, pick, c = ref
+    where = f" (row {pick})" if isinstance(pick, int) and pick else (
+        f" (the row whose {first[j]['cols'][pick[0]]} = {pick[1]})" if not isinstance(pick, int) else "")
+    sources[f"{name} <- #{j + 1} {sql_label(first[j]['sql'])} {first[j]['cols'][c]}{where}"] += 1
+    return "result", ref, wrap
+
+
 def derive_template(captures, contexts):
     """A parameterized statement list: every parameter is a constant, a per-order value (by name from the
     order's context), a value returned by an earlier statement of the same transaction, or the time."""
-    from psycopg.types.json import Json
 
     first = captures[0]
     for cap in captures[1:]:
@@ -699,37 +732,13 @@ def derive_template(captures, contexts):
         spec = {}
         for name, value in stmt["params"].items():
             values = [cap[i]["params"][name] for cap in captures]
-            wrap = ("json", value.dumps) if isinstance(value, Json) else None
-            if all(isinstance(v, datetime) for v in values):
-                spec[name] = ("now", value.tzinfo is not None, None)
-                kinds["time (now)"] += 1
+            if all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1 and not all(
+                    v == values[0] for v in values):
+                # An array parameter (`= ANY(%(ids)s)`, shop/statements.py): each element derived on its own.
+                spec[name] = ("list", [_derive(f"{name}[{k}]", [v[k] for v in values], captures, contexts, i,
+                                               kinds, sources) for k in range(len(value))], None)
                 continue
-            if all(_same(v, values[0]) for v in values):
-                spec[name] = ("const", value, None)
-                kinds["constant"] += 1
-                continue
-            keys = [key for key in contexts[0] if all(_same(ctx.get(key), v) for ctx, v in zip(contexts, values))]
-            if keys:
-                spec[name] = ("ctx", keys[0], wrap)
-                kinds["per-order value"] += 1
-                sources[keys[0]] += 1
-                continue
-            formed = _formatted(values, contexts)
-            if formed:
-                spec[name] = ("fmt", formed, wrap)
-                kinds["per-order value in a string"] += 1
-                sources[f"{formed[1]}{{{formed[0]}}}{formed[2]}"] += 1
-                continue
-            ref = _result_ref(captures, contexts, i, values)
-            if ref is None:
-                raise RuntimeError(f"statement #{i + 1} parameter {name!r}: values {values!r} match nothing "
-                                   f"({short_sql(stmt['sql'], 80)})")
-            spec[name] = ("result", ref, wrap)
-            kinds["from an earlier statement's result"] += 1
-            j, pick, c = ref
-            where = f" (row {pick})" if isinstance(pick, int) and pick else (
-                f" (the row whose {first[j]['cols'][pick[0]]} = {pick[1]})" if not isinstance(pick, int) else "")
-            sources[f"{name} <- #{j + 1} {sql_label(first[j]['sql'])} {first[j]['cols'][c]}{where}"] += 1
+            spec[name] = _derive(name, values, captures, contexts, i, kinds, sources)
         # Rows changed, checked on replay for UPDATE and plain INSERT (an INSERT ... ON CONFLICT DO NOTHING
         # changes 0 or 1 row depending on what exists already, a SELECT's count is its rows).
         counts = {cap[i]["rowcount"] for cap in captures}
@@ -760,28 +769,33 @@ def replay(conninfo, schema, templates, contexts, concurrency, time_limit):
     def rate():
         return f"{progress.done / (time.perf_counter() - start):7.1f} /s"
 
+    def value_of(kind, a, ctx, results, now):
+        if kind == "const":
+            return a
+        if kind == "ctx":
+            return ctx[a]
+        if kind == "result" and isinstance(a[1], int):
+            return results[a[0]][a[1]][a[2]]
+        if kind == "result":  # the row whose key column holds this order's value
+            key_col, key = a[1]
+            return next(row[a[2]] for row in results[a[0]] if row[key_col] == ctx[key])
+        if kind == "fmt":
+            return f"{a[1]}{ctx[a[0]]}{a[2]}"
+        # now: utcnow() as the app stores it (naive UTC), or aware if it was; one value per statement
+        now.append(now[0] if now else datetime.now(timezone.utc).replace(tzinfo=None))
+        return now[0].replace(tzinfo=timezone.utc) if a else now[0]
+
     def one(conn, ctx):
         compiled = compiled_by_kind[ctx["kind"]]
         results = [None] * len(compiled)
         with conn.cursor() as cur:
             for j, (sql, spec, fetch, rowcount) in enumerate(compiled):
-                now_naive = None
-                params = {}
+                now, params = [], {}
                 for name, (kind, a, wrap) in spec:
-                    if kind == "const":
-                        value = a
-                    elif kind == "ctx":
-                        value = ctx[a]
-                    elif kind == "result" and isinstance(a[1], int):
-                        value = results[a[0]][a[1]][a[2]]
-                    elif kind == "result":  # the row whose key column holds this order's value
-                        key_col, key = a[1]
-                        value = next(row[a[2]] for row in results[a[0]] if row[key_col] == ctx[key])
-                    elif kind == "fmt":
-                        value = f"{a[1]}{ctx[a[0]]}{a[2]}"
-                    else:  # now: utcnow() as the app stores it (naive UTC), or aware if it was
-                        now_naive = now_naive or datetime.now(timezone.utc).replace(tzinfo=None)
-                        value = now_naive.replace(tzinfo=timezone.utc) if a else now_naive
+                    if kind == "list":
+                        params[name] = [value_of(k, b, ctx, results, now) for k, b, _wrap in a]
+                        continue
+                    value = value_of(kind, a, ctx, results, now)
                     params[name] = Json(value, dumps=wrap[1]) if wrap else value
                 cur.execute(sql, params)
                 if fetch:

@@ -16,6 +16,7 @@ from ..orders import status as st
 from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
 from ..payments.models import SETTLE_FAILED
+from ..statements import run
 from ..wallet import ledger
 from . import rule
 from .models import (
@@ -57,8 +58,8 @@ def region_agents(order):
     """The active agents of the order's region snapshot, as the pure rule takes them. Reads only."""
     if not order.ship_province:
         return []
-    found = db.session.execute(_REGION_AGENTS, {"province": order.ship_province, "city": order.ship_city or "",
-                                                "district": order.ship_district or ""})
+    found = run(_REGION_AGENTS, {"province": order.ship_province, "city": order.ship_city or "",
+                                 "district": order.ship_district or ""})
     return [rule.RegionAgent(*row) for row in found]
 
 

@@ -5,8 +5,9 @@ their key, so the first request after a change renders anew, and no service can 
 Changes are noticed centrally by SQLAlchemy session events: `after_flush` (ORM objects added, changed, deleted)
 and `do_orm_execute` (INSERT/UPDATE/DELETE statements such as the guarded stock UPDATE) mark the session, and
 `after_commit` bumps the number: Redis INCR with SHOP_REDIS_URL (shared by every host), otherwise a counter file
-in the instance folder, shared by the workers of this host. SQL sent past the session (raw connections) is not
-seen: the page cache's short TTL bounds what that leaves stale."""
+in the instance folder, shared by the workers of this host. A statement marked `catalog_unchanged` (a product's
+sales, counted at every payment) does not bump it: the page cache's short TTL bounds how late such a figure shows,
+as it bounds SQL sent past the session (raw connections)."""
 import fcntl
 import logging
 import os
@@ -41,10 +42,16 @@ def _after_flush(session, context):
 
 
 def _do_orm_execute(state):
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in STOREFRONT_TABLES:
-            state.session.info[_MARK] = True
+    if (state.is_insert or state.is_update or state.is_delete) and not state.execution_options.get(
+            "catalog_unchanged"):
+        mark_if_storefront(state.session, getattr(getattr(state.statement, "table", None), "name", None))
+
+
+def mark_if_storefront(session, table_name):
+    """Note that the session's transaction wrote to `table_name`: its commit bumps the generation when the
+    storefront shows that table (also called for statements sent past the session: shop/statements.py)."""
+    if table_name in STOREFRONT_TABLES:
+        session.info[_MARK] = True
 
 
 def _after_commit(session):

@@ -146,6 +146,10 @@ def store_rendered(response):
 
 
 def reset(app):
-    """Forget the in-process pages and time boundary (tests empty the tables behind the session's back)."""
+    """Forget the in-process pages, time boundary and rule versions (tests empty the tables behind the session's
+    back)."""
+    from ..distribution.rules import forget_versions
+
     get_store(app).clear()
     boundaries.forget(app)
+    forget_versions(app)

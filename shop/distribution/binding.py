@@ -12,6 +12,7 @@ from ..clock import utcnow
 from ..database import transaction
 from ..extensions import db
 from ..settings import get_setting
+from ..statements import run
 from . import tree
 from .models import BindingLog, Distributor, ReferralNode, ReferralPath
 
@@ -222,7 +223,7 @@ def record_paid_order(user_id, amount_fen, now=None, check_grades=True, earned=N
     values = {"buyer": user_id, "amount": amount_fen, "now": now}
     params = dict(values, **{f"u{i}": u for i, u in enumerate(sorted(earned))},
                   **{f"a{i}": earned[u] for i, u in enumerate(sorted(earned))})
-    rows = db.session.execute(_paid_order_update(len(earned)), params).all()
+    rows = run(_paid_order_update(len(earned)), params)
     row = next((r[1:] for r in rows if r[0] == user_id), None)
     if row is None:  # a member outside the tree so far (no uplines either: nobody else was counted twice)
         tree.ensure_node(user_id)

@@ -7,6 +7,7 @@ from sqlalchemy import insert, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..growth.fraud import flag_commissions
+from ..statements import run_many
 from ..wallet import ledger
 from . import commission as engine
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
@@ -16,7 +17,7 @@ from .rules import current_version, load_rules, upline_from_snapshot
 NewCommission = namedtuple("NewCommission", "id beneficiary_id created_at")
 
 _COMMISSIONS = Commission.__table__
-# Core: one INSERT built once, sent as one multi-row statement (insertmanyvalues).
+# Core: one INSERT built once, sent as one multi-row statement (shop/statements.py run_many).
 _INSERT_COMMISSIONS = insert(_COMMISSIONS).returning(_COMMISSIONS.c.id, _COMMISSIONS.c.order_line_id,
                                                      _COMMISSIONS.c.level, _COMMISSIONS.c.beneficiary_id)
 
@@ -51,7 +52,7 @@ def create_commissions(order):
                  buyer_id=order.user_id, amount_fen=s.amount_fen, reversed_fen=0, clawed_back_fen=0, status=FROZEN,
                  base_fen=s.base_fen, rate_bp=s.rate_bp, fixed_fen=s.fixed_fen, quantity=s.quantity,
                  source=s.source, rule_version_id=s.rule_version, created_at=now) for s in shares]
-    ids = {(line, level, who): id_ for id_, line, level, who in db.session.execute(_INSERT_COMMISSIONS, rows)}
+    ids = {(line, level, who): id_ for id_, line, level, who in run_many(_INSERT_COMMISSIONS, rows)}
     created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
     ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
                                      frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")

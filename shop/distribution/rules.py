@@ -1,9 +1,11 @@
 """Commission rules as the merchant edits them, versioned: every change writes an immutable snapshot
 that orders and commissions refer to, so a later edit never changes what an order pays."""
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..catalog.models import Product
+from ..database import is_postgresql
 from ..errors import ServiceError
 from ..extensions import db
 from . import commission as engine
@@ -83,9 +85,22 @@ def record_version(reason, actor=None):
 
 
 def load_rules(version_id):
-    """The engine Rules of a stored version. Reads only."""
-    version = db.session.get(RuleVersion, version_id)
-    return rules_from_data(version.id, version.rules)
+    """The engine Rules of a stored version. Reads only. A version never changes once stored, so on PostgreSQL,
+    which never hands out an id twice, each is read once per process (every payment asks); SQLite may reuse the id
+    of a rolled-back row, so there it is read every time."""
+    cache = current_app.extensions.setdefault(_VERSIONS, {}) if is_postgresql() else {}
+    if version_id not in cache:
+        version = db.session.get(RuleVersion, version_id)
+        cache[version_id] = rules_from_data(version.id, version.rules)
+    return cache[version_id]
+
+
+_VERSIONS = "shop_rule_versions"
+
+
+def forget_versions(app):
+    """Forget the versions read (tests empty the tables and restart the ids behind the process's back)."""
+    app.extensions.pop(_VERSIONS, None)
 
 
 GLOBAL_FIELDS = ("levels", "rate1_bp", "rate2_bp", "rate3_bp", "self_purchase", "cap_bp")

@@ -6,6 +6,7 @@ commission is held: settlement skips it until staff clear or void it (growth/rev
 Every function here joins the caller's transaction: sightings are recorded in the sign-in's and the order
 placement's (orders/services.py place_order), binding flags in the binding's, commission flags in the payment's."""
 import re
+from collections import namedtuple
 from datetime import timedelta
 
 from sqlalchemy import bindparam, exists, func, select
@@ -13,6 +14,7 @@ from sqlalchemy import bindparam, exists, func, select
 from ..accounts.models import Address, User, full_address
 from ..clock import utcnow
 from ..extensions import db
+from ..statements import run
 from .models import HELD, VOIDED, FraudFlag, Sighting
 
 #: "An IP within the same hour".
@@ -58,11 +60,15 @@ _BINDING_FLAGS = select(FraudFlag.referrer_id, FraudFlag.reasons).where(
     FraudFlag.referrer_id.in_(bindparam("referrer_ids", expanding=True)))
 
 
+#: A sighting as the comparisons read it.
+Seen = namedtuple("Seen", "user_id device_id ip created_at")
+
+
 def _sightings(user_ids):
     """{user_id: [(device_id, ip, created_at)]}, each member's newest SIGHTINGS_COMPARED, in one query."""
     found = {user_id: [] for user_id in user_ids}
-    for row in db.session.execute(_SIGHTINGS, {"user_ids": user_ids}):
-        found[row.user_id].append(row)
+    for row in run(_SIGHTINGS, {"user_ids": user_ids}):
+        found[row[0]].append(Seen._make(row[:4]))
     return found
 
 
@@ -74,9 +80,9 @@ def _contacts(user_ids, order=None):
     """{user_id: ({phones}, {normalized addresses})}: their own phone, their address book, and for the order's
     buyer the order's; two queries whatever the number of members."""
     found = {user_id: (set(), set()) for user_id in user_ids}
-    for user_id, phone in db.session.execute(_PHONES, {"user_ids": user_ids}):
+    for user_id, phone in run(_PHONES, {"user_ids": user_ids}):
         found[user_id][0].add(phone)
-    for user_id, phone, *place in db.session.execute(_ADDRESSES, {"user_ids": user_ids}):
+    for user_id, phone, *place in run(_ADDRESSES, {"user_ids": user_ids}):
         found[user_id][0].add(phone)
         found[user_id][1].add(_normal_address(full_address(*place)))
     if order is not None and order.user_id in found:
@@ -157,8 +163,7 @@ def check_binding(user_id, referrer_id, now=None):
 def _binding_reasons(buyer_id, beneficiary_ids):
     """{beneficiary_id: {reason: "binding"}} of the held binding flags between the buyer and these beneficiaries."""
     found = {beneficiary_id: {} for beneficiary_id in beneficiary_ids}
-    for referrer_id, reasons in db.session.execute(_BINDING_FLAGS, {"buyer_id": buyer_id,
-                                                                   "referrer_ids": beneficiary_ids}):
+    for referrer_id, reasons in run(_BINDING_FLAGS, {"buyer_id": buyer_id, "referrer_ids": beneficiary_ids}):
         found[referrer_id].update({code: "binding" for code in reasons.split(",") if code})
     return found
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import ServiceError
-from ..extensions import db
+from ..statements import rowcount
 from ..vocabulary import Labels
 
 PENDING = "pending"      # 待付款
@@ -80,7 +80,7 @@ def move(order, target, **values):
                                   cur=LABELS.get(current, current), new=LABELS.get(target, target)))
     params = {f"new_{key}": value for key, value in values.items()}
     params.update(order_id=order.id, current=current, target=target)
-    changed = db.session.execute(_move_statement(tuple(sorted(values))), params).rowcount
+    changed = rowcount(_move_statement(tuple(sorted(values))), params)
     if changed != 1:
         raise IllegalTransition(_("订单状态已变化，请刷新后重试"))
     for key, value in dict(values, status=target).items():  # what the UPDATE wrote, without reading it back

@@ -30,6 +30,7 @@ from ..orders.events import order_paid
 from ..orders.models import Order
 from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
+from ..statements import run, scalar
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, TransferNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
@@ -54,8 +55,9 @@ _PAYMENT_ORDER = select(Payment.order_id).where(Payment.gateway == bindparam("ga
                                                 Payment.transaction_id == bindparam("transaction_id"))
 _INSERT_PAYMENT = insert(Payment.__table__).returning(Payment.__table__.c.id)
 _products = Product.__table__
+# A product's sales show on its page up to the page cache's TTL late: no new catalog generation at every payment.
 _ADD_SALES = (update(_products).where(_products.c.id == bindparam("product_id"))
-              .values(sales=_products.c.sales + bindparam("quantity")))
+              .values(sales=_products.c.sales + bindparam("quantity")).execution_options(catalog_unchanged=True))
 
 
 def _lock_order(order_no):
@@ -77,8 +79,7 @@ def apply_payment(notice):
         order = _lock_order(notice.order_no)
         if order is None:
             raise PaymentRefused(f"unknown order {notice.order_no!r}", status=404)
-        paid_order_id = db.session.scalar(_PAYMENT_ORDER, {"gateway": notice.gateway,
-                                                           "transaction_id": notice.transaction_id})
+        paid_order_id = scalar(_PAYMENT_ORDER, {"gateway": notice.gateway, "transaction_id": notice.transaction_id})
         if paid_order_id is not None and paid_order_id != order.id:
             raise PaymentRefused("transaction id belongs to another order", status=409, alert=payment_alert(
                 TRANSACTION_REUSED, f"transaction {notice.transaction_id} was already applied to another order; "
@@ -143,7 +144,7 @@ def _take_payment(order, notice):
 def _insert_payment(**values):
     """The payment row, inserted by one prebuilt Core INSERT (the unit of work's flush costs more than the
     statement), then handed to the session as the persistent Payment it is."""
-    payment = Payment(id=db.session.execute(_INSERT_PAYMENT, values).scalar_one(), **values)
+    payment = Payment(id=scalar(_INSERT_PAYMENT, values), **values)
     make_transient_to_detached(payment)
     db.session.add(payment)
     return payment
@@ -175,7 +176,7 @@ def _on_paid(order, now):
     check_upgrades(reasons)
     for line in order.lines:
         if line.product_id:
-            db.session.execute(_ADD_SALES, {"product_id": line.product_id, "quantity": line.quantity})
+            run(_ADD_SALES, {"product_id": line.product_id, "quantity": line.quantity})
     order_paid.send(current_app._get_current_object(), order=order, now=now)
 
 

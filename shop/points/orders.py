@@ -10,6 +10,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..payments.models import AUTO, SUCCEEDED, Refund
 from ..settings import get_setting
+from ..statements import scalar
 from . import rules
 from .ledger import has_entry, lock_account, post
 from .models import EARN_ORDER, EARN_REVOKED, INVITE, SPEND, SPEND_RETURNED, PointsEntry
@@ -93,7 +94,7 @@ def _take_back_earned(order, remaining_fen, sums):
     due = rules.revoke_due(earned.delta, earned.basis_fen or 0, remaining_fen) - (-taken + unrecovered)
     if due <= 0:
         return None
-    balance = lock_account(order.user_id).balance
+    balance = lock_account(order.user_id)
     take = min(due, balance)
     return post(order.user_id, EARN_REVOKED, -take, ref_type="order", ref_id=order.id, order_id=order.id,
                 unrecovered=due - take, memo=_("订单 %(no)s 退款，扣回购物奖励", no=order.order_no))
@@ -122,7 +123,7 @@ def reward_inviter(order, now=None):
 
 def _paid_before(order):
     """Whether the buyer had another order paid before this one."""
-    return db.session.scalar(_PAID_BEFORE, {"user_id": order.user_id, "order_id": order.id}) is not None
+    return scalar(_PAID_BEFORE, {"user_id": order.user_id, "order_id": order.id}) is not None
 
 
 _PAID_BEFORE = select(Order.id).where(Order.user_id == bindparam("user_id"), Order.id != bindparam("order_id"),

@@ -74,7 +74,7 @@ def adjust(user_id, delta, reason, actor):
     if not delta:
         raise ServiceError(_("调整积分不能为 0"))
     with transaction():
-        balance = lock_account(user_id).balance
+        balance = lock_account(user_id)
         if balance + delta < 0:
             raise ServiceError(_("积分不足，最多可扣减 %(n)s", n=balance))
         return post(user_id, STAFF_ADJUST, delta, ref_type="staff", ref_id=actor.id if actor else 0,

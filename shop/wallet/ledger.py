@@ -11,6 +11,7 @@ from sqlalchemy.sql.selectable import SelectBase
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
+from ..statements import run, run_many
 from .models import Account, LedgerEntry
 
 
@@ -128,8 +129,8 @@ def post_many(postings, now=None):
                          available_after=balance[1], withdrawing_after=balance[2], withdrawn_after=balance[3],
                          ref_type=p.ref_type, ref_id=p.ref_id, order_id=p.order_id, actor_id=None,
                          memo=p.memo[:200], created_at=now))
-    # Core with RETURNING: one INSERT sent as one multi-row statement (insertmanyvalues), not one per entry.
-    db.session.execute(_INSERT_ENTRIES, rows)
+    # One INSERT of every entry (shop/statements.py run_many), not one per entry.
+    run_many(_INSERT_ENTRIES, rows)
 
 
 def _update_accounts(totals):
@@ -143,7 +144,7 @@ def _update_accounts(totals):
     params = {f"u{i}": u for i, u in enumerate(ids)}
     params.update({f"d{k}_{i}": totals[u][k] for k in buckets for i, u in enumerate(ids)})
     stmt = _accounts_update(len(ids), buckets, takers)
-    return {row[0]: list(row[1:]) for row in db.session.execute(stmt, params)}
+    return {row[0]: list(row[1:]) for row in run(stmt, params)}
 
 
 _ACCOUNTS = Account.__table__
