@@ -3,6 +3,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
+from .statements import run
 
 #: Defaults for every merchant setting; a missing row means the default.
 DEFAULTS = {
@@ -159,7 +160,7 @@ def get_setting(key):
     missing row, the default, would otherwise cost one query per call) and forgotten when it ends."""
     stored = db.session.info.get(_CACHE)
     if stored is None:
-        stored = db.session.info[_CACHE] = dict(db.session.execute(_ALL).all())
+        stored = db.session.info[_CACHE] = dict(run(_ALL))
     return stored[key] if key in stored else DEFAULTS[key]
 
 

@@ -18,11 +18,15 @@ their TTL late, such as a product's sales).
 """
 import re
 
+from psycopg.pq import ExecStatus
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.dml import UpdateBase
 
 from .extensions import db
 
 _COMPILED = {}
+_CURSOR = "shop.statements.cursor"
+TUPLES_OK = ExecStatus.TUPLES_OK
 #: run_many sends at most this many rows as one statement (one compiled form per count); more go through the session.
 MAX_ROWS = 32
 _PARAM = re.compile(r"%\((\w+)\)s")
@@ -148,7 +152,7 @@ def _send(stmt, params):
 
 def _execute(conn, sql, params):
     """The statement on conn's DBAPI cursor, with the engine's cursor events around it."""
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = _cursor(conn)
     events = conn._has_events or conn.engine._has_events
     try:
         if events:
@@ -156,11 +160,27 @@ def _execute(conn, sql, params):
         cursor.execute(sql, params)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
-        return (cursor.fetchall() if cursor.description is not None else []), cursor.rowcount
+        result = cursor.pgresult  # (not cursor.description, which builds a Column for each column)
+        return (cursor.fetchall() if result is not None and result.status == TUPLES_OK else []), cursor.rowcount
     except Exception as err:
         conn._handle_dbapi_exception(err, sql, params, cursor, None)
-    finally:
-        cursor.close()
+
+
+def _cursor(conn):
+    """One cursor per DBAPI connection, kept with it (a new cursor copies the connection's adapters each time)."""
+    dbapi = conn.connection.dbapi_connection
+    kept = conn.connection.info.get(_CURSOR)
+    if kept is None or kept[0] is not dbapi or kept[1].closed:
+        kept = conn.connection.info[_CURSOR] = (dbapi, dbapi.cursor())
+    return kept[1]
+
+
+def adopt(obj):
+    """Hand `obj`, built from a row just read or written here, to the session as the persistent object it is (every
+    attribute it was given counts as loaded); returns it."""
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
 
 
 def _autoflush(session):

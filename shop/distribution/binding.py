@@ -175,7 +175,7 @@ def admin_move(user_id, new_referrer_id, actor, reason):
 _nodes = ReferralNode.__table__
 _OWN_PAID = (update(_nodes).where(_nodes.c.user_id == bindparam("buyer")).values(
     own_paid_fen=_nodes.c.own_paid_fen + bindparam("amount"), own_paid_orders=_nodes.c.own_paid_orders + 1,
-    last_paid_at=bindparam("now")).returning(_nodes.c.own_paid_orders))
+    last_paid_at=bindparam("now")).returning(_nodes.c.own_paid_orders, _nodes.c.pending_referrer_id))
 _PAID_ORDER_UPDATES = {}
 
 
@@ -203,7 +203,7 @@ def _paid_order_update(n):
         last_paid_at=case((buyer, bindparam("now", type_=c.last_paid_at.type)), else_=c.last_paid_at),
         team_sales_fen=c.team_sales_fen + case((upline, amount), else_=0),
         commission_frozen_fen=c.commission_frozen_fen + earned,
-    ).returning(c.user_id, c.own_paid_orders, case((upline, True), else_=False))
+    ).returning(c.user_id, c.own_paid_orders, case((upline, True), else_=False), c.pending_referrer_id)
     return stmt
 
 
@@ -224,12 +224,12 @@ def record_paid_order(user_id, amount_fen, now=None, check_grades=True, earned=N
     params = dict(values, **{f"u{i}": u for i, u in enumerate(sorted(earned))},
                   **{f"a{i}": earned[u] for i, u in enumerate(sorted(earned))})
     rows = run(_paid_order_update(len(earned)), params)
-    row = next((r[1:] for r in rows if r[0] == user_id), None)
+    row = next(((r[1], r[3]) for r in rows if r[0] == user_id), None)
     if row is None:  # a member outside the tree so far (no uplines either: nobody else was counted twice)
         tree.ensure_node(user_id)
-        row = db.session.execute(_OWN_PAID, values).first()
+        row = run(_OWN_PAID, values)[0]
     ancestor_ids = [r[0] for r in rows if r[2]]
-    if row[0] == 1:  # the first paid order
+    if row[0] == 1 and row[1] is not None:  # the first paid order, with a referral pending (the node says so)
         bind_pending(user_id, now)
     check_threshold(user_id)
     reasons = {user_id: "own spending"}

@@ -13,7 +13,6 @@ from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..agents.dividends import create_dividends
 from ..catalog.models import Product
@@ -27,10 +26,11 @@ from ..extensions import db
 from ..ops import notices
 from ..orders import status as st
 from ..orders.events import order_paid
+from ..orders.locked import lock_order
 from ..orders.models import Order
 from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
-from ..statements import run, scalar
+from ..statements import adopt, run, scalar
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, TransferNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
@@ -49,8 +49,6 @@ APPLIED_NOW, DUPLICATE, LATE_ACCEPTED, REFUND_SCHEDULED, NOT_PAID = (
 
 # The notification's statements, built once (bound parameters only): building a statement and its cache key
 # costs more CPU than sending it (bench/README.md, notify_bench.py).
-_LOCK_ORDER = (select(Order).where(Order.order_no == bindparam("order_no")).options(joinedload(Order.lines))
-               .with_for_update(of=Order).execution_options(populate_existing=True))
 _PAYMENT_ORDER = select(Payment.order_id).where(Payment.gateway == bindparam("gateway"),
                                                 Payment.transaction_id == bindparam("transaction_id"))
 _INSERT_PAYMENT = insert(Payment.__table__).returning(Payment.__table__.c.id)
@@ -58,11 +56,6 @@ _products = Product.__table__
 # A product's sales show on its page up to the page cache's TTL late: no new catalog generation at every payment.
 _ADD_SALES = (update(_products).where(_products.c.id == bindparam("product_id"))
               .values(sales=_products.c.sales + bindparam("quantity")).execution_options(catalog_unchanged=True))
-
-
-def _lock_order(order_no):
-    """The order row locked (FOR UPDATE OF orders only), with its lines in the same statement."""
-    return db.session.execute(_LOCK_ORDER, {"order_no": order_no}).unique().scalar_one_or_none()
 
 
 def apply_payment(notice):
@@ -76,7 +69,7 @@ def apply_payment(notice):
     if not notice.succeeded:
         return NOT_PAID
     with refused_with_alert():
-        order = _lock_order(notice.order_no)
+        order = lock_order(notice.order_no)
         if order is None:
             raise PaymentRefused(f"unknown order {notice.order_no!r}", status=404)
         paid_order_id = scalar(_PAYMENT_ORDER, {"gateway": notice.gateway, "transaction_id": notice.transaction_id})
@@ -144,10 +137,7 @@ def _take_payment(order, notice):
 def _insert_payment(**values):
     """The payment row, inserted by one prebuilt Core INSERT (the unit of work's flush costs more than the
     statement), then handed to the session as the persistent Payment it is."""
-    payment = Payment(id=scalar(_INSERT_PAYMENT, values), **values)
-    make_transient_to_detached(payment)
-    db.session.add(payment)
-    return payment
+    return adopt(Payment(id=scalar(_INSERT_PAYMENT, values), **values))
 
 
 def _reserve_again(order):

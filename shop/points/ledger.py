@@ -3,12 +3,11 @@ from flask_babel import gettext as _
 from sqlalchemy import BigInteger, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
 
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
-from ..statements import rowcount, scalar
+from ..statements import adopt, rowcount, scalar
 from .models import PointsAccount, PointsEntry
 
 # Built once (bound parameters only): every first paid order of an invitee rewards its referrer through these.
@@ -63,10 +62,7 @@ def post(user_id, kind, delta, *, ref_type, ref_id, order_id=None, actor_id=None
                   basis_fen=basis_fen, unrecovered=unrecovered, created_at=now or utcnow())
     # Inserted by one prebuilt INSERT (the unit of work's flush costs more), then handed to the session as the
     # persistent entry it is.
-    entry = PointsEntry(id=scalar(_INSERT_ENTRY, values), **values)
-    make_transient_to_detached(entry)
-    db.session.add(entry)
-    return entry
+    return adopt(PointsEntry(id=scalar(_INSERT_ENTRY, values), **values))
 
 
 def has_entry(once_key):

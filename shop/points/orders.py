@@ -111,9 +111,7 @@ def reward_inviter(order, now=None):
     lock_account(referrer_id)
     if has_entry(f"invite:{order.user_id}"):
         return None
-    today = db.session.scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
-        PointsEntry.user_id == referrer_id, PointsEntry.kind == INVITE,
-        PointsEntry.created_at >= today_start(now))) or 0
+    today = scalar(_INVITED_TODAY, {"referrer_id": referrer_id, "since": today_start(now)}) or 0
     award = min(points, cap - int(today))
     if award <= 0:
         return None
@@ -126,5 +124,8 @@ def _paid_before(order):
     return scalar(_PAID_BEFORE, {"user_id": order.user_id, "order_id": order.id}) is not None
 
 
+_INVITED_TODAY = select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+    PointsEntry.user_id == bindparam("referrer_id"), PointsEntry.kind == INVITE,
+    PointsEntry.created_at >= bindparam("since"))  # built once: every invitee's first paid order asks
 _PAID_BEFORE = select(Order.id).where(Order.user_id == bindparam("user_id"), Order.id != bindparam("order_id"),
                                       Order.paid_at.is_not(None)).limit(1)  # built once: every payment asks
