@@ -175,9 +175,12 @@ def _cursor(conn):
     return kept[1]
 
 
-def adopt(obj):
+def adopt(obj, *parts):
     """Hand `obj`, built from a row just read or written here, to the session as the persistent object it is (every
-    attribute it was given counts as loaded); returns it."""
+    attribute it was given counts as loaded), with `parts`: objects it holds that the session adds with it (an
+    order's lines, already set on it); returns obj."""
+    for part in parts:
+        make_transient_to_detached(part)
     make_transient_to_detached(obj)
     db.session.add(obj)
     return obj

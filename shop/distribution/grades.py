@@ -1,11 +1,14 @@
 """Grade upgrades: checked on the events that change the figures; never downgraded automatically (staff may set
 any grade by hand, with a reason)."""
+from collections import namedtuple
+
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
 from ..clock import utcnow
 from ..errors import ServiceError, found
 from ..extensions import db
+from ..statements import run
 from .models import Distributor, Grade, GradeChange, ReferralNode
 
 
@@ -38,7 +41,9 @@ def check_upgrade(user_id, reason):
 
 
 # The payment's reads, built once (bound parameters only). The nodes are read again: Core UPDATEs changed them.
-_GRADES_DOWN = select(Grade).order_by(Grade.rank.desc())
+#: A grade as the upgrade check compares it (a row, not a loaded object).
+GradeBar = namedtuple("GradeBar", "id rank min_direct min_team_sales_fen min_own_paid_fen min_commission_fen")
+_GRADES_DOWN = select(*[getattr(Grade, name) for name in GradeBar._fields]).order_by(Grade.rank.desc())
 _DISTRIBUTORS = select(Distributor).where(Distributor.user_id.in_(bindparam("ids", expanding=True)))
 _NODES = (select(ReferralNode).where(ReferralNode.user_id.in_(bindparam("ids", expanding=True)))
           .execution_options(populate_existing=True))
@@ -51,7 +56,7 @@ def check_upgrades(reasons):
     if not reasons:
         return []
     ids = list(reasons)
-    grades = db.session.scalars(_GRADES_DOWN).all()
+    grades = [GradeBar._make(row) for row in run(_GRADES_DOWN)]
     if not grades:
         return []
     rank_of = {g.id: g.rank for g in grades}
@@ -75,7 +80,8 @@ def check_upgrades(reasons):
                 db.session.add(change)
                 changes.append(change)
                 break
-    db.session.flush()
+    if changes:
+        db.session.flush()
     return changes
 
 

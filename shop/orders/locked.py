@@ -44,8 +44,8 @@ def lock_order(order_no):
     if _held(order, lines):
         return db.session.execute(_LOCK_LOADED, {"order_no": order_no}).unique().scalar_one()
     built = Order(**order)
-    built.lines = [adopt(OrderLine(**line)) for line in lines]
-    return adopt(built)
+    built.lines = [OrderLine(**line) for line in lines]  # (set before adopting: nothing is left to flush)
+    return adopt(built, *built.lines)
 
 
 def _held(order, lines):
