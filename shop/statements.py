@@ -25,7 +25,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from .extensions import db
 
 _COMPILED = {}
-_CURSOR = "shop.statements.cursor"
+_CURSOR, _CONNECTION = "shop.statements.cursor", "shop.statements.connection"
 TUPLES_OK = ExecStatus.TUPLES_OK
 #: run_many sends at most this many rows as one statement (one compiled form per count); more go through the session.
 MAX_ROWS = 32
@@ -122,7 +122,7 @@ def run_many(stmt, rows):
     """A prebuilt Core INSERT of several rows (dicts with the same keys) sent as one multi-row statement; the rows
     its RETURNING gives (in no promised order: match them by the columns returned)."""
     session = db.session()
-    conn = session.connection()
+    conn = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, rows[0], len(rows)) if len(rows) <= MAX_ROWS else None
     if compiled is None or compiled.sql is None or any(row.keys() != rows[0].keys() for row in rows) or not compiled.names <= rows[
             0].keys() or _staff_acting(session):
@@ -139,7 +139,7 @@ def run_many(stmt, rows):
 
 def _send(stmt, params):
     session = db.session()
-    conn = session.connection()
+    conn = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, params)
     if compiled.sql is None or not compiled.names <= params.keys() or (compiled.writes and _staff_acting(session)):
         result = session.execute(stmt, params)
@@ -164,6 +164,17 @@ def _execute(conn, sql, params):
         return (cursor.fetchall() if result is not None and result.status == TUPLES_OK else []), cursor.rowcount
     except Exception as err:
         conn._handle_dbapi_exception(err, sql, params, cursor, None)
+
+
+def _connection(session):
+    """The session's connection in its transaction (begun if none): `Session.connection()`, kept for the rest of the
+    transaction (finding it again costs more than some statements)."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_CONNECTION)
+    if kept is None or transaction is None or kept[0] is not transaction or not transaction.is_active:
+        conn = session.connection()
+        kept = session.info[_CONNECTION] = (session.get_transaction(), conn)
+    return kept[1]
 
 
 def _cursor(conn):
