@@ -5,10 +5,11 @@ from functools import cache
 
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
-from ..statements import adopt, run
+from ..statements import adopt, loaded, run
 from .models import Order, OrderLine
 
 # The ORM's way, for an order the session already holds (its objects are refreshed in place).
@@ -43,9 +44,11 @@ def lock_order(order_no):
     lines = [dict(zip(line_keys, row[width:])) for row in rows if row[width] is not None]
     if _held(order, lines):
         return db.session.execute(_LOCK_LOADED, {"order_no": order_no}).unique().scalar_one()
-    built = Order(**order)
-    built.lines = [OrderLine(**line) for line in lines]  # (set before adopting: nothing is left to flush)
-    return adopt(built, *built.lines)
+    built, parts = loaded(Order, order), [loaded(OrderLine, line) for line in lines]
+    set_committed_value(built, "lines", parts)
+    for part in parts:
+        set_committed_value(part, "order", built)
+    return adopt(built, *parts)
 
 
 def _held(order, lines):

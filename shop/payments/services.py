@@ -30,7 +30,7 @@ from ..orders.locked import lock_order
 from ..orders.models import Order
 from ..orders.services import reserve_stock, return_to_stock
 from ..settings import get_setting
-from ..statements import adopt, run, scalar
+from ..statements import adopt, loaded, run, scalar
 from .alerts import PaymentRefused, payment_alert, record_alert, refused_with_alert
 from .gateways import RefundNotice, TransferNotice, external_url, get_gateway
 from .gateways.base import ForeignNotification
@@ -137,7 +137,7 @@ def _take_payment(order, notice):
 def _insert_payment(**values):
     """The payment row, inserted by one prebuilt Core INSERT (the unit of work's flush costs more than the
     statement), then handed to the session as the persistent Payment it is."""
-    return adopt(Payment(id=scalar(_INSERT_PAYMENT, values), **values))
+    return adopt(loaded(Payment, dict(values, id=scalar(_INSERT_PAYMENT, values))))
 
 
 def _reserve_again(order):

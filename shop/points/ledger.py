@@ -7,7 +7,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
-from ..statements import adopt, rowcount, scalar
+from ..statements import adopt, loaded, rowcount, scalar
 from .models import PointsAccount, PointsEntry
 
 # Built once (bound parameters only): every first paid order of an invitee rewards its referrer through these.
@@ -62,7 +62,7 @@ def post(user_id, kind, delta, *, ref_type, ref_id, order_id=None, actor_id=None
                   basis_fen=basis_fen, unrecovered=unrecovered, created_at=now or utcnow())
     # Inserted by one prebuilt INSERT (the unit of work's flush costs more), then handed to the session as the
     # persistent entry it is.
-    return adopt(PointsEntry(id=scalar(_INSERT_ENTRY, values), **values))
+    return adopt(loaded(PointsEntry, dict(values, id=scalar(_INSERT_ENTRY, values))))
 
 
 def has_entry(once_key):
