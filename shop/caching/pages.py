@@ -22,7 +22,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import select_locale
-from ..extensions import db
+from ..accounts.sessions import still_signed_in
+from ..extensions import db, login_manager
 from ..marketing.slots import has_personal_panels
 from ..ops import logs
 from ..templating import badge_html
@@ -57,16 +58,23 @@ def shareable():
             and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
 
 
-def member_shareable():
-    """True when this request's page is the same for every signed-in member but the holes (loads the member)."""
+def member_on_shared_page():
+    """(member id, pieces in their cart) when this request's page is the same for every signed-in member but the
+    holes, else None. The session's version is checked by one Core statement (accounts/sessions.py
+    `still_signed_in`): a hit builds no row, and revocation holds on every host as it does for the loader."""
     slot = MEMBER_ENDPOINTS.get(request.endpoint, False)
     if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
             and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
-        return False
-    # These pages only read (a hit reads the member's row alone): no transaction around the statements, which
-    # saves the BEGIN and ROLLBACK round trips.
+        return None
+    # These pages only read (a hit reads the member alone): no transaction around the statements, which saves the
+    # BEGIN and ROLLBACK round trips.
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return current_user.is_authenticated
+    if session.get("_id") != login_manager._session_identifier_generator():
+        # Flask-Login's session protection has something to do (mark the session not fresh, or end it): its loader.
+        from ..cart.services import cart_count
+
+        return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
+    return still_signed_in(session["_user_id"])
 
 
 def shared_stamp():
@@ -86,8 +94,9 @@ def page_key(who=""):
 
 def serve_cached():
     """Before the view: the cached page, with this request's holes filled, or None (the view renders)."""
-    member = not shareable() and member_shareable()
-    if not member and not shareable():
+    anonymous = shareable()
+    member = None if anonymous else member_on_shared_page()
+    if not (anonymous or member):
         return None
     key = page_key("member" if member else "")
     if key is None:
@@ -96,28 +105,27 @@ def serve_cached():
     if cached is None:
         g.page_cache_key, g.member_page = key, member
         return None
+    if member:
+        g.signed_in_id = member[0]  # the access log's user id (ops/logs.py): no row was loaded
     stamp, body = cached.split(b"\n", 1)
-    return fill(body, time.time() - float(stamp)), 200, {"Content-Type": "text/html; charset=utf-8",
-                                                           cache_header(member): "hit"}
+    return fill(body, time.time() - float(stamp), member), 200, {"Content-Type": "text/html; charset=utf-8",
+                                                                   cache_header(member): "hit"}
 
 
 def cache_header(member):
     return "X-Member-Page-Cache" if member else "X-Page-Cache"
 
 
-def fill(body, age):
+def fill(body, age, member=None):
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
-    return age_countdowns(fill_cart(body), age)
+    return age_countdowns(fill_cart(body, member[1]) if member else body, age)
 
 
-def fill_cart(body):
-    """The member's cart badge in the holes `cart_badge()` left (its count comes with the member's row)."""
+def fill_cart(body, count):
+    """The member's cart badge in the holes `cart_badge()` left (its count comes with the member's session check)."""
     if b"\x00cart:" not in body:
         return body
-    from ..cart.services import cart_count
-
-    count = cart_count(current_user)
     return CART_HOLE.sub(lambda m: badge_html(count, int(m.group(1) or 0)).encode(), body)
 
 
@@ -131,7 +139,7 @@ def age_countdowns(html, age):
 def store_rendered(response):
     """After the view: keep a page rendered for a shareable request, when it is still shareable; a member's page
     gets its cart badge."""
-    key, member = g.pop("page_cache_key", None), g.pop("member_page", False)
+    key, member = g.pop("page_cache_key", None), g.pop("member_page", None)
     if key is None or response.mimetype != "text/html" or response.direct_passthrough:
         return response
     body = response.get_data()
@@ -141,7 +149,7 @@ def store_rendered(response):
         get_store().set(key, b"%.3f\n" % time.time() + (body.replace(token.encode(), CSRF_HOLE) if token else body))
         response.headers[cache_header(member)] = "miss"
     if member:
-        response.set_data(fill_cart(body))
+        response.set_data(fill_cart(body, member[1]))
     return response
 
 
