@@ -20,6 +20,7 @@ import time
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from .. import select_locale
 from ..accounts.sessions import still_signed_in
@@ -38,6 +39,11 @@ MEMBER_ENDPOINTS = {"main.home": "home", "catalog.categories": None, "catalog.se
 #: ... and what Flask-Login adds to their session.
 MEMBER_SESSION_KEYS = SHARED_SESSION_KEYS | {"_user_id", "_id", "_remember", "_remember_seconds"}
 CSRF_HOLE = b"\x00csrf\x00"
+#: A member's own part of a page shared by every member, marked while it renders (`member_part`), and its hole.
+PART = re.compile(rb"\x00part:(\w+)\x00(.*?)\x00/part\x00", re.S)
+PART_HOLE = re.compile(rb"\x00part:(\w+)\x00")
+#: Pages shared by members but for parts of their own: endpoint -> what renders those parts (`member_parts`).
+PART_RENDERERS = {}
 CART_HOLE = re.compile(rb"\x00cart:(\d*)\x00")
 COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
 
@@ -52,6 +58,26 @@ def init_app(app):
         app.after_request(store_rendered)
 
 
+def member_parts(endpoint):
+    """Register the decorated function as what renders a member's own parts of `endpoint`'s page (called with the
+    view's arguments; each part after its `member_hole(name)`): the rest of the page is shared by every member."""
+    def register(fn):
+        PART_RENDERERS[endpoint] = fn
+        return fn
+    return register
+
+
+def member_part(name, caller):
+    """`{% call member_part(name) %}`: a member's own part of a page; marked while the page renders for the
+    members' cache, which keeps a hole in its place."""
+    html = caller()
+    return Markup(f"\x00part:{name}\x00{html}\x00/part\x00") if g.get("member_page") else html
+
+
+def member_hole(name):
+    return Markup(f"\x00part:{name}\x00")
+
+
 def shareable():
     """True when this request's page is the same for every anonymous shopper."""
     return (request.method == "GET" and request.endpoint in ENDPOINTS and "ref" not in request.args
@@ -62,15 +88,16 @@ def member_on_shared_page():
     """(member id, pieces in their cart) when this request's page is the same for every signed-in member but the
     holes, else None. The session's version is checked by one Core statement (accounts/sessions.py
     `still_signed_in`): a hit builds no row, and revocation holds on every host as it does for the loader."""
-    slot = MEMBER_ENDPOINTS.get(request.endpoint, False)
+    slot = MEMBER_ENDPOINTS.get(request.endpoint, request.endpoint in PART_RENDERERS and None)
     if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
             and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
         return None
     # These pages only read (a hit reads the member alone): no transaction around the statements, which saves the
     # BEGIN and ROLLBACK round trips.
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    if session.get("_id") != login_manager._session_identifier_generator():
-        # Flask-Login's session protection has something to do (mark the session not fresh, or end it): its loader.
+    if request.endpoint in PART_RENDERERS or session.get("_id") != login_manager._session_identifier_generator():
+        # The member's own parts read their row, or Flask-Login's session protection has something to do (mark the
+        # session not fresh, or end it): its loader.
         from ..cart.services import cart_count
 
         return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
@@ -117,6 +144,8 @@ def cache_header(member):
 
 
 def fill(body, age, member=None):
+    if member and b"\x00part:" in body:
+        body = fill_parts(body)
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
     return age_countdowns(fill_cart(body, member[1]) if member else body, age)
@@ -127,6 +156,13 @@ def fill_cart(body, count):
     if b"\x00cart:" not in body:
         return body
     return CART_HOLE.sub(lambda m: badge_html(count, int(m.group(1) or 0)).encode(), body)
+
+
+def fill_parts(body):
+    """The member's own parts, rendered now by the page's part renderer, in the holes their page left."""
+    pieces = PART_HOLE.split(PART_RENDERERS[request.endpoint](**request.view_args).encode())
+    parts = dict(zip(pieces[1::2], pieces[2::2]))
+    return PART_HOLE.sub(lambda m: parts.get(m.group(1), b""), body)
 
 
 def age_countdowns(html, age):
@@ -145,11 +181,11 @@ def store_rendered(response):
     body = response.get_data()
     if response.status_code == 200 and (MEMBER_SESSION_KEYS if member else SHARED_SESSION_KEYS).issuperset(session):
         # (else the view flashed, filled a cart or signed in: this page is someone's)
-        token = g.get("csrf_token")
-        get_store().set(key, b"%.3f\n" % time.time() + (body.replace(token.encode(), CSRF_HOLE) if token else body))
+        token, shared = g.get("csrf_token"), PART.sub(lambda m: b"\x00part:%s\x00" % m.group(1), body) if member else body
+        get_store().set(key, b"%.3f\n" % time.time() + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
         response.headers[cache_header(member)] = "miss"
     if member:
-        response.set_data(fill_cart(body, member[1]))
+        response.set_data(fill_cart(PART.sub(rb"\2", body), member[1]))
     return response
 
 
