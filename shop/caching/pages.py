@@ -84,20 +84,26 @@ def shareable():
             and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
 
 
-def member_on_shared_page():
-    """(member id, pieces in their cart) when this request's page is the same for every signed-in member but the
-    holes, else None. The session's version is checked by one Core statement (accounts/sessions.py
-    `still_signed_in`): a hit builds no row, and revocation holds on every host as it does for the loader."""
+def member_shareable():
+    """True when this request's page is the same for every signed-in member but the holes (if they are still
+    signed in: `signed_in_member`)."""
     slot = MEMBER_ENDPOINTS.get(request.endpoint, request.endpoint in PART_RENDERERS and None)
     if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
             and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
-        return None
-    # These pages only read (a hit reads the member alone): no transaction around the statements, which saves the
-    # BEGIN and ROLLBACK round trips.
+        return False
+    # These pages only read: no transaction around the statements, which saves the BEGIN and ROLLBACK round trips.
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    if request.endpoint in PART_RENDERERS or session.get("_id") != login_manager._session_identifier_generator():
-        # The member's own parts read their row, or Flask-Login's session protection has something to do (mark the
-        # session not fresh, or end it): its loader.
+    return True
+
+
+def signed_in_member(hit):
+    """(member id, pieces in their cart), or None when the session no longer opens the account. For a page served
+    whole from the cache, the session's version is checked by one Core statement (accounts/sessions.py
+    `still_signed_in`) that builds no row; revocation holds on every host as it does for the loader."""
+    if not hit or request.endpoint in PART_RENDERERS or \
+            session.get("_id") != login_manager._session_identifier_generator():
+        # The view renders, the member's own parts read their row, or Flask-Login's session protection has
+        # something to do (mark the session not fresh, or end it): its loader.
         from ..cart.services import cart_count
 
         return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
@@ -122,18 +128,19 @@ def page_key(who=""):
 def serve_cached():
     """Before the view: the cached page, with this request's holes filled, or None (the view renders)."""
     anonymous = shareable()
-    member = None if anonymous else member_on_shared_page()
-    if not (anonymous or member):
+    if not (anonymous or member_shareable()):
         return None
-    key = page_key("member" if member else "")
+    key = page_key("" if anonymous else "member")
     if key is None:
         return None
     cached = get_store().get(key)
+    member = None if anonymous else signed_in_member(hit=cached is not None)
+    if not (anonymous or member):
+        return None
     if cached is None:
         g.page_cache_key, g.member_page = key, member
         return None
-    if member:
-        g.signed_in_id = member[0]  # the access log's user id (ops/logs.py): no row was loaded
+    g.signed_in_id = member and member[0]  # the access log's user id (ops/logs.py) when no row was loaded
     stamp, body = cached.split(b"\n", 1)
     return fill(body, time.time() - float(stamp), member), 200, {"Content-Type": "text/html; charset=utf-8",
                                                                    cache_header(member): "hit"}

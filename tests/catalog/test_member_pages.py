@@ -95,3 +95,14 @@ def test_a_price_change_shows_at_once_to_members(catalog, member, db):
     db.session.commit()
     state, text = get(client, "/")
     assert state == "miss" and "¥49.00" in text
+
+
+def test_a_member_hit_is_logged_with_the_members_id(catalog, member, caplog):
+    import logging
+
+    client, user = member()
+    get(client, "/")
+    caplog.set_level(logging.INFO)
+    assert get(client, "/")[0] == "hit"
+    [line] = [r for r in caplog.records if r.name == "shop.access"]
+    assert line.user_id == str(user.id) and line.request_id
