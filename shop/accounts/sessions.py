@@ -36,9 +36,13 @@ def _still_signed_in():
 
 def still_signed_in(user_id):
     """(member id, pieces in their cart) when the session's "id:version" still opens an active account (load()'s
-    check and Flask-Login's `is_authenticated`), else None: one Core statement that builds no row. Reads only."""
+    check and Flask-Login's `is_authenticated`), else None: one Core statement outside the ORM session that builds no
+    row. Reads only."""
     key, version = _parse(user_id)
-    row = db.session.connection().execute(_still_signed_in(), {"id": key}).first() if key is not None else None
+    if key is None:
+        return None
+    with db.engine.connect() as connection:  # no ORM session, and no transaction: one round trip
+        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_still_signed_in(), {"id": key}).first()
     if row is None or row.session_version != version or row.disabled:
         return None
     return key, row.pieces

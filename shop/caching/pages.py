@@ -88,12 +88,8 @@ def member_shareable():
     """True when this request's page is the same for every signed-in member but the holes (if they are still
     signed in: `signed_in_member`)."""
     slot = MEMBER_ENDPOINTS.get(request.endpoint, request.endpoint in PART_RENDERERS and None)
-    if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
-            and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
-        return False
-    # These pages only read: no transaction around the statements, which saves the BEGIN and ROLLBACK round trips.
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return True
+    return (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
+            and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot)))
 
 
 def signed_in_member(hit):
@@ -106,6 +102,9 @@ def signed_in_member(hit):
         # something to do (mark the session not fresh, or end it): its loader.
         from ..cart.services import cart_count
 
+        if not db.session().in_transaction():  # (the time boundary may have been read in one just now)
+            # These pages only read: no transaction around their statements saves the BEGIN and ROLLBACK round trips.
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
     return still_signed_in(session["_user_id"])
 
