@@ -33,16 +33,14 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def content_security_policy(nonce=None):
-    images = current_app.config.get("CSP_IMG_SOURCES")
+def content_security_policy(images, nonce=None):
     return BASE_POLICY.format(nonce=f" 'nonce-{nonce}'" if nonce else "", images=f" {images}" if images else "")
 
 
 @functools.lru_cache(maxsize=16)
 def standard_headers(images, production, private):
     """The (name, value) pairs of a response without a nonce, for these settings: built once, not per request."""
-    policy = BASE_POLICY.format(nonce="", images=f" {images}" if images else "")
-    return (tuple(FIXED_HEADERS.items()) + (("Content-Security-Policy", policy),)
+    return (tuple(FIXED_HEADERS.items()) + (("Content-Security-Policy", content_security_policy(images)),)
             + ((("Strict-Transport-Security", HSTS),) if production else ())
             + ((("Cache-Control", "no-store"),) if private else ()))
 
@@ -57,7 +55,8 @@ def add_security_headers(response):
     wanted = standard_headers(config.get("CSP_IMG_SOURCES"), config.get("ENV_NAME") == "production",
                               is_private(request.path))
     if nonce:
-        wanted = [(name, content_security_policy(nonce) if name == "Content-Security-Policy" else value)
+        wanted = [(name, content_security_policy(config.get("CSP_IMG_SOURCES"), nonce)
+                   if name == "Content-Security-Policy" else value)
                   for name, value in wanted]
     present = {name.lower() for name in response.headers.keys()}
     response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
