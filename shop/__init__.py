@@ -149,8 +149,10 @@ def register_template_helpers(app):
 
 
 def register_security(app):
+    from .security.cookie_session import CookieSessions
     from .security.headers import register
 
+    app.session_interface = CookieSessions()
     register(app)
 
 

@@ -3,10 +3,14 @@
 Flask-Login keeps `User.get_id()`, "id:version", in the session cookie and in the remember-me cookie. The loader
 accepts it only while the version is the row's (the row is loaded on every request anyway: no extra query; what
 every page may show of the member, the "page" group of deferred columns (cart badge, invite code), comes in the
-same statement). The version moves on when the member logs in, logs out and changes their password, so a cookie
-copied before any of these opens nothing afterwards, and a remember-me cookie differs at every login."""
+same statement; a page shared by every member checks the same version with `still_signed_in`, without the row).
+The version moves on when the member logs in, logs out and changes their password, so a cookie copied before any
+of these opens nothing afterwards, on any host, and a remember-me cookie differs at every login."""
+import functools
+
 from flask import current_app, request
 from flask_login import login_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer_group
 
 from ..database import transaction
@@ -16,12 +20,32 @@ from .models import User
 
 def load(user_id):
     """The member a session's "id:version" names, or None when the version has moved on (or it is malformed)."""
-    key, _, version = str(user_id).partition(":")
-    user = db.session.get(User, int(key), options=[undefer_group("page")]) if _number(key) and _number(version) \
-        else None
-    if user is None or user.session_version != int(version):
+    key, version = _parse(user_id)
+    user = db.session.get(User, key, options=[undefer_group("page")]) if key is not None else None
+    if user is None or user.session_version != version:
         return None
     return user
+
+
+@functools.cache
+def _still_signed_in():
+    """What a page shared by every member needs of the one asking (caching/pages.py): load()'s check and the badge
+    (built once, after every model has added its columns to User)."""
+    return select(User.session_version, User.disabled, User.cart_pieces.label("pieces")).where(User.id == bindparam("id"))
+
+
+def still_signed_in(user_id):
+    """(member id, pieces in their cart) when the session's "id:version" still opens an active account (load()'s
+    check and Flask-Login's `is_authenticated`), else None: one Core statement outside the ORM session that builds no
+    row. Reads only."""
+    key, version = _parse(user_id)
+    if key is None:
+        return None
+    with db.engine.connect() as connection:  # no ORM session, and no transaction: one round trip
+        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_still_signed_in(), {"id": key}).first()
+    if row is None or row.session_version != version or row.disabled:
+        return None
+    return key, row.pieces
 
 
 def log_out(user):
@@ -42,6 +66,11 @@ def renew(user):
     user = getattr(user, "_get_current_object", lambda: user)()  # the row, never the current_user proxy (g would
     # then hold a proxy of itself, and anything reading the member afterwards recurses)
     login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
+
+
+def _parse(user_id):
+    key, _, version = str(user_id).partition(":")
+    return (int(key), int(version)) if _number(key) and _number(version) else (None, None)
 
 
 def _number(text):

@@ -8,6 +8,8 @@ def init_app(app):
     from .fragments import cached_fragment
 
     app.add_template_global(cached_fragment)
+    app.add_template_global(pages.member_part)
+    app.add_template_global(pages.member_hole)
     generation.init_app(app)
     pages.init_app(app)
     static.init_app(app)

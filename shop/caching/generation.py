@@ -100,7 +100,7 @@ def current(app=None):
             _warn("catalog generation: Redis GET failed; pages are not cached meanwhile")
             return None
     try:
-        with open(_path(app), "rb") as handle:
+        with open(_path(app), "rb", buffering=0) as handle:  # a few bytes: no buffer to build
             return int(handle.read() or 0)
     except FileNotFoundError:
         return 0

@@ -20,9 +20,11 @@ import time
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from .. import select_locale
-from ..extensions import db
+from ..accounts.sessions import still_signed_in
+from ..extensions import db, login_manager
 from ..marketing.slots import has_personal_panels
 from ..ops import logs
 from ..templating import badge_html
@@ -37,6 +39,11 @@ MEMBER_ENDPOINTS = {"main.home": "home", "catalog.categories": None, "catalog.se
 #: ... and what Flask-Login adds to their session.
 MEMBER_SESSION_KEYS = SHARED_SESSION_KEYS | {"_user_id", "_id", "_remember", "_remember_seconds"}
 CSRF_HOLE = b"\x00csrf\x00"
+#: A member's own part of a page shared by every member, marked while it renders (`member_part`), and its hole.
+PART = re.compile(rb"\x00part:(\w+)\x00(.*?)\x00/part\x00", re.S)
+PART_HOLE = re.compile(rb"\x00part:(\w+)\x00")
+#: Pages shared by members but for parts of their own: endpoint -> what renders those parts (`member_parts`).
+PART_RENDERERS = {}
 CART_HOLE = re.compile(rb"\x00cart:(\d*)\x00")
 COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
 
@@ -51,6 +58,26 @@ def init_app(app):
         app.after_request(store_rendered)
 
 
+def member_parts(endpoint):
+    """Register the decorated function as what renders a member's own parts of `endpoint`'s page (called with the
+    view's arguments; each part after its `member_hole(name)`): the rest of the page is shared by every member."""
+    def register(fn):
+        PART_RENDERERS[endpoint] = fn
+        return fn
+    return register
+
+
+def member_part(name, caller):
+    """`{% call member_part(name) %}`: a member's own part of a page; marked while the page renders for the
+    members' cache, which keeps a hole in its place."""
+    html = caller()
+    return Markup(f"\x00part:{name}\x00{html}\x00/part\x00") if g.get("member_page") else html
+
+
+def member_hole(name):
+    return Markup(f"\x00part:{name}\x00")
+
+
 def shareable():
     """True when this request's page is the same for every anonymous shopper."""
     return (request.method == "GET" and request.endpoint in ENDPOINTS and "ref" not in request.args
@@ -58,15 +85,28 @@ def shareable():
 
 
 def member_shareable():
-    """True when this request's page is the same for every signed-in member but the holes (loads the member)."""
-    slot = MEMBER_ENDPOINTS.get(request.endpoint, False)
-    if not (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
-            and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot))):
-        return False
-    # These pages only read (a hit reads the member's row alone): no transaction around the statements, which
-    # saves the BEGIN and ROLLBACK round trips.
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return current_user.is_authenticated
+    """True when this request's page is the same for every signed-in member but the holes (if they are still
+    signed in: `signed_in_member`)."""
+    slot = MEMBER_ENDPOINTS.get(request.endpoint, request.endpoint in PART_RENDERERS and None)
+    return (slot is not False and request.method == "GET" and "ref" not in request.args and "_user_id" in session
+            and MEMBER_SESSION_KEYS.issuperset(session.keys()) and not (slot and has_personal_panels(slot)))
+
+
+def signed_in_member(hit):
+    """(member id, pieces in their cart), or None when the session no longer opens the account. For a page served
+    whole from the cache, the session's version is checked by one Core statement (accounts/sessions.py
+    `still_signed_in`) that builds no row; revocation holds on every host as it does for the loader."""
+    if not hit or request.endpoint in PART_RENDERERS or \
+            session.get("_id") != login_manager._session_identifier_generator():
+        # The view renders, the member's own parts read their row, or Flask-Login's session protection has
+        # something to do (mark the session not fresh, or end it): its loader.
+        from ..cart.services import cart_count
+
+        if not db.session().in_transaction():  # (the time boundary may have been read in one just now)
+            # These pages only read: no transaction around their statements saves the BEGIN and ROLLBACK round trips.
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
+    return still_signed_in(session["_user_id"])
 
 
 def shared_stamp():
@@ -86,39 +126,49 @@ def page_key(who=""):
 
 def serve_cached():
     """Before the view: the cached page, with this request's holes filled, or None (the view renders)."""
-    member = not shareable() and member_shareable()
-    if not member and not shareable():
+    anonymous = shareable()
+    if not (anonymous or member_shareable()):
         return None
-    key = page_key("member" if member else "")
+    key = page_key("" if anonymous else "member")
     if key is None:
         return None
     cached = get_store().get(key)
+    member = None if anonymous else signed_in_member(hit=cached is not None)
+    if not (anonymous or member):
+        return None
     if cached is None:
         g.page_cache_key, g.member_page = key, member
         return None
+    g.signed_in_id = member and member[0]  # the access log's user id (ops/logs.py) when no row was loaded
     stamp, body = cached.split(b"\n", 1)
-    return fill(body, time.time() - float(stamp)), 200, {"Content-Type": "text/html; charset=utf-8",
-                                                           cache_header(member): "hit"}
+    return fill(body, time.time() - float(stamp), member), 200, {"Content-Type": "text/html; charset=utf-8",
+                                                                   cache_header(member): "hit"}
 
 
 def cache_header(member):
     return "X-Member-Page-Cache" if member else "X-Page-Cache"
 
 
-def fill(body, age):
+def fill(body, age, member=None):
+    if member and b"\x00part:" in body:
+        body = fill_parts(body)
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
-    return age_countdowns(fill_cart(body), age)
+    return age_countdowns(fill_cart(body, member[1]) if member else body, age)
 
 
-def fill_cart(body):
-    """The member's cart badge in the holes `cart_badge()` left (its count comes with the member's row)."""
+def fill_cart(body, count):
+    """The member's cart badge in the holes `cart_badge()` left (its count comes with the member's session check)."""
     if b"\x00cart:" not in body:
         return body
-    from ..cart.services import cart_count
-
-    count = cart_count(current_user)
     return CART_HOLE.sub(lambda m: badge_html(count, int(m.group(1) or 0)).encode(), body)
+
+
+def fill_parts(body):
+    """The member's own parts, rendered now by the page's part renderer, in the holes their page left."""
+    pieces = PART_HOLE.split(PART_RENDERERS[request.endpoint](**request.view_args).encode())
+    parts = dict(zip(pieces[1::2], pieces[2::2]))
+    return PART_HOLE.sub(lambda m: parts.get(m.group(1), b""), body)
 
 
 def age_countdowns(html, age):
@@ -131,17 +181,17 @@ def age_countdowns(html, age):
 def store_rendered(response):
     """After the view: keep a page rendered for a shareable request, when it is still shareable; a member's page
     gets its cart badge."""
-    key, member = g.pop("page_cache_key", None), g.pop("member_page", False)
+    key, member = g.pop("page_cache_key", None), g.pop("member_page", None)
     if key is None or response.mimetype != "text/html" or response.direct_passthrough:
         return response
     body = response.get_data()
     if response.status_code == 200 and (MEMBER_SESSION_KEYS if member else SHARED_SESSION_KEYS).issuperset(session):
         # (else the view flashed, filled a cart or signed in: this page is someone's)
-        token = g.get("csrf_token")
-        get_store().set(key, b"%.3f\n" % time.time() + (body.replace(token.encode(), CSRF_HOLE) if token else body))
+        token, shared = g.get("csrf_token"), PART.sub(lambda m: b"\x00part:%s\x00" % m.group(1), body) if member else body
+        get_store().set(key, b"%.3f\n" % time.time() + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
         response.headers[cache_header(member)] = "miss"
     if member:
-        response.set_data(fill_cart(body))
+        response.set_data(fill_cart(PART.sub(rb"\2", body), member[1]))
     return response
 
 

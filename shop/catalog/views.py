@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request
 
 from ..caching.fragments import Lazy
+from ..caching.pages import member_parts
 from ..pagination import requested_page
 from ..urls import to_id
 from . import services
@@ -29,3 +30,9 @@ def search():
 def product(product_id):
     product = services.get_product_for_shopper(product_id)
     return render_template("catalog/product.html", product=product)
+
+
+@member_parts("catalog.product")
+def product_member_parts(product_id):
+    """A member's own parts of a product page served from the members' cache: their panels and share link."""
+    return render_template("catalog/_product_member.html", product=services.get_product_for_shopper(product_id))

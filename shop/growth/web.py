@@ -1,9 +1,12 @@
 """The request side of growth and fraud signals: the app's long-lived random device cookie and the client IP.
 Views pass `seen()` to the services, which never read the request."""
+import functools
 import ipaddress
 import secrets
+import time
 
 from flask import Blueprint, g, request
+from werkzeug.http import http_date
 
 DEVICE_COOKIE = "shop_did"
 #: Two years: a device id is only useful if it outlives sessions and logouts.
@@ -43,5 +46,13 @@ def set_device_cookie(response):
     if request.endpoint in ("static", "main.media") or request.path.startswith("/pay/notify"):
         return response
     if "new_device_id" in g or request.cookies.get(DEVICE_COOKIE) is None:
-        response.set_cookie(DEVICE_COOKIE, device_id(), max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax")
+        response.headers.add("Set-Cookie", f"{DEVICE_COOKIE}={device_id()}{cookie_attributes(int(time.time()))}")
     return response
+
+
+@functools.lru_cache(maxsize=2)
+def cookie_attributes(second):
+    """What follows the device id in its Set-Cookie header for a cookie set at this second: what Werkzeug's
+    `set_cookie(max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax")` writes, made once a second rather than
+    once a request (every first visit gets one)."""
+    return f"; Expires={http_date(second + DEVICE_MAX_AGE)}; Max-Age={DEVICE_MAX_AGE}; HttpOnly; Path=/; SameSite=Lax"

@@ -82,6 +82,8 @@ def signed_in_user_id(ctx):
     reading `user.id` or `is_authenticated` would load the row again, here, after the error handlers (with the
     database away that was a bare 500)."""
     user = ctx.get("_login_user")
+    if user is None and ctx.get("signed_in_id") is not None:
+        return str(ctx.signed_in_id)  # a member served a shared page from the cache: checked, no row loaded
     state = sa_inspect(user, raiseerr=False) if user is not None else None
     if state is None or not state.identity:
         return None  # anonymous, or not a row

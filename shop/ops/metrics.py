@@ -3,6 +3,7 @@ the queues of open refunds and open WeChat transfers, counted from the database 
 
 Under gunicorn with several workers, PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py) must be set before the app
 starts: each worker then writes its values into that folder and /metrics adds up every worker's."""
+import functools
 import ipaddress
 import logging
 import os
@@ -30,10 +31,18 @@ def init_app(app):
 
 def observe(response):
     """Count the request; the endpoint (not the URL) keeps the number of series fixed."""
-    endpoint, status = request.endpoint or "none", str(response.status_code)
-    REQUESTS.labels(endpoint, request.method, status).inc()
-    LATENCY.labels(endpoint, status).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    count, latency = series(request.endpoint or "none", request.method, response.status_code)
+    count.inc()
+    latency.observe(time.perf_counter() - g.get("started", time.perf_counter()))
     return response
+
+
+@functools.lru_cache(maxsize=4096)
+def series(endpoint, method, status):
+    """The request counter's and the latency histogram's children for these labels (looked up once, not per
+    request: `labels()` validates and locks each time). The registry keeps every series anyway; this only
+    remembers where they are."""
+    return REQUESTS.labels(endpoint, method, str(status)), LATENCY.labels(endpoint, str(status))
 
 
 class OpenQueues:

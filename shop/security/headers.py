@@ -8,6 +8,7 @@ it; the nonce is then added to that response's policy only, so pages without one
 SHOP_CSP_IMG_SOURCES (default `https:`: a product description may embed the merchant's https images).
 `form-action` is left open on purpose: paying by WeChat H5 redirects a submitted form to WeChat's cashier.
 """
+import functools
 import secrets
 
 from flask import current_app, g, request
@@ -32,9 +33,16 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def content_security_policy():
-    nonce, images = g.get("csp_nonce"), current_app.config.get("CSP_IMG_SOURCES")
+def content_security_policy(images, nonce=None):
     return BASE_POLICY.format(nonce=f" 'nonce-{nonce}'" if nonce else "", images=f" {images}" if images else "")
+
+
+@functools.lru_cache(maxsize=16)
+def standard_headers(images, production, private):
+    """The (name, value) pairs of a response without a nonce, for these settings: built once, not per request."""
+    return (tuple(FIXED_HEADERS.items()) + (("Content-Security-Policy", content_security_policy(images)),)
+            + ((("Strict-Transport-Security", HSTS),) if production else ())
+            + ((("Cache-Control", "no-store"),) if private else ()))
 
 
 def is_private(path):
@@ -43,13 +51,15 @@ def is_private(path):
 
 def add_security_headers(response):
     """Set the security headers; a header the view set itself is kept."""
-    for name, value in FIXED_HEADERS.items():
-        response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", content_security_policy())
-    if current_app.config.get("ENV_NAME") == "production":
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if is_private(request.path):
-        response.headers.setdefault("Cache-Control", "no-store")
+    config, nonce = current_app.config, g.get("csp_nonce")
+    wanted = standard_headers(config.get("CSP_IMG_SOURCES"), config.get("ENV_NAME") == "production",
+                              is_private(request.path))
+    if nonce:
+        wanted = [(name, content_security_policy(config.get("CSP_IMG_SOURCES"), nonce)
+                   if name == "Content-Security-Policy" else value)
+                  for name, value in wanted]
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

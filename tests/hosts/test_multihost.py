@@ -58,12 +58,18 @@ def test_a_session_holds_on_both_hosts(cluster):
 def test_a_session_logged_out_through_one_host_is_refused_by_both(cluster):
     browser = logged_in(cluster)
     copied = dict(browser.cookies)  # what a thief copied before the member logged out
+    shared = [browser.get(cluster.url + "/", timeout=10).headers.get("X-Member-Page-Cache") for _ in range(4)]
+    assert "hit" in shared  # the members' home page is in the shared cache
     token = csrf_token(browser.get(cluster.url + "/me", timeout=10).text)
     assert browser.post(cluster.url + "/logout", data={"csrf_token": token}, timeout=10,
                         allow_redirects=False).status_code == 302
     replays = [requests.get(cluster.url + "/me", cookies=copied, timeout=10, allow_redirects=False) for _ in range(6)]
     assert {r.headers.get("X-Served-By") for r in replays} == set(HOSTS)
     assert [r.status_code for r in replays] == [302] * 6
+    # A page every member shares checks the session too, on each host, whichever host cached it.
+    homes = [requests.get(cluster.url + "/", cookies=copied, timeout=10) for _ in range(6)]
+    assert {r.headers.get("X-Served-By") for r in homes} == set(HOSTS)
+    assert [(r.status_code, r.headers.get("X-Member-Page-Cache")) for r in homes] == [(200, None)] * 6
 
 
 def test_health_and_request_ids_through_nginx(cluster):

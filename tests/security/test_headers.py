@@ -93,3 +93,17 @@ def test_no_template_holds_an_inline_script_style_or_handler():
                 wrong.append((path, tag))
         wrong += [(path, m) for m in re.findall(r"""\s(?:style|on[a-z]+)=["']|javascript:""", html)]
     assert wrong == []
+
+
+def test_a_header_the_view_set_is_kept(app):
+    from flask import make_response
+
+    from shop.security.headers import add_security_headers
+
+    with app.test_request_context("/center/x"):
+        resp = make_response("x")
+        resp.headers["Cache-Control"], resp.headers["X-Frame-Options"] = "private, max-age=300", "SAMEORIGIN"
+        headers = add_security_headers(resp).headers
+    assert headers.getlist("Cache-Control") == ["private, max-age=300"]
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
