@@ -3,17 +3,24 @@ in with their own test client."""
 import pytest
 
 
+def shelf(db):
+    """The top category 服装 and its child T恤, flushed (not committed): (top, child)."""
+    from shop.catalog.models import Category
+
+    top = Category(name="服装")
+    db.session.add(top)
+    db.session.flush()
+    child = Category(name="T恤", parent_id=top.id)
+    db.session.add(child)
+    db.session.flush()
+    return top, child
+
+
 @pytest.fixture
 def clothes(db, make_product):
     """clothes(stock) -> (top category, child category, the product with one SKU of `stock` pieces at ¥59)."""
-    from shop.catalog.models import Category
-
     def make(stock):
-        top = Category(name="服装")
-        db.session.add(top)
-        db.session.flush()
-        child = Category(name="T恤", parent_id=top.id)
-        db.session.add(child)
+        top, child = shelf(db)
         db.session.commit()
         product = make_product("纯棉T恤", skus=[(5900, stock, ["白", "M"])], category=child, is_featured=True)
         return top, child, product

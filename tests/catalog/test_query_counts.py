@@ -2,18 +2,14 @@
 import pytest
 from sqlalchemy import insert
 
-from shop.catalog.models import Category, Product, Sku
+from shop.catalog.models import Product, Sku
 from shop.sql import count_statements
+from tests.catalog.conftest import shelf
 
 
 def fill_catalog(db, n):
     """n products with two SKUs each, inserted in bulk."""
-    top = Category(name="服装")
-    db.session.add(top)
-    db.session.flush()
-    child = Category(name="T恤", parent_id=top.id)
-    db.session.add(child)
-    db.session.flush()
+    top, child = shelf(db)
     db.session.execute(insert(Product), [
         {"title": f"商品 {i}", "subtitle": "", "description_html": "", "spec_names": ["颜色"], "on_shelf": True,
          "is_featured": i % 3 == 0, "sort": i, "sales": i, "min_price_fen": 1000 + i, "category_id": child.id}
