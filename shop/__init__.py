@@ -50,9 +50,11 @@ def register_operations(app):
 
 def register_extensions(app):
     from . import models  # noqa: F401  (every model registered before migrate looks)
+    from .ops.outage import end_sessions_quietly
     from .sql import configure_engine_events
 
     db.init_app(app)
+    end_sessions_quietly(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
                      compare_type=True)
     login_manager.init_app(app)

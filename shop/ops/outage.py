@@ -32,11 +32,34 @@ def init_app(app):
     app.register_error_handler(PoolTimeout, database_away)
 
 
+def end_sessions_quietly(app):
+    """Registered after Flask-SQLAlchemy, so Flask (which runs teardowns last registered first) ends the session
+    here before Flask-SQLAlchemy's own teardown finds it empty."""
+    app.teardown_appcontext(end_session)
+
+
+def end_session(_exc):
+    """The database lost between the request's last statement and its end: the answer is made already, only the
+    closing ROLLBACK fails. SQLAlchemy has invalidated the connection by then, so closing again releases it; the
+    request keeps its answer instead of a 500 from the teardown."""
+    try:
+        db.session.remove()
+    except DBAPIError as err:
+        if not is_outage(err):
+            raise
+        log.warning("database lost at the end of the request: %s", first_line(err))
+        db.session.remove()
+
+
+def first_line(err):
+    return str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+
+
 def database_away(err):
     """503 for an outage; any other database error goes on to the 500 handler (it is a bug)."""
     if not is_outage(err):
         raise err
-    log.warning("database unavailable: %s", str(getattr(err, "orig", None) or err).strip().splitlines()[0])
+    log.warning("database unavailable: %s", first_line(err))
     try:
         db.session.rollback()
     except Exception:  # the connection is gone already; the pool has been invalidated

@@ -90,3 +90,28 @@ def test_a_notification_on_a_dropped_connection_is_retried_and_applied_once(db, 
     assert client.post("/pay/notify/sandbox", **signed_notification(client, order.order_no)).status_code == 204
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "paid"
+
+
+@pytest.mark.pg
+def test_a_connection_dropped_after_the_page_was_made_still_serves_it(killable, make_product, caplog):
+    """PostgreSQL going away between the request's last statement and its end: the page is made already, the
+    session's closing ROLLBACK fails in the teardown; the shopper gets the page, the next request reconnects."""
+    from flask import request_finished
+
+    client, kill = killable
+    make_product()
+    killed = []
+
+    def kill_before_teardown(sender, response, **extra):
+        killed.append(kill())
+
+    request_finished.connect(kill_before_teardown, client.application)
+    try:
+        resp = client.get("/")
+    finally:
+        request_finished.disconnect(kill_before_teardown, client.application)
+    assert killed and killed[0] >= 1
+    assert resp.status_code == 200 and "Traceback" not in resp.get_data(as_text=True)
+    assert "database lost at the end of the request" in caplog.text
+    assert client.get("/").status_code in (200, 503)
+    assert client.get("/").status_code == 200
