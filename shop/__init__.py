@@ -4,7 +4,7 @@ import os
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DataError
 
 from .config import check_production, load_config
@@ -122,6 +122,7 @@ def register_errorhandlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        generate_csrf()  # a visitor who had no session yet (caching/pages.py visitor_token) gets one for the retry
         return render_error(400, _("页面已过期，请刷新后重试"))
 
     @app.errorhandler(OverflowError)

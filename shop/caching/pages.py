@@ -7,8 +7,8 @@ share link writes the session and counts a visit). The key holds the catalog gen
 (boundaries.py), the language and the full path with its query string.
 
 What a cached page embeds that is per request is punched out when it is stored and filled when it is served: the
-CSRF token (the shopper's own, so the session gets one as on a rendered page), and the countdowns' seconds
-(`data-remaining`, counted from the render), which lose the page's age.
+CSRF token (the shopper's own; left empty for a visitor who has no session yet, `visitor_token`), and the
+countdowns' seconds (`data-remaining`, counted from the render), which lose the page's age.
 
 Signed-in members share pages of their own (`member` in the key, header X-Member-Page-Cache): home, category and
 search, which show nothing of the member but the cart badge (a hole, `cart_badge()`, filled with the count loaded
@@ -153,8 +153,18 @@ def fill(body, age, member=None):
     if member and b"\x00part:" in body:
         body = fill_parts(body)
     if CSRF_HOLE in body:
-        body = body.replace(CSRF_HOLE, generate_csrf().encode())
+        body = body.replace(CSRF_HOLE, visitor_token(member))
     return age_countdowns(fill_cart(body, member[1]) if member else body, age)
+
+
+def visitor_token(member):
+    """The CSRF token for the page's forms. An anonymous visitor without a session yet (a first visit from a share
+    link) gets none: viewing a page mints no session and sets no cookie; the first submit fetches a token
+    (`/csrf-token`, static/js/shop.js), and without JavaScript the refused post starts the session (create_app
+    `csrf_error`), so the next page carries one."""
+    if member or current_app.config["WTF_CSRF_FIELD_NAME"] in session:
+        return generate_csrf().encode()
+    return b""
 
 
 def fill_cart(body, count):

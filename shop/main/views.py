@@ -1,7 +1,8 @@
-"""Home, /media and the language switch (/healthz is in shop/ops/views.py)."""
+"""Home, /media, the language switch and the CSRF token of a visitor's first submit (/healthz is in shop/ops/views.py)."""
 import os
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_from_directory, session
+from flask_wtf.csrf import generate_csrf
 
 from ..caching.fragments import Lazy
 from ..catalog import services as catalog
@@ -27,3 +28,11 @@ def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(safe_next_url(request.args.get("next"), "/"))
+
+
+@bp.get("/csrf-token")
+def csrf_token():
+    """The session's CSRF token, started now if the visitor has none: a page served from the cache to a visitor
+    without a session carries no token (caching/pages.py visitor_token), and static/js/shop.js asks here before
+    its first submit. Another site cannot read the answer (same origin, no CORS)."""
+    return jsonify(token=generate_csrf()), 200, {"Cache-Control": "no-store"}

@@ -118,4 +118,25 @@
     showPayee();
     if (amount.value) { quote(); }
   }
+  // A page served from the cache to a visitor with no session yet carries empty CSRF token fields (viewing starts no
+  // session): the first post asks the server for the token, fills the empty fields and submits again with the same
+  // button. Without JavaScript the server refuses that first post and starts the session for the retry.
+  var asking = false;
+  document.addEventListener("submit", function (e) {
+    var f = e.target, field = f.querySelector("input[name=csrf_token]");
+    if (e.defaultPrevented || !field || field.value || (f.getAttribute("method") || "").toLowerCase() !== "post") return;
+    e.preventDefault();
+    if (asking) return;
+    asking = true;
+    var submitter = e.submitter;
+    fetch("/csrf-token", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (data) {
+        document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { if (!i.value) { i.value = data.token; } });
+        if (f.requestSubmit) { f.requestSubmit(submitter || undefined); return; }
+        if (submitter && submitter.getAttribute("formaction")) { f.action = submitter.getAttribute("formaction"); }
+        f.submit();
+      })
+      .catch(function () { asking = false; f.submit(); });  // the server answers with its own message
+  });
 })();

@@ -167,6 +167,7 @@ def test_each_shopper_gets_their_own_csrf_token(app, catalog):
     _, _, product = catalog
     first, second = app.test_client(), app.test_client()
     get(first, f"/p/{product.id}")
+    second.get("/csrf-token")  # (a visitor with no session yet gets an empty token: tests/catalog/test_first_visit_token.py)
     state, text = get(second, f"/p/{product.id}")
     assert state == "hit" and "\x00" not in text
     with second.session_transaction() as session:
