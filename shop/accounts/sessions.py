@@ -13,6 +13,7 @@ from flask_login import login_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer_group
 
+from ..clock import utcnow
 from ..database import transaction
 from ..extensions import db
 from .models import User
@@ -28,24 +29,29 @@ def load(user_id):
 
 
 @functools.cache
-def _still_signed_in():
-    """What a page shared by every member needs of the one asking (caching/pages.py): load()'s check and the badge
-    (built once, after every model has added its columns to User)."""
-    return select(User.session_version, User.disabled, User.cart_pieces.label("pieces")).where(User.id == bindparam("id"))
+def _still_signed_in(fingerprint=()):
+    """What a page shared by every member needs of the one asking (caching/pages.py): load()'s check, the badge and
+    the page's fingerprint columns, if any (built once per fingerprint, after every model has added its columns to
+    User)."""
+    return select(User.session_version, User.disabled, User.cart_pieces.label("pieces"), *fingerprint) \
+        .where(User.id == bindparam("id"))
 
 
-def still_signed_in(user_id):
-    """(member id, pieces in their cart) when the session's "id:version" still opens an active account (load()'s
-    check and Flask-Login's `is_authenticated`), else None: one Core statement outside the ORM session that builds no
-    row. Reads only."""
+def still_signed_in(user_id, fingerprint=()):
+    """(member id, pieces in their cart, the fingerprint's values) when the session's "id:version" still opens an
+    active account (load()'s check and Flask-Login's `is_authenticated`), else None: one Core statement outside the
+    ORM session that builds no row. `fingerprint`: the same tuple of columns every time (the statement is kept per
+    tuple), which may use the parameter `now`. Reads only."""
     key, version = _parse(user_id)
     if key is None:
         return None
+    params = {"id": key, "now": utcnow()} if fingerprint else {"id": key}
     with db.engine.connect() as connection:  # no ORM session, and no transaction: one round trip
-        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_still_signed_in(), {"id": key}).first()
+        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+            _still_signed_in(fingerprint), params).first()
     if row is None or row.session_version != version or row.disabled:
         return None
-    return key, row.pieces
+    return key, row.pieces, tuple(row[3:])
 
 
 def log_out(user):

@@ -9,7 +9,23 @@ from . import services
 from .views import remembered_campaign
 
 
-@provides("product", order=30)
+def campaigns_fingerprint():
+    """What the product panel shows of the member (their running campaign and its helps) changes when they start a
+    campaign, one gets a help or closes, or a running one's deadline passes: their campaigns' count, helps, open
+    count and the next open deadline after `now` (helps and the count only grow, so the values never repeat)."""
+    from sqlalchemy import bindparam, func, select
+
+    from ..accounts.models import User
+    from .models import OPEN, AssistCampaign
+
+    mine, is_open = AssistCampaign.starter_id == User.id, AssistCampaign.status == OPEN
+    figures = (func.count(AssistCampaign.id), func.coalesce(func.sum(AssistCampaign.helps), 0),
+               func.count(AssistCampaign.id).filter(is_open),
+               func.min(AssistCampaign.deadline).filter(is_open, AssistCampaign.deadline > bindparam("now")))
+    return [select(figure).where(mine).correlate(User).scalar_subquery() for figure in figures]
+
+
+@provides("product", order=30, fingerprint=campaigns_fingerprint)
 def product_panel(product, **_page):
     offer = services.product_offer(product.id, current_user.id if current_user.is_authenticated else None)
     if offer is None:

@@ -13,7 +13,10 @@ countdowns' seconds (`data-remaining`, counted from the render), which lose the 
 Signed-in members share pages of their own (`member` in the key, header X-Member-Page-Cache): home, category and
 search, which show nothing of the member but the cart badge (a hole, `cart_badge()`, filled with the count loaded
 with the member) and the CSRF token; only while their session holds nothing else (no flashed message) and the home
-page has no panel provider that is not shared. The product page shows the member's own panels: never shared."""
+page has no panel provider that is not shared. The product page is shared by members but for their own parts (their
+panels and share link, `member_parts`), which are cached per member under a fingerprint read with the session check
+(`parts_key`), or rendered on every request when the page names none."""
+import functools
 import re
 import time
 
@@ -42,7 +45,8 @@ CSRF_HOLE = b"\x00csrf\x00"
 #: A member's own part of a page shared by every member, marked while it renders (`member_part`), and its hole.
 PART = re.compile(rb"\x00part:(\w+)\x00(.*?)\x00/part\x00", re.S)
 PART_HOLE = re.compile(rb"\x00part:(\w+)\x00")
-#: Pages shared by members but for parts of their own: endpoint -> what renders those parts (`member_parts`).
+#: Pages shared by members but for parts of their own: endpoint -> (what renders those parts, what tells when they
+#: change or None) (`member_parts`).
 PART_RENDERERS = {}
 CART_HOLE = re.compile(rb"\x00cart:(\d*)\x00")
 COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
@@ -51,6 +55,7 @@ COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
 def init_app(app):
     """The store, and the hooks: serve before the view runs, store after it rendered (before compression)."""
     app.extensions["shop_cache_store"] = Store(app, ttl=app.config["PAGE_CACHE_SECONDS"] or 1)
+    app.extensions["shop_parts_store"] = Store(app, ttl=app.config["PAGE_CACHE_SECONDS"] or 1, maxsize=8192)
     if app.config["PAGE_CACHE_SECONDS"] > 0:
         # First, but after the request id is taken (ops/logs.py start): a page served from here is logged with it.
         hooks = app.before_request_funcs.setdefault(None, [])
@@ -58,13 +63,27 @@ def init_app(app):
         app.after_request(store_rendered)
 
 
-def member_parts(endpoint):
+def member_parts(endpoint, fingerprint=None):
     """Register the decorated function as what renders a member's own parts of `endpoint`'s page (called with the
-    view's arguments; each part after its `member_hole(name)`): the rest of the page is shared by every member."""
+    view's arguments; each part after its `member_hole(name)`): the rest of the page is shared by every member.
+
+    `fingerprint`: a function returning SQL columns correlated to User (scalar subqueries, which may use the bound
+    parameter `now`), or None, whose values change whenever the parts could show the member something else beyond
+    the catalog generation and the time boundaries (marketing/slots.py `provides`). With it the member's parts are
+    cached, keyed by those values read in the session check's own statement; without it they render every time."""
     def register(fn):
-        PART_RENDERERS[endpoint] = fn
+        PART_RENDERERS[endpoint] = (fn, fingerprint)
         return fn
     return register
+
+
+@functools.cache
+def parts_fingerprint(endpoint):
+    """The endpoint's fingerprint columns as one tuple, built once (the session check keeps its statement per tuple),
+    or None."""
+    fingerprint = PART_RENDERERS[endpoint][1]
+    columns = fingerprint() if fingerprint else None
+    return tuple(columns) if columns is not None else None
 
 
 def member_part(name, caller):
@@ -93,20 +112,21 @@ def member_shareable():
 
 
 def signed_in_member(hit):
-    """(member id, pieces in their cart), or None when the session no longer opens the account. For a page served
-    whole from the cache, the session's version is checked by one Core statement (accounts/sessions.py
-    `still_signed_in`) that builds no row; revocation holds on every host as it does for the loader."""
-    if not hit or request.endpoint in PART_RENDERERS or \
-            session.get("_id") != login_manager._session_identifier_generator():
-        # The view renders, the member's own parts read their row, or Flask-Login's session protection has
-        # something to do (mark the session not fresh, or end it): its loader.
+    """(member id, pieces in their cart, the parts' fingerprint or ()), or None when the session no longer opens the
+    account. For a page served from the cache, the session's version is checked by one Core statement
+    (accounts/sessions.py `still_signed_in`) that builds no row, and reads the parts' fingerprint if the page has
+    one; revocation holds on every host as it does for the loader."""
+    fingerprint = parts_fingerprint(request.endpoint) if request.endpoint in PART_RENDERERS else ()
+    if not hit or fingerprint is None or session.get("_id") != login_manager._session_identifier_generator():
+        # The view renders, the member's own parts read their row every time, or Flask-Login's session protection
+        # has something to do (mark the session not fresh, or end it): its loader.
         from ..cart.services import cart_count
 
         if not db.session().in_transaction():  # (the time boundary may have been read in one just now)
             # These pages only read: no transaction around their statements saves the BEGIN and ROLLBACK round trips.
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return (current_user.id, cart_count(current_user)) if current_user.is_authenticated else None
-    return still_signed_in(session["_user_id"])
+        return (current_user.id, cart_count(current_user), None) if current_user.is_authenticated else None
+    return still_signed_in(session["_user_id"], fingerprint)
 
 
 def shared_stamp():
@@ -141,7 +161,7 @@ def serve_cached():
         return None
     g.signed_in_id = member and member[0]  # the access log's user id (ops/logs.py) when no row was loaded
     stamp, body = cached.split(b"\n", 1)
-    return fill(body, time.time() - float(stamp), member), 200, {"Content-Type": "text/html; charset=utf-8",
+    return fill(body, time.time() - float(stamp), member, key), 200, {"Content-Type": "text/html; charset=utf-8",
                                                                    cache_header(member): "hit"}
 
 
@@ -149,9 +169,9 @@ def cache_header(member):
     return "X-Member-Page-Cache" if member else "X-Page-Cache"
 
 
-def fill(body, age, member=None):
+def fill(body, age, member=None, key=None):
     if member and b"\x00part:" in body:
-        body = fill_parts(body)
+        body = fill_parts(body, parts_key(member, key))
     if CSRF_HOLE in body:
         body = body.replace(CSRF_HOLE, visitor_token(member))
     return age_countdowns(fill_cart(body, member[1]) if member else body, age)
@@ -174,9 +194,25 @@ def fill_cart(body, count):
     return CART_HOLE.sub(lambda m: badge_html(count, int(m.group(1) or 0)).encode(), body)
 
 
-def fill_parts(body):
-    """The member's own parts, rendered now by the page's part renderer, in the holes their page left."""
-    pieces = PART_HOLE.split(PART_RENDERERS[request.endpoint](**request.view_args).encode())
+def parts_key(member, page_key):
+    """Where the member's parts of this page are kept: the page's key (catalog generation, time boundary, language,
+    path) with the member and their fingerprint's values; None when the parts cannot be told (no fingerprint)."""
+    if member[2] is None or page_key is None:
+        return None
+    return f"parts:{member[0]}:{'|'.join(map(str, member[2]))}:{page_key}"
+
+
+def fill_parts(body, key=None):
+    """The member's own parts, from the parts cache or rendered now by the page's part renderer (and kept, with the
+    CSRF token punched out), in the holes their page left."""
+    html = get_store(kind="parts").get(key) if key else None
+    if html is None:
+        html = PART_RENDERERS[request.endpoint][0](**request.view_args).encode()
+        token = g.get("csrf_token")
+        html = html.replace(token.encode(), CSRF_HOLE) if token else html
+        if key:
+            get_store(kind="parts").set(key, html)
+    pieces = PART_HOLE.split(html)
     parts = dict(zip(pieces[1::2], pieces[2::2]))
     return PART_HOLE.sub(lambda m: parts.get(m.group(1), b""), body)
 
@@ -211,5 +247,6 @@ def reset(app):
     from ..distribution.rules import forget_versions
 
     get_store(app).clear()
+    get_store(app, kind="parts").clear()
     boundaries.forget(app)
     forget_versions(app)

@@ -48,6 +48,6 @@ class Store:
             self.local.clear()
 
 
-def get_store(app=None):
-    """The app's store (made by pages.init_app)."""
-    return (app or current_app).extensions["shop_cache_store"]
+def get_store(app=None, kind="cache"):
+    """The app's store of pages and fragments, or (kind="parts") of members' own parts (made by pages.init_app)."""
+    return (app or current_app).extensions[f"shop_{kind}_store"]

@@ -32,7 +32,17 @@ def product(product_id):
     return render_template("catalog/product.html", product=product)
 
 
-@member_parts("catalog.product")
+def product_parts_fingerprint():
+    """The member's parts of a product page change with their invite code (the share link) and their own panels'
+    fingerprints (marketing/slots.py); None when a panel names none."""
+    from ..accounts.models import User
+    from ..marketing.slots import member_fingerprint
+
+    panels = member_fingerprint("product")
+    return None if panels is None else [User.share_code, *panels]
+
+
+@member_parts("catalog.product", fingerprint=product_parts_fingerprint)
 def product_member_parts(product_id):
     """A member's own parts of a product page served from the members' cache: their panels and share link."""
     return render_template("catalog/_product_member.html", product=services.get_product_for_shopper(product_id))

@@ -29,7 +29,20 @@ def checkout_panel(quote, choice, **_page):
     return Panel("coupons/_checkout_panel.html", offer) if offer is not None else None
 
 
-@provides("product", order=20)
+def held_fingerprint():
+    """What the product panel shows of the member (how many of each template they hold) changes only when they get a
+    coupon: their count and newest id (templates and their dates follow the catalog and its time boundaries)."""
+    from sqlalchemy import func, select
+
+    from ..accounts.models import User
+    from .models import Coupon
+
+    mine = Coupon.user_id == User.id
+    return [select(func.count(Coupon.id)).where(mine).correlate(User).scalar_subquery(),
+            select(func.max(Coupon.id)).where(mine).correlate(User).scalar_subquery()]
+
+
+@provides("product", order=20, fingerprint=held_fingerprint)
 def product_panel(product, **_page):
     offers = queries.for_product(product, current_user)
     return Panel("coupons/_product_panel.html", {"offers": offers, "product": product}) if offers else None

@@ -22,14 +22,19 @@ class Panel:
     order: int = 50
 
 
-def provides(slot, order=50, shared=False):
+def provides(slot, order=50, shared=False, fingerprint=None):
     """Register the decorated function as a provider of panels for `slot`. shared=True: its panel is the same for
-    every shopper (nothing of the member in it), so pages may cache it (shop/caching/fragments.py)."""
+    every shopper (nothing of the member in it), so pages may cache it (shop/caching/fragments.py).
+
+    A member's own panel may name its `fingerprint`: a function returning SQL columns correlated to User (scalar
+    subqueries, which may use the bound parameter `now`) whose values change whenever what the panel shows of the
+    member could, beyond the catalog and the time boundaries that cached pages follow anyway. With every member's
+    own panel fingerprinted, a page may cache each member's parts (caching/pages.py `member_parts`)."""
     if slot not in SLOTS:
         raise ValueError(f"unknown page slot {slot!r}")
 
     def register(fn):
-        fn.shared_panel = shared
+        fn.shared_panel, fn.fingerprint = shared, fingerprint
         _PROVIDERS[slot].append((order, fn))
         _PROVIDERS[slot].sort(key=lambda pair: pair[0])
         return fn
@@ -53,3 +58,16 @@ def panels(slot, shared=None, **context):
 def has_personal_panels(slot):
     """Whether any provider of `slot` may show something of the member (not declared shared)."""
     return any(not provider.shared_panel for _, provider in _PROVIDERS.get(slot, ()))
+
+
+def member_fingerprint(slot):
+    """The columns telling when any member's own panel of `slot` may change (see provides), or None when one of
+    those panels names no fingerprint."""
+    columns = []
+    for _order, provider in _PROVIDERS.get(slot, ()):
+        if provider.shared_panel:
+            continue
+        if provider.fingerprint is None:
+            return None
+        columns += provider.fingerprint()
+    return columns

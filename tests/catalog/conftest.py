@@ -48,3 +48,32 @@ def get(client, path):
     resp = client.get(path)
     assert resp.status_code == 200, path
     return resp.headers.get("X-Member-Page-Cache"), resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def offered(db, clothes):
+    """The T-shirt, with a coupon to claim on it and 助力免单 enabled."""
+    from shop.assist.models import AssistProduct
+    from shop.coupons.models import CouponTemplate
+
+    _, _, product = clothes(stock=300)
+    db.session.add(CouponTemplate(name="T恤立减券", kind="fixed", amount_fen=1000, threshold_fen=0, scope="all",
+                                  scope_ids=[], validity="days", valid_days=7, total=100, per_member=1,
+                                  obtain="claim", enabled=True))
+    db.session.add(AssistProduct(product_id=product.id, helps_needed=2, hours=24, enabled=True))
+    db.session.commit()
+    return product
+
+
+@pytest.fixture
+def busy_member(member, make_distributor, offered):
+    """A member who holds the coupon, runs a 助力免单 campaign on the product and is a distributor; their client."""
+    from shop.assist.services import start
+    from shop.coupons.models import CouponTemplate
+    from shop.coupons.services import claim
+    from shop.extensions import db
+
+    client, user = member(2, offered)
+    claim(user, db.session.query(CouponTemplate.id).scalar())
+    start(user, offered.id)
+    return client, make_distributor(user=user)
