@@ -59,6 +59,8 @@ def register_extensions(app):
                      compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from .csrf_token import init_app as init_csrf_token
+    init_csrf_token(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
     limiter.init_app(app)  # its storage: ops/hosts.py share_rate_limits

@@ -22,11 +22,11 @@ import time
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .. import select_locale
 from ..accounts.sessions import still_signed_in
+from ..csrf_token import signed_token
 from ..extensions import db, login_manager
 from ..marketing.slots import has_personal_panels
 from ..ops import logs
@@ -183,7 +183,7 @@ def visitor_token(member):
     (`/csrf-token`, static/js/shop.js), and without JavaScript the refused post starts the session (create_app
     `csrf_error`), so the next page carries one."""
     if member or current_app.config["WTF_CSRF_FIELD_NAME"] in session:
-        return generate_csrf().encode()
+        return signed_token().encode()
     return b""
 
 
