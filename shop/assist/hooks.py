@@ -16,13 +16,14 @@ def campaigns_fingerprint():
     from sqlalchemy import bindparam, func, select
 
     from ..accounts.models import User
+    from ..marketing.slots import joined
     from .models import OPEN, AssistCampaign
 
-    mine, is_open = AssistCampaign.starter_id == User.id, AssistCampaign.status == OPEN
-    figures = (func.count(AssistCampaign.id), func.coalesce(func.sum(AssistCampaign.helps), 0),
-               func.count(AssistCampaign.id).filter(is_open),
-               func.min(AssistCampaign.deadline).filter(is_open, AssistCampaign.deadline > bindparam("now")))
-    return [select(figure).where(mine).correlate(User).scalar_subquery() for figure in figures]
+    is_open = AssistCampaign.status == OPEN
+    figures = joined(func.count(AssistCampaign.id), func.sum(AssistCampaign.helps),
+                     func.count(AssistCampaign.id).filter(is_open),
+                     func.min(AssistCampaign.deadline).filter(is_open, AssistCampaign.deadline > bindparam("now")))
+    return [select(figures).where(AssistCampaign.starter_id == User.id).correlate(User).scalar_subquery()]
 
 
 @provides("product", order=30, fingerprint=campaigns_fingerprint)

@@ -79,11 +79,13 @@ def member_parts(endpoint, fingerprint=None):
 
 @functools.cache
 def parts_fingerprint(endpoint):
-    """The endpoint's fingerprint columns as one tuple, built once (the session check keeps its statement per tuple),
-    or None."""
+    """The endpoint's fingerprint as a tuple of one text column, built once (the session check keeps its statement
+    per tuple), or None."""
+    from ..marketing.slots import joined
+
     fingerprint = PART_RENDERERS[endpoint][1]
     columns = fingerprint() if fingerprint else None
-    return tuple(columns) if columns is not None else None
+    return (joined(*columns).label("parts"),) if columns is not None else None
 
 
 def member_part(name, caller):

@@ -35,11 +35,11 @@ def held_fingerprint():
     from sqlalchemy import func, select
 
     from ..accounts.models import User
+    from ..marketing.slots import joined
     from .models import Coupon
 
-    mine = Coupon.user_id == User.id
-    return [select(func.count(Coupon.id)).where(mine).correlate(User).scalar_subquery(),
-            select(func.max(Coupon.id)).where(mine).correlate(User).scalar_subquery()]
+    figures = joined(func.count(Coupon.id), func.max(Coupon.id))
+    return [select(figures).where(Coupon.user_id == User.id).correlate(User).scalar_subquery()]
 
 
 @provides("product", order=20, fingerprint=held_fingerprint)

@@ -9,6 +9,8 @@ data. Providers only read.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import String, cast, func
+
 #: The slots pages offer: product (product page, below the price), home (home page, above the categories),
 #: me (我的: an entry in the menu), checkout (确认订单: a row in the sums panel).
 SLOTS = ("product", "home", "me", "checkout")
@@ -71,3 +73,13 @@ def member_fingerprint(slot):
             return None
         columns += provider.fingerprint()
     return columns
+
+
+def joined(*values):
+    """One text of SQL values ('' for NULL, '|' between): a fingerprint's figures as one column, so a statement
+    reading several of them returns (and the driver describes) one column instead of many."""
+    texts = [func.coalesce(cast(value, String), "") for value in values]
+    out = texts[0]
+    for text in texts[1:]:
+        out = out + "|" + text
+    return out
