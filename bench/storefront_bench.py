@@ -200,8 +200,8 @@ def session_cookie(resp):
     return None
 
 
-def log_in(port):
-    """A real login through /login: the session cookie it sets."""
+def log_in(port, form_page):
+    """A real login through /login, then one page with a form (`form_page`): the session cookie a browser keeps."""
     from urllib.parse import urlencode
 
     resp, body = request(port, "/login")
@@ -213,7 +213,10 @@ def log_in(port):
     signed = session_cookie(resp)
     if resp.status != 302 or not signed:
         raise RuntimeError(f"login failed: {resp.status}")
-    return signed
+    # The login renews the CSRF secret (shop/csrf_token.py): a browser's next page with a form starts a new one and
+    # keeps the cookie that carries it. wrk never stores a cookie, so take that one page's cookie as a browser would.
+    resp, _ = request(port, form_page, signed)
+    return session_cookie(resp) or signed
 
 
 def wrk(port, path, seconds, cookie=None):
@@ -247,7 +250,7 @@ def measure(args, env, tmpdir, pages):
     floor = None
     try:
         wait_up(mall, port, "/", os.path.join(tmpdir, "mall.log"))
-        cookie = log_in(port)
+        cookie = log_in(port, pages["product"])
         html, rows = {}, {}
         for who, jar in (("anonymous", None), ("signed-in", cookie)):
             for name, path in pages.items():

@@ -33,8 +33,8 @@ def init_app(app):
 
 
 def end_sessions_quietly(app):
-    """Registered after Flask-SQLAlchemy, so Flask (which runs teardowns last registered first) ends the session
-    here before Flask-SQLAlchemy's own teardown finds it empty."""
+    """In place of Flask-SQLAlchemy's own teardown (`session.remove()`), which lets a failed ROLLBACK escape."""
+    app.teardown_appcontext_funcs[:] = [f for f in app.teardown_appcontext_funcs if f != db._teardown_session]
     app.teardown_appcontext(end_session)
 
 
