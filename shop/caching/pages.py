@@ -49,7 +49,9 @@ PART_HOLE = re.compile(rb"\x00part:(\w+)\x00")
 #: change or None) (`member_parts`).
 PART_RENDERERS = {}
 CART_HOLE = re.compile(rb"\x00cart:(\d*)\x00")
-COUNTDOWN = re.compile(rb'data-remaining="(\d+)"')
+#: A countdown's seconds, and the time it shows when it is the flash macro's (templates/flash/_macros.html).
+COUNTDOWN = re.compile(rb'data-remaining="(\d+)"(?:([^<]*>(?:<span class="flash-cd-label">[^<]*</span>)?\s*'
+                       rb'<b class="flash-cd-time">)[0-9:]+(</b>))?')
 
 
 def init_app(app):
@@ -220,10 +222,18 @@ def fill_parts(body, key=None):
 
 
 def age_countdowns(html, age):
-    """Countdowns (`data-remaining` seconds, measured at the render) less the age of the cached HTML."""
+    """Countdowns (`data-remaining` seconds, measured at the render) less the age of the cached HTML, and the time
+    they show (HH:MM:SS) with them, as a page without JavaScript reads it."""
     if age >= 1 and b"data-remaining" in html:
-        html = COUNTDOWN.sub(lambda m: b'data-remaining="%d"' % max(int(m.group(1)) - int(age), 0), html)
+        html = COUNTDOWN.sub(lambda m: aged(m, max(int(m.group(1)) - int(age), 0)), html)
     return html
+
+
+def aged(match, left):
+    out = b'data-remaining="%d"' % left
+    if match.group(2) is None:
+        return out
+    return out + match.group(2) + b"%02d:%02d:%02d" % (left // 3600, left % 3600 // 60, left % 60) + match.group(3)
 
 
 def store_rendered(response):

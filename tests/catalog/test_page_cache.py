@@ -163,6 +163,21 @@ def test_countdowns_lose_the_age_of_the_cached_page():
         b'<span data-remaining="95"></span><i data-remaining="0">'
 
 
+def test_the_flash_countdowns_show_the_aged_time_too(app):
+    """What a page without JavaScript reads: the macro's HH:MM:SS follows its aged seconds."""
+    from flask import render_template_string
+
+    from shop.caching.pages import fill
+
+    with app.test_request_context("/"):
+        html = render_template_string('{% from "flash/_macros.html" import countdown %}'
+                                      '{{ countdown(3605, "距结束", "已结束") }}|{{ countdown(4, "距开始", "<b>") }}')
+    assert "01:00:05</b>" in html and "00:00:04</b>" in html
+    served = fill(html.encode(), 10.2).decode()
+    assert 'data-remaining="3595"' in served and "00:59:55</b>" in served
+    assert 'data-remaining="0"' in served and "00:00:00</b>" in served and "01:00:05" not in served
+
+
 def test_each_shopper_gets_their_own_csrf_token(app, catalog):
     _, _, product = catalog
     first, second = app.test_client(), app.test_client()
