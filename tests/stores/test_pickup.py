@@ -152,3 +152,20 @@ def test_admin_order_page_shows_the_store_and_no_ship_form(client, make_staff, p
 def test_a_paid_pickup_order_waits_for_pickup_not_shipping(pickup_order, paid_order):
     assert pickup_order().status_label == "待提货"
     assert paid_order().status_label == "待发货"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_order_export_names_the_pickup_store_where_the_address_goes(client, make_staff, pickup_order, make_store,
+                                                                       paid_order, fmt):
+    from tests.admin.test_admin_order_lists import export_rows
+    from tests.conftest import login_staff
+
+    order = pickup_order(make_store("西湖店", at=WEST_LAKE, city="杭州市", district="西湖区", detail="北山街1号"))
+    delivered = paid_order()
+    login_staff(client, make_staff(role="owner"))
+    rows = export_rows(client, fmt)
+    column = rows[0].index("收货地址")
+    by_number = {r[0]: r[column] for r in rows[1:]}
+    assert "北山街1号" in order.pickup_store_address
+    assert by_number[order.order_no] == f"到店自提：西湖店（{order.pickup_store_address}）"
+    assert by_number[delivered.order_no] == delivered.address_text and delivered.address_text

@@ -44,12 +44,20 @@ def lines_text(order):
     return "；".join(f"{line.title} {line.spec_text} ×{line.quantity}".replace("  ", " ") for line in order.lines)
 
 
+def where_to(order):
+    """The delivery address, or for 到店自提 the store the order is picked up at (its name and address then)."""
+    if order.is_pickup and not order.address_text:
+        return _("到店自提：%(store)s（%(address)s）", store=order.pickup_store_name or "",
+                 address=order.pickup_store_address or "")
+    return order.address_text
+
+
 def row(order):
     """One order's cells: text made safe, amounts as Decimal yuan."""
     user, referrer = order.user, order.referrer
     text = [order.order_no, local_time(order.created_at), local_time(order.paid_at), str(st.LABELS[order.status]),
             user.nickname if user else "", user.phone if user else "", order.recipient, order.recipient_phone,
-            order.address_text, lines_text(order)]
+            where_to(order), lines_text(order)]
     money = [order.items_total_fen, order.discount_fen, order.shipping_fen, order.pay_total_fen, order.refunded_fen]
     tail = [referrer.nickname if referrer else "", referrer.phone if referrer else "", order.shipping_company or "",
             order.tracking_no or "", order.note]
