@@ -200,10 +200,11 @@ def fill_cart(body, count):
 
 def parts_key(member, page_key):
     """Where the member's parts of this page are kept: the page's key (catalog generation, time boundary, language,
-    path) with the member and their fingerprint's values; None when the parts cannot be told (no fingerprint)."""
+    path) with the member, their fingerprint's values and the host (a share link is an external URL); None when the
+    parts cannot be told (no fingerprint)."""
     if member[2] is None or page_key is None:
         return None
-    return f"parts:{member[0]}:{'|'.join(map(str, member[2]))}:{page_key}"
+    return f"parts:{member[0]}:{'|'.join(map(str, member[2]))}:{request.host}:{page_key}"
 
 
 def fill_parts(body, key=None):

@@ -134,3 +134,16 @@ def test_another_member_never_gets_the_parts(product, busy_member, member):
     state, page = get(plain, path)
     assert state == "hit" and "已领取" not in page and "查看我的助力" not in page
     assert distributor.invite_code not in page
+
+
+def test_the_share_link_names_the_host_it_was_asked_on(product, busy_member):
+    client, distributor = busy_member
+    path = f"/p/{product.id}"
+    cached_parts(client, path)
+    state, page = get(client, path)
+    assert state == "hit" and f"http://localhost/p/{product.id}?ref={distributor.invite_code}" in page
+    cookie = client.get_cookie("session").value  # (the test client sends it to its own host only)
+    elsewhere = client.application.test_client(use_cookies=False)
+    other = elsewhere.get(path, base_url="http://m.example.com", headers={"Cookie": f"session={cookie}"})
+    assert other.headers["X-Member-Page-Cache"] == "hit"
+    assert f"http://m.example.com/p/{product.id}?ref={distributor.invite_code}" in other.get_data(as_text=True)
