@@ -184,3 +184,28 @@ def test_the_admin_order_page_names_the_group_and_bulk_ship_refuses_it(db, clien
     assert "拼团未成功，暂不能发货" in resp.get_data(as_text=True)
     from shop.orders.models import Order
     assert db.session.get(Order, order.id).status == "paid"
+
+
+def test_admin_deletes_an_activity_nobody_used_and_keeps_a_used_one(db, client, make_staff, make_activity,
+                                                                     group_order):
+    unused, used = make_activity(title="没人参加"), make_activity(title="已有人参团")
+    group_order(used)
+    unused_id, used_id = unused.id, used.id
+    login_staff(client, make_staff("operator"))
+    listing = client.get("/admin/groupbuy").get_data(as_text=True)
+    assert f"/admin/groupbuy/{unused.id}/delete" in listing and "确定删除拼团活动「没人参加」吗？" in listing
+    refused = client.post(f"/admin/groupbuy/{used.id}/delete", follow_redirects=True)
+    assert "该活动已有拼团或订单，不能删除，可以停用它" in refused.get_data(as_text=True)
+    done = client.post(f"/admin/groupbuy/{unused.id}/delete", follow_redirects=True)
+    assert "拼团活动「没人参加」已删除" in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(GroupActivity, unused_id) is None and db.session.get(GroupActivity, used_id) is not None
+    assert client.post("/admin/groupbuy/999/delete").status_code == 404
+
+
+def test_a_viewer_cannot_delete_an_activity(db, client, make_staff, make_activity):
+    activity = make_activity()
+    login_staff(client, make_staff("viewer"))
+    assert client.post(f"/admin/groupbuy/{activity.id}/delete").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(GroupActivity, activity.id) is not None

@@ -2,7 +2,7 @@
 expired group now."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...catalog.models import Product
@@ -13,7 +13,7 @@ from ...extensions import db
 from ...groupbuy import closing
 from ...groupbuy import models as m
 from ...groupbuy.models import Group, GroupActivity, GroupMember, GroupOrder, GroupPrice
-from ...orders.models import Order
+from ...orders.models import GROUP, Order, OrderLine
 from ...pagination import paginate
 
 LIMITS = {"group_size": (m.MIN_SIZE, m.MAX_SIZE), "hours_limit": (1, 720), "per_member_limit": (1, 99),
@@ -64,6 +64,18 @@ def check_activity(data, prices, product):
             raise ServiceError(_("规格不属于这个商品"), status=404)
         if fen is None or fen <= 0:
             raise ServiceError(_("拼团价应大于0"))
+
+
+def delete_activity(activity):
+    """Delete an activity nobody ever joined or ordered under, with its prices (otherwise switch it off: its groups
+    and orders keep pointing at it). Owns its transaction."""
+    with transaction():
+        used = select(or_(exists().where(Group.activity_id == activity.id),
+                          exists().where(GroupOrder.activity_id == activity.id),
+                          exists().where(OrderLine.activity_kind == GROUP, OrderLine.activity_id == activity.id)))
+        if db.session.scalar(used):
+            raise ServiceError(_("该活动已有拼团或订单，不能删除，可以停用它"))
+        db.session.delete(activity)
 
 
 def save_activity(data, prices, activity=None, actor=None):

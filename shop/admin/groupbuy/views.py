@@ -1,4 +1,4 @@
-"""Admin 拼团: activities with their SKU group prices, the groups (filtered by status and activity), a group's
+"""Admin 拼团: activities with their SKU group prices (deleted while nobody used them), the groups (filtered by status and activity), a group's
 members and orders, and closing an expired group now."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -36,6 +36,19 @@ def edit(activity_id=None):
         return redirect(url_for(".index"))
     return render_template("admin/groupbuy/form.html", form=form, activity=activity, product=product,
                            price=price_texts(activity, request.form)), page_status()
+
+
+@bp.post("/<int:activity_id>/delete")
+def delete(activity_id):
+    activity = services.get_activity(activity_id)
+    title = activity.title
+    try:
+        services.delete_activity(activity)
+    except ServiceError as err:
+        flash(err.message, "error")
+        return redirect(url_for(".index"))
+    flash(_("拼团活动「%(t)s」已删除", t=title), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.get("/groups")
