@@ -229,15 +229,22 @@ class Shopper:
             self.admin.post("refund-approve", f"/admin/refunds/{refund_no}/approve", {"restock": "y"})
 
     def gateway_refund_no(self, order_no):
+        """The refund's number as the merchant sees it, read from the database; None while the database is away (a
+        fault test restarting it): this refund then waits unapproved, like any call that failed."""
         from sqlalchemy import select
+        from sqlalchemy.exc import DBAPIError
 
         from shop.extensions import db
         from shop.orders.models import Order
         from shop.payments.models import Refund
 
         with self.gateway.app.app_context():
-            return db.session.scalar(select(Refund.refund_no).join(Order, Order.id == Refund.order_id)
-                                     .where(Order.order_no == order_no).order_by(Refund.id.desc()).limit(1))
+            try:
+                return db.session.scalar(select(Refund.refund_no).join(Order, Order.id == Refund.order_id)
+                                         .where(Order.order_no == order_no).order_by(Refund.id.desc()).limit(1))
+            except DBAPIError:
+                db.session.rollback()
+                return None
 
     def step(self):
         roll = self.rng.random()
