@@ -32,6 +32,7 @@ from datetime import timedelta
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench_common import bench_app, create_schema, drop_schema  # noqa: E402
 from bench_json import row, write_json  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -108,30 +109,7 @@ GENERATE = (
 
 
 def make_app(url, schema):
-    from shop import create_app
-
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
-        "WTF_CSRF_ENABLED": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}})
-
-
-def create_schema(app, db, schema):
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        upgrade()
-
-
-def drop_schema(app, db, schema):
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    return bench_app(url, schema, TESTING=True)
 
 
 def generate(app, db, args):

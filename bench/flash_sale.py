@@ -36,19 +36,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_common import bench_app, create_schema, drop_schema  # noqa: E402
 from bench_json import row, write_json  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from tree_bench import create_schema, drop_schema  # noqa: E402
 
 
 def make_app(url, schema, tmpdir, pool):
     os.environ["SHOP_INSTANCE_PATH"] = tmpdir
-    from shop import create_app
-
-    options = {"pool_size": pool, "max_overflow": 0, "pool_timeout": 120,
-               "connect_args": {"options": f"-csearch_path={schema}"}}
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options, "TESTING": True,
-                       "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    return bench_app(url, schema, engine={"pool_size": pool, "max_overflow": 0, "pool_timeout": 120}, TESTING=True)
 
 
 def build(db, n_buyers, stock, limit):

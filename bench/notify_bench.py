@@ -30,7 +30,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from datetime import datetime, timezone
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench_common import bench_app, create_schema, free_port, with_search_path  # noqa: E402
 from bench_json import write_json  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -87,21 +87,9 @@ def pct(values, q):
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
 
 
-def with_search_path(url, schema):
-    """The URL with ?options=-csearch_path=<schema> (rendered %3D), as SHOP_DATABASE_URL for gunicorn."""
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-
-
 def psycopg_conninfo(url):
     """A libpq URL for plain psycopg from the SQLAlchemy URL (postgresql+psycopg:// -> postgresql://)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class CpuMeter:
@@ -193,24 +181,7 @@ def sql_label(sql):
 # ---------------------------------------------------------------------------------------------
 
 def make_app(url, schema):
-    from shop import create_app
-
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
-        "WTF_CSRF_ENABLED": False, "SHOP_PAYMENT_GATEWAY": "sandbox",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10,
-                                      "connect_args": {"options": f"-csearch_path={schema}"}}})
-
-
-def create_schema(app, db, schema):
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        upgrade()
-        db.engine.dispose()
+    return bench_app(url, schema, engine={"pool_size": 10}, TESTING=True, SHOP_PAYMENT_GATEWAY="sandbox")
 
 
 def analyze(app, db):

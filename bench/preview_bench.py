@@ -37,8 +37,9 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_json  # noqa: E402
+from bench_common import create_schema, drop_schema  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
-from tree_bench import Progress, bulk_load, create_schema, drop_schema, make_app  # noqa: E402
+from tree_bench import Progress, bulk_load, make_app  # noqa: E402
 
 PRICES = [990, 1990, 2990, 3990, 4990, 5990, 6990, 7990, 9900, 12900, 15900, 19900, 29900, 39900, 59900]
 COUPONS = [500, 1000, 2000]

@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,9 +35,10 @@ from urllib.parse import quote
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_common import bench_app, create_schema, free_port, with_search_path  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 SHOPPER = ("13900000001", "demo123")
 FLOOR_APP = '''"""The floor: a bare Flask app rendering Jinja templates of the mall's page sizes, no database."""
@@ -55,37 +55,12 @@ def page(name):
 '''
 
 
-def with_search_path(url, schema):
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---------------------------------------------------------------------------------------------
 # The shop
 # ---------------------------------------------------------------------------------------------
 
 def make_app(url, schema):
-    from shop import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
-                       "WTF_CSRF_ENABLED": False,
-                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}})
-
-
-def create_schema(app, db, schema):
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        upgrade()
+    return bench_app(url, schema)
 
 
 def build_shop(app, db, products):

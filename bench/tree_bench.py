@@ -29,7 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import bench_json  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from bench_common import bench_app, create_schema, drop_schema  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # The tree's shape (pure Python, seeded, reproducible)
@@ -392,36 +393,9 @@ def run_benchmarks(app, db, tree, nodes, args):
 
 def make_app(url, schema, tmpdir, prepare_threshold=None):
     os.environ["SHOP_INSTANCE_PATH"] = tmpdir
-    from shop import create_app
-
-    engine_options = {"pool_pre_ping": True}
-    if schema:
-        engine_options["connect_args"] = {"options": f"-csearch_path={schema}",
-                                          "prepare_threshold": prepare_threshold}
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-                       "TESTING": True, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False,
-                       "WTF_CSRF_ENABLED": False})
-
-
-def create_schema(app, db, schema):
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        if schema:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-        upgrade()
-        db.engine.dispose()
-
-
-def drop_schema(app, db, schema):
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        db.engine.dispose()
+    engine = {"pool_pre_ping": True, "connect_args": {"prepare_threshold": prepare_threshold}} if schema else \
+        {"pool_pre_ping": True}
+    return bench_app(url, schema, engine=engine, TESTING=True)
 
 
 def print_report(results, tree, nodes, n, args, dialect, server):
