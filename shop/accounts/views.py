@@ -1,4 +1,6 @@
-"""Login, registration, SMS codes, 我的 and the address book."""
+"""Login (and where a signed-out visitor is sent to it), registration, SMS codes, 我的 and the address book."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,6 +19,21 @@ bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None
+
+
+@login_manager.unauthorized_handler
+def ask_to_log_in():
+    """To the login page, and back afterwards: to this page for a GET. A form posted while signed out (a coupon
+    claimed on a cached product page) goes back to the page it was posted from (its `next` field, else the
+    Referer on this site, else home): its own address only takes a POST."""
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        page = referrer.path + (f"?{referrer.query}" if referrer.query else "") if referrer.netloc == request.host \
+            else None
+        back = safe_next_url(request.form.get("next"), None) or safe_next_url(page, None) or url_for("main.home")
+    return redirect(url_for(login_manager.login_view, next=back))
 
 
 @login_manager.user_loader
