@@ -2,10 +2,10 @@
 import os
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_from_directory, session
-from flask_wtf.csrf import generate_csrf
 
 from ..caching.fragments import Lazy
 from ..catalog import services as catalog
+from ..csrf_token import signed_token
 from ..urls import safe_next_url
 
 bp = Blueprint("main", __name__)
@@ -35,4 +35,4 @@ def csrf_token():
     """The session's CSRF token, started now if the visitor has none: a page served from the cache to a visitor
     without a session carries no token (caching/pages.py visitor_token), and static/js/shop.js asks here before
     its first submit. Another site cannot read the answer (same origin, no CORS)."""
-    return jsonify(token=generate_csrf()), 200, {"Cache-Control": "no-store"}
+    return jsonify(token=signed_token()), 200, {"Cache-Control": "no-store"}

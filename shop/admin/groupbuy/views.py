@@ -46,8 +46,8 @@ def delete(activity_id):
         services.delete_activity(activity)
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for(".index"))
-    flash(_("拼团活动「%(t)s」已删除", t=title), "success")
+    else:
+        flash(_("拼团活动「%(t)s」已删除", t=title), "success")
     return redirect(url_for(".index"))
 
 
