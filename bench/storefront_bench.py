@@ -220,7 +220,9 @@ def write_floor(tmpdir, pages_html):
 # ---------------------------------------------------------------------------------------------
 
 def measure(args, env, tmpdir, pages):
-    """One run: mall pages (anonymous and signed in), then the floor of each, in the same run."""
+    """One run: each page of the mall (anonymous and signed in), then at once its floor: the two gunicorns run side by
+    side, and each pair is measured back to back, so a change in the machine's speed (another tenant, a throttled
+    core) reaches both figures of a ratio alike."""
     mall, port = start_gunicorn(args.workers, "wsgi:app", env, os.path.join(tmpdir, "mall.log"))
     floor = None
     try:
@@ -233,15 +235,14 @@ def measure(args, env, tmpdir, pages):
                 if resp.status != 200:
                     raise RuntimeError(f"{path} answered {resp.status}")
                 html[f"{name}-{who}"] = body
-                rows[(name, who)] = {"mall": wrk(port, path, args.seconds, jar), "bytes": len(body)}
-        stop(mall)
-        mall = None
+                rows[(name, who)] = {"path": path, "jar": jar, "bytes": len(body)}
         folder = write_floor(tmpdir, html)
         floor, fport = start_gunicorn(args.workers, "floor_app:app", env, os.path.join(tmpdir, "floor.log"), folder)
         wait_up(floor, fport, "/floor/home-anonymous", os.path.join(tmpdir, "floor.log"))
         for (name, who), row in rows.items():
             resp, body = request(fport, f"/floor/{name}-{who}")
             assert len(body) == row["bytes"], (name, who, len(body), row["bytes"])
+            row["mall"] = wrk(port, row.pop("path"), args.seconds, row.pop("jar"))
             row["floor"] = wrk(fport, f"/floor/{name}-{who}", args.seconds)
         return rows
     finally:
@@ -313,7 +314,9 @@ def report(runs, counts, args):
         name, who = key
         mall = statistics.median(r[key]["mall"][0] for r in runs)
         floor = statistics.median(r[key]["floor"][0] for r in runs)
-        ratio = mall / floor if floor else None
+        # Each run's ratio comes from a pair measured back to back; the table shows their median.
+        ratio = statistics.median(r[key]["mall"][0] / r[key]["floor"][0] for r in runs if r[key]["floor"][0]) \
+            if any(r[key]["floor"][0] for r in runs) else None
         bad = sum(r[key]["mall"][1] for r in runs)
         first, nxt = counts[who][name]
         print(f"{name:10s} {who:10s} {runs[0][key]['bytes']:7,d} {mall:11,.0f} {floor:12,.0f} {ratio:6.2f}x "

@@ -32,13 +32,18 @@ def create_app(overrides=None):
     register_caching(app)
     register_commands(app)
     register_served_by(app)
+    register_proxies(app)
     return app
 
 
 def select_locale():
     if not has_request_context():
         return "zh"
-    lang = request.args.get("lang") or session.get("lang")
+    return pick_locale(request.args.get("lang") or session.get("lang"))
+
+
+def pick_locale(lang):
+    """The page's language for a `lang` asked for (the query's, else the session's): zh unless it is en."""
     return lang if lang in ("zh", "en") else "zh"
 
 
@@ -171,6 +176,14 @@ def register_caching(app):
     from .caching import init_app
 
     init_app(app)
+
+
+def register_proxies(app):
+    """Last, so ProxyFix wraps everything else (the page cache's front door too): all of it sees the shopper's
+    address."""
+    from .ops.hosts import trust_proxies
+
+    trust_proxies(app)
 
 
 def register_commands(app):

@@ -32,14 +32,24 @@ def find_next(now):
 def next_boundary(app, generation, now=None):
     """The next moment (a naive UTC datetime, or None) for this generation; queries only when it is unknown."""
     now = now or clock.utcnow()
-    with _lock:
-        known = _known.get(app.import_name + str(id(app)))
-    if known is not None and known[0] == generation and (known[1] is None or now < known[1]) and known[2] <= now:
-        return known[1]
+    found, moment = known(app, generation, now)
+    if found:
+        return moment
     moment = find_next(now)
     with _lock:
         _known[app.import_name + str(id(app))] = (generation, moment, now)
     return moment
+
+
+def known(app, generation, now=None):
+    """(True, the next moment or None) when it is known for this generation and still ahead; else (False, None).
+    Never queries (the page cache's front door asks this outside any app context)."""
+    now = now or clock.utcnow()
+    with _lock:
+        entry = _known.get(app.import_name + str(id(app)))
+    if entry is not None and entry[0] == generation and (entry[1] is None or now < entry[1]) and entry[2] <= now:
+        return True, entry[1]
+    return False, None
 
 
 def forget(app):

@@ -63,6 +63,9 @@ def init_app(app):
         hooks = app.before_request_funcs.setdefault(None, [])
         hooks.insert(hooks.index(logs.start) + 1 if logs.start in hooks else 0, serve_cached)
         app.after_request(store_rendered)
+        from .front import FrontDoor
+
+        app.wsgi_app = app.extensions["shop_front_door"] = FrontDoor(app, app.wsgi_app)
 
 
 def member_parts(endpoint, fingerprint=None):
@@ -139,13 +142,20 @@ def shared_stamp():
     gen = generation.current()
     if gen is None:
         return None
-    moment = boundaries.next_boundary(current_app._get_current_object(), gen)
-    return f"{gen}:{moment.strftime('%Y%m%d%H%M%S') if moment else '-'}:{select_locale()}"
+    return stamp_of(gen, boundaries.next_boundary(current_app._get_current_object(), gen), select_locale())
+
+
+def stamp_of(gen, moment, locale):
+    return f"{gen}:{moment.strftime('%Y%m%d%H%M%S') if moment else '-'}:{locale}"
 
 
 def page_key(who=""):
     stamp = shared_stamp()
-    return f"page:{stamp}:{who}:{request.full_path}" if stamp else None
+    return key_of(stamp, who, request.full_path) if stamp else None
+
+
+def key_of(stamp, who, full_path):
+    return f"page:{stamp}:{who}:{full_path}"
 
 
 def serve_cached():
@@ -164,20 +174,27 @@ def serve_cached():
         g.page_cache_key, g.member_page = key, member
         return None
     g.signed_in_id = member and member[0]  # the access log's user id (ops/logs.py) when no row was loaded
-    stamp, body = cached.split(b"\n", 1)
-    return fill(body, time.time() - float(stamp), member, key), 200, {"Content-Type": "text/html; charset=utf-8",
-                                                                   cache_header(member): "hit"}
+    age, _, body = opened(cached)
+    return fill(body, age, member, key), 200, {"Content-Type": "text/html; charset=utf-8", cache_header(member): "hit"}
+
+
+def opened(cached):
+    """(seconds since it was stored, its endpoint or None, the page) of a cached page."""
+    head, body = cached.split(b"\n", 1)
+    stored, _, endpoint = head.partition(b" ")
+    return time.time() - float(stored), endpoint.decode() or None, body
 
 
 def cache_header(member):
     return "X-Member-Page-Cache" if member else "X-Page-Cache"
 
 
-def fill(body, age, member=None, key=None):
+def fill(body, age, member=None, key=None, token=None):
+    """The page with this request's holes filled; `token`: the CSRF token's bytes when already known."""
     if member and b"\x00part:" in body:
         body = fill_parts(body, parts_key(member, key))
     if CSRF_HOLE in body:
-        body = body.replace(CSRF_HOLE, visitor_token(member))
+        body = body.replace(CSRF_HOLE, visitor_token(member) if token is None else token)
     return age_countdowns(fill_cart(body, member[1]) if member else body, age)
 
 
@@ -247,7 +264,8 @@ def store_rendered(response):
     if response.status_code == 200 and (MEMBER_SESSION_KEYS if member else SHARED_SESSION_KEYS).issuperset(session):
         # (else the view flashed, filled a cart or signed in: this page is someone's)
         token, shared = g.get("csrf_token"), PART.sub(lambda m: b"\x00part:%s\x00" % m.group(1), body) if member else body
-        get_store().set(key, b"%.3f\n" % time.time() + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
+        get_store().set(key, b"%.3f %s\n" % (time.time(), request.endpoint.encode())
+                        + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
         response.headers[cache_header(member)] = "miss"
     if member:
         response.set_data(fill_cart(PART.sub(rb"\2", body), member[1]))

@@ -21,8 +21,12 @@ def device_id():
     if len(value) == 32 and value.isalnum():
         return value
     if "new_device_id" not in g:
-        g.new_device_id = secrets.token_hex(16)
+        g.new_device_id = new_device_id()
     return g.new_device_id
+
+
+def new_device_id():
+    return secrets.token_hex(16)
 
 
 def client_ip():
@@ -46,8 +50,13 @@ def set_device_cookie(response):
     if request.endpoint in ("static", "main.media") or request.path.startswith("/pay/notify"):
         return response
     if "new_device_id" in g or request.cookies.get(DEVICE_COOKIE) is None:
-        response.headers.add("Set-Cookie", f"{DEVICE_COOKIE}={device_id()}{cookie_attributes(int(time.time()))}")
+        response.headers.add("Set-Cookie", device_cookie(device_id()))
     return response
+
+
+def device_cookie(value):
+    """The Set-Cookie header's value that gives a browser the device id `value`, set now."""
+    return f"{DEVICE_COOKIE}={value}{cookie_attributes(int(time.time()))}"
 
 
 @functools.lru_cache(maxsize=2)

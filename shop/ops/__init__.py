@@ -3,11 +3,11 @@
 
 
 def init_app(app):
-    """Wire it all; called by create_app before the extensions, so the request id is the first thing set."""
+    """Wire it all; called by create_app before the extensions, so the request id is the first thing set. The
+    proxy in front (`hosts.trust_proxies`) is wired last of all, by create_app."""
     from . import hosts, logs, metrics, outage
     from .views import bp
 
-    hosts.trust_proxies(app)
     hosts.share_rate_limits(app.config)
     logs.init_app(app)
     metrics.init_app(app)

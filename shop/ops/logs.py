@@ -4,6 +4,7 @@ request carries its request id: nginx's X-Request-ID when it is well formed, els
 echoes it."""
 import logging
 import re
+import threading
 import time
 import uuid
 
@@ -20,6 +21,14 @@ JSON = JsonFormatter("{levelname}{name}{message}", style="{", timestamp="ts", js
 TEXT = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 
+class _Outside(threading.local):
+    """The request id of a request answered before Flask made a context for it (caching/front.py)."""
+    request_id = None
+
+
+outside = _Outside()
+
+
 def install_request_ids():
     """Every log record gets `request_id` (None outside a request), whichever logger or handler sees it."""
     make_record = logging.getLogRecordFactory()
@@ -28,7 +37,7 @@ def install_request_ids():
 
     def record_with_request_id(*args, **kwargs):
         record = make_record(*args, **kwargs)
-        record.request_id = g.get("request_id") if has_request_context() else None
+        record.request_id = g.get("request_id") if has_request_context() else outside.request_id
         return record
 
     record_with_request_id.shop_request_id = True
@@ -58,9 +67,13 @@ def configure(fmt):
 
 
 def start():
-    sent = request.headers.get("X-Request-ID", "")
-    g.request_id = sent if WELL_FORMED_ID.match(sent) else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
     g.started = time.perf_counter()
+
+
+def request_id(sent):
+    """The id nginx sent when it is well formed, else a new one."""
+    return sent if WELL_FORMED_ID.match(sent) else uuid.uuid4().hex
 
 
 def finish(response):
@@ -68,12 +81,16 @@ def finish(response):
     ctx = g._get_current_object()
     req = request._get_current_object()
     response.headers["X-Request-ID"] = ctx.get("request_id") or ""
-    ms = round((time.perf_counter() - ctx.get("started", time.perf_counter())) * 1000, 1)
-    method, path, status = req.method, req.path, response.status_code
-    access_log.info("%s %s %s %sms", method, path, status, ms, extra={
-        "method": method, "path": path, "status": status, "ms": ms, "ip": req.remote_addr,
-        "user_id": signed_in_user_id(ctx)})
+    access_line(req.method, req.path, response.status_code, ctx.get("started", time.perf_counter()), req.remote_addr,
+                signed_in_user_id(ctx))
     return response
+
+
+def access_line(method, path, status, started, ip, user_id=None):
+    """The access log's line for a request answered now that started at `started` (perf_counter)."""
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    access_log.info("%s %s %s %sms", method, path, status, ms, extra={
+        "method": method, "path": path, "status": status, "ms": ms, "ip": ip, "user_id": user_id})
 
 
 def signed_in_user_id(ctx):

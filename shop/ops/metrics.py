@@ -31,10 +31,15 @@ def init_app(app):
 
 def observe(response):
     """Count the request; the endpoint (not the URL) keeps the number of series fixed."""
-    count, latency = series(request.endpoint or "none", request.method, response.status_code)
-    count.inc()
-    latency.observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    count(request.endpoint, request.method, response.status_code, g.get("started", time.perf_counter()))
     return response
+
+
+def count(endpoint, method, status, started):
+    """One request answered now that started at `started` (perf_counter)."""
+    counter, latency = series(endpoint or "none", method, status)
+    counter.inc()
+    latency.observe(time.perf_counter() - started)
 
 
 @functools.lru_cache(maxsize=4096)

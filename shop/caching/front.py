@@ -1,0 +1,108 @@
+"""The page cache's front door: an anonymous GET whose page is in the cache is answered here, in WSGI, before Flask
+builds anything for it (the request context, the session, the URL match, the hooks). A share surge or a flash sale
+is mostly such requests: first visits from a shared link, with no cookie of the mall's yet.
+
+It answers only what Flask's path (pages.py `serve_cached`) would answer from the cache in the same way: a GET with
+no session cookie and no remember-me cookie (so the session is empty and the visitor gets no CSRF token,
+`visitor_token`), no `?ref=` and no conditional or range header, while the catalog generation and the next time
+boundary are known without a query. Its answer is the one that path gives: the page with its holes filled, the
+security headers, the device cookie for a browser that has none, `Vary`, compression chosen and made as
+Flask-Compress does, the request id and X-Served-By, then one access log line and the request metrics.
+tests/catalog/test_front_door.py compares the two paths' answers header by header.
+
+Anything else, and any error here, goes on to Flask."""
+import logging
+import time
+
+from flask_compress.flask_compress import _choose_algorithm, _compress_data
+from werkzeug.http import http_date
+from werkzeug.wrappers import Request
+
+from .. import pick_locale
+from ..extensions import compress
+from ..growth.web import DEVICE_COOKIE, device_cookie, new_device_id
+from ..ops import logs, metrics
+from ..security.headers import is_private, standard_headers
+from . import boundaries, generation
+from .pages import fill, key_of, opened, stamp_of
+from .store import get_store
+
+log = logging.getLogger(__name__)
+#: A request carrying one of these goes to Flask (werkzeug answers conditional and partial GETs there).
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+               "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
+class FrontDoor:
+    """WSGI middleware around the Flask app (and inside ProxyFix); `enabled` False sends everything to Flask."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app, self.enabled = app, wsgi_app, True
+        self.own_cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+
+    def __call__(self, environ, start_response):
+        if self.enabled and environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in CONDITIONAL):
+            started = time.perf_counter()
+            try:
+                answer = self.answer(Request(environ), started)
+            except Exception:  # the cache's trouble is never the shopper's: Flask answers
+                log.exception("page cache front door failed; Flask answers")
+                answer = None
+            if answer is not None:
+                start_response("200 OK", answer[0])
+                return [answer[1]]
+        return self.wsgi_app(environ, start_response)
+
+    def answer(self, request, started):
+        """(headers, body) of the cached page for this request, or None."""
+        cookies = request.cookies if "HTTP_COOKIE" in request.environ else {}
+        if any(name in cookies for name in self.own_cookies) or "ref" in request.args:
+            return None
+        cached = self.cached(request)
+        if cached is None:
+            return None
+        age, endpoint, body = opened(cached)
+        if endpoint is None:
+            return None
+        headers, body = self.headers(request, cookies, fill(body, age, token=b""))
+        self.record(request, endpoint, dict(headers)["X-Request-ID"], started)
+        return headers, body
+
+    def cached(self, request):
+        gen = generation.current(self.app)
+        if gen is None:
+            return None
+        found, moment = boundaries.known(self.app, gen)
+        if not found:
+            return None
+        key = key_of(stamp_of(gen, moment, pick_locale(request.args.get("lang"))), "", request.full_path)
+        return get_store(self.app).get(key)
+
+    def headers(self, request, cookies, body):
+        """What Flask's hooks put on this page's answer (security/headers.py, growth/web.py, Flask-Compress, the
+        session's Vary, ops/logs.py, served_by.py): (headers, the body as sent)."""
+        config = self.app.config
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
+        headers += standard_headers(config.get("CSP_IMG_SOURCES"), config.get("ENV_NAME") == "production",
+                                    is_private(request.path))
+        if DEVICE_COOKIE not in cookies:
+            headers.append(("Set-Cookie", device_cookie(new_device_id())))
+        headers.append(("Vary", "Accept-Encoding, Cookie"))
+        algorithm = _choose_algorithm(compress.enabled_algorithms, request.headers.get("Accept-Encoding", ""))
+        if algorithm is not None and len(body) >= config["COMPRESS_MIN_SIZE"]:
+            body = _compress_data(self.app, body, algorithm)
+            headers += [("Content-Encoding", algorithm), ("Date", http_date())]
+        headers += [("Content-Length", str(len(body))),
+                    ("X-Request-ID", logs.request_id(request.headers.get("X-Request-ID", "")))]
+        if config.get("HOST_NAME"):
+            headers.append(("X-Served-By", config["HOST_NAME"]))
+        return headers, body
+
+    @staticmethod
+    def record(request, endpoint, request_id, started):
+        logs.outside.request_id = request_id
+        try:
+            logs.access_line("GET", request.path, 200, started, request.remote_addr)
+        finally:
+            logs.outside.request_id = None
+        metrics.count(endpoint, "GET", 200, started)
