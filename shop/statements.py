@@ -120,6 +120,16 @@ def scalar(stmt, params=None):
     return rows[0][0] if rows else None
 
 
+def first_row(conn, stmt, params):
+    """The first row (a tuple) of a prebuilt Core SELECT on `conn`, a Connection of its own outside the ORM session
+    (the members' page check, accounts/sessions.py), or None; sent as `run()` sends it."""
+    compiled = compiled_for(stmt, conn.dialect, params)
+    if compiled.sql is None or not compiled.names <= params.keys():
+        return conn.execute(stmt, params).first()
+    rows = _execute(conn, compiled.sql, compiled.parameters(params))[0]
+    return rows[0] if rows else None
+
+
 def run_many(stmt, rows):
     """A prebuilt Core INSERT of several rows (dicts with the same keys) sent as one multi-row statement; the rows
     its RETURNING gives (in no promised order: match them by the columns returned)."""

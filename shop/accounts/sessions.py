@@ -16,6 +16,7 @@ from sqlalchemy.orm import undefer_group
 from ..clock import utcnow
 from ..database import transaction
 from ..extensions import db
+from ..statements import first_row
 from .models import User
 
 
@@ -47,11 +48,11 @@ def still_signed_in(user_id, fingerprint=()):
         return None
     params = {"id": key, "now": utcnow()} if fingerprint else {"id": key}
     with db.engine.connect() as connection:  # no ORM session, and no transaction: one round trip
-        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            _still_signed_in(fingerprint), params).first()
-    if row is None or row.session_version != version or row.disabled:
+        row = first_row(connection.execution_options(isolation_level="AUTOCOMMIT"), _still_signed_in(fingerprint),
+                        params)
+    if row is None or row[0] != version or row[1]:  # session_version, disabled
         return None
-    return key, row.pieces, tuple(row[3:])
+    return key, row[2], tuple(row[3:])
 
 
 def log_out(user):
