@@ -7,13 +7,19 @@ no session cookie and no remember-me cookie (so the session is empty and the vis
 `visitor_token`), no `?ref=` and no conditional or range header, while the catalog generation and the next time
 boundary are known without a query. Its answer is the one that path gives: the page with its holes filled, the
 security headers, the device cookie for a browser that has none, `Vary`, compression chosen and made as
-Flask-Compress does, the request id and X-Served-By, then one access log line and the request metrics.
+Flask-Compress does, the request id and X-Served-By, then one access log line and the request metrics. Such a page
+is the same bytes for every visitor until its entry changes (or, with countdowns, each second), so each body is
+compressed once per algorithm and kept by its digest (`packed`): a browser always asks for brotli or gzip, and
+compressing a page costs more than the rest of the hit.
 tests/catalog/test_front_door.py compares the two paths' answers header by header.
 
 Anything else, and any error here, goes on to Flask."""
+import hashlib
 import logging
+import threading
 import time
 
+from cachetools import LRUCache
 from flask_compress.flask_compress import _choose_algorithm, _compress_data
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
@@ -38,6 +44,7 @@ class FrontDoor:
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app, self.enabled = app, wsgi_app, True
+        self.packed, self.packing = LRUCache(maxsize=512), threading.Lock()
         self.own_cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
 
     def __call__(self, environ, start_response):
@@ -90,13 +97,24 @@ class FrontDoor:
         headers.append(("Vary", "Accept-Encoding, Cookie"))
         algorithm = _choose_algorithm(compress.enabled_algorithms, request.headers.get("Accept-Encoding", ""))
         if algorithm is not None and len(body) >= config["COMPRESS_MIN_SIZE"]:
-            body = _compress_data(self.app, body, algorithm)
+            body = self.compressed(body, algorithm)
             headers += [("Content-Encoding", algorithm), ("Date", http_date())]
         headers += [("Content-Length", str(len(body))),
                     ("X-Request-ID", logs.request_id(request.headers.get("X-Request-ID", "")))]
         if config.get("HOST_NAME"):
             headers.append(("X-Served-By", config["HOST_NAME"]))
         return headers, body
+
+    def compressed(self, body, algorithm):
+        """`body` compressed with `algorithm` by Flask-Compress's own function, once per distinct body."""
+        key = (algorithm, hashlib.blake2b(body, digest_size=16).digest())
+        with self.packing:
+            packed = self.packed.get(key)
+        if packed is None:
+            packed = _compress_data(self.app, body, algorithm)
+            with self.packing:
+                self.packed[key] = packed
+        return packed
 
     @staticmethod
     def record(request, endpoint, request_id, started):

@@ -40,3 +40,27 @@ def test_buy_now_keeps_its_own_action_on_a_first_visit(new_phone, cached_product
     tab.get_by_role("button", name="立即购买").click()
     tab.wait_for_url(re.compile(r"/(checkout|login)"))
     assert "/cart" not in tab.url and "页面已过期" not in tab.content()
+
+
+def test_a_first_visit_answered_at_the_front_door_renders(app, new_phone, cached_product, screenshot):
+    """The page comes from the page cache's front door (Flask never sees its request: only the static files' go
+    through Flask), compressed as the browser asked, and renders with no console error or CSP violation."""
+    from flask import request, request_started
+
+    seen = []
+
+    def note(sender, **extra):
+        seen.append(request.path)
+
+    request_started.connect(note, app)
+    try:
+        tab = new_phone()
+        resp = tab.goto(cached_product)
+        tab.wait_for_load_state("networkidle")
+    finally:
+        request_started.disconnect(note, app)
+    assert resp.status == 200 and resp.headers.get("x-page-cache") == "hit"
+    assert resp.headers.get("content-encoding") in ("br", "gzip")
+    assert cached_product not in seen and any(path.startswith("/static/") for path in seen)
+    assert tab.locator("h1, .product-title").first.is_visible()
+    screenshot(tab, "front-door-product")

@@ -105,6 +105,17 @@ def test_the_front_door_answers_as_flask_does(app, catalog, front, flask_runs, p
     assert ("Set-Cookie" in at_the_door.headers) == ("shop_did" not in sent.get("Cookie", ""))
 
 
+def test_a_page_is_compressed_once_for_every_visitor(app, catalog, front, flask_runs):
+    front.packed.clear()
+    warm(app, "/")
+    first, second = (fetch(app, "/", {"Accept-Encoding": "gzip"}) for _ in range(2))
+    assert flask_runs == [1]  # (the warm-up's miss)
+    assert first.data == second.data and first.headers["Content-Encoding"] == "gzip"
+    assert len(front.packed) == 1
+    assert fetch(app, "/", {"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
+    assert len(front.packed) == 2
+
+
 def test_it_names_the_host_behind_nginx(app, catalog, front, flask_runs, monkeypatch):
     monkeypatch.setitem(app.config, "HOST_NAME", "app-2")
     warm(app, "/")
