@@ -5,7 +5,8 @@ is mostly such requests: first visits from a shared link, with no cookie of the 
 It answers only what Flask's path (pages.py `serve_cached`) would answer from the cache in the same way: a GET with
 no session cookie and no remember-me cookie (so the session is empty and the visitor gets no CSRF token,
 `visitor_token`), no `?ref=` and no conditional or range header, while the catalog generation and the next time
-boundary are known without a query. Its answer is the one that path gives: the page with its holes filled, the
+boundary are known without a query, and only when its URL routes to one of the cached pages' endpoints (a static
+file, /healthz and the rest cost no cache lookup). Its answer is the one that path gives: the page with its holes filled, the
 security headers, the device cookie for a browser that has none, `Vary`, compression chosen and made as
 Flask-Compress does, the request id and X-Served-By, then one access log line and the request metrics. Such a page
 is the same bytes for every visitor until its entry changes (or, with countdowns, each second), so each body is
@@ -21,6 +22,7 @@ import time
 
 from cachetools import LRUCache
 from flask_compress.flask_compress import _choose_algorithm, _compress_data
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
@@ -30,10 +32,12 @@ from ..growth.web import DEVICE_COOKIE, device_cookie, new_device_id
 from ..ops import logs, metrics
 from ..security.headers import is_private, standard_headers
 from . import boundaries, generation
-from .pages import fill, key_of, opened, stamp_of
+from .pages import ENDPOINTS, fill, key_of, opened, stamp_of
 from .store import get_store
 
 log = logging.getLogger(__name__)
+#: A fault of the door's own repeats on every request: one log line a minute says it (Flask answers meanwhile).
+WARN_EVERY_SECONDS = 60
 #: A request carrying one of these goes to Flask (werkzeug answers conditional and partial GETs there).
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                "HTTP_RANGE", "HTTP_IF_RANGE")
@@ -45,35 +49,42 @@ class FrontDoor:
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app, self.enabled = app, wsgi_app, True
         self.packed, self.packing = LRUCache(maxsize=512), threading.Lock()
+        self.last_warning = float("-inf")
         self.own_cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
 
     def __call__(self, environ, start_response):
         if self.enabled and environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in CONDITIONAL):
-            started = time.perf_counter()
+            started, request = time.perf_counter(), Request(environ)
             try:
-                answer = self.answer(Request(environ), started)
+                answer = self.answer(request)
             except Exception:  # the cache's trouble is never the shopper's: Flask answers
-                log.exception("page cache front door failed; Flask answers")
+                self.warn("page cache front door failed; Flask answers")
                 answer = None
             if answer is not None:
-                start_response("200 OK", answer[0])
-                return [answer[1]]
+                start_response("200 OK", answer[1])
+                self.record(request, answer[0], dict(answer[1])["X-Request-ID"], started)
+                return [answer[2]]
         return self.wsgi_app(environ, start_response)
 
-    def answer(self, request, started):
-        """(headers, body) of the cached page for this request, or None."""
+    def answer(self, request):
+        """(endpoint, headers, body) of the cached page for this request, or None."""
         cookies = request.cookies if "HTTP_COOKIE" in request.environ else {}
         if any(name in cookies for name in self.own_cookies) or "ref" in request.args:
             return None
-        cached = self.cached(request)
+        endpoint = self.endpoint(request)
+        cached = self.cached(request) if endpoint in ENDPOINTS else None
         if cached is None:
             return None
-        age, endpoint, body = opened(cached)
-        if endpoint is None:
+        age, body = opened(cached)
+        return (endpoint, *self.headers(request, cookies, fill(body, age, token=b"")))
+
+    def endpoint(self, request):
+        """The endpoint Flask would route this request to, or None (not found, a redirect: Flask answers those).
+        Found before anything else is read, so a static file or /healthz costs no cache lookup."""
+        try:
+            return self.app.url_map.bind_to_environ(request.environ).match()[0]
+        except HTTPException:
             return None
-        headers, body = self.headers(request, cookies, fill(body, age, token=b""))
-        self.record(request, endpoint, dict(headers)["X-Request-ID"], started)
-        return headers, body
 
     def cached(self, request):
         gen = generation.current(self.app)
@@ -116,11 +127,19 @@ class FrontDoor:
                 self.packed[key] = packed
         return packed
 
-    @staticmethod
-    def record(request, endpoint, request_id, started):
+    def record(self, request, endpoint, request_id, started):
+        """The access line and the metrics of an answer already given (a fault here is logged, not answered twice)."""
         logs.outside.request_id = request_id
         try:
             logs.access_line("GET", request.path, 200, started, request.remote_addr)
+            metrics.count(endpoint, "GET", 200, started)
+        except Exception:
+            self.warn("page cache front door: a hit was not logged or counted")
         finally:
             logs.outside.request_id = None
-        metrics.count(endpoint, "GET", 200, started)
+
+    def warn(self, message):
+        now = time.monotonic()
+        if now - self.last_warning >= WARN_EVERY_SECONDS:
+            self.last_warning = now
+            log.warning(message, exc_info=True)

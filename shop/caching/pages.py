@@ -174,15 +174,14 @@ def serve_cached():
         g.page_cache_key, g.member_page = key, member
         return None
     g.signed_in_id = member and member[0]  # the access log's user id (ops/logs.py) when no row was loaded
-    age, _, body = opened(cached)
+    age, body = opened(cached)
     return fill(body, age, member, key), 200, {"Content-Type": "text/html; charset=utf-8", cache_header(member): "hit"}
 
 
 def opened(cached):
-    """(seconds since it was stored, its endpoint or None, the page) of a cached page."""
-    head, body = cached.split(b"\n", 1)
-    stored, _, endpoint = head.partition(b" ")
-    return time.time() - float(stored), endpoint.decode() or None, body
+    """(seconds since it was stored, the page) of a cached page."""
+    stamp, body = cached.split(b"\n", 1)
+    return time.time() - float(stamp), body
 
 
 def cache_header(member):
@@ -264,8 +263,7 @@ def store_rendered(response):
     if response.status_code == 200 and (MEMBER_SESSION_KEYS if member else SHARED_SESSION_KEYS).issuperset(session):
         # (else the view flashed, filled a cart or signed in: this page is someone's)
         token, shared = g.get("csrf_token"), PART.sub(lambda m: b"\x00part:%s\x00" % m.group(1), body) if member else body
-        get_store().set(key, b"%.3f %s\n" % (time.time(), request.endpoint.encode())
-                        + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
+        get_store().set(key, b"%.3f\n" % time.time() + (shared.replace(token.encode(), CSRF_HOLE) if token else shared))
         response.headers[cache_header(member)] = "miss"
     if member:
         response.set_data(fill_cart(PART.sub(rb"\2", body), member[1]))

@@ -22,6 +22,8 @@ VARIANTS = [
     {"Accept-Encoding": "gzip"},
     {"Accept-Encoding": "br;q=0, gzip;q=0.5"},
     {"Accept-Encoding": "identity"},
+    {"Accept-Encoding": "*"},
+    {"Accept-Encoding": "identity;q=0"},
     {"Cookie": "shop_did=" + "ab12" * 8},
     {"Cookie": "shop_did=not-a-device-id; other=1"},
     {"X-Request-ID": "5e1f0c3a9b2d4e6f8a7b6c5d4e3f2a1b"},
@@ -116,12 +118,40 @@ def test_a_page_is_compressed_once_for_every_visitor(app, catalog, front, flask_
     assert len(front.packed) == 2
 
 
-def test_it_names_the_host_behind_nginx(app, catalog, front, flask_runs, monkeypatch):
-    monkeypatch.setitem(app.config, "HOST_NAME", "app-2")
+@pytest.fixture
+def behind_nginx(app, instance_dir):
+    """Another host's app (create_app with HOST_NAME and one proxy hop), on the test database; Flask-Limiter's
+    process-wide instance goes back to the test app afterwards (as tests/ops/conftest.py `host` does)."""
+    from shop import create_app
+    from shop.extensions import limiter
+    from tests.conftest import make_test_config
+
+    yield create_app(make_test_config(instance_dir, HOST_NAME="app-2", PROXY_HOPS=1))
+    limiter.init_app(app)
+
+
+def test_behind_nginx_both_paths_agree(behind_nginx, catalog, caplog):
+    """X-Served-By and the shopper's address through ProxyFix (which wraps the door): the same on both paths."""
+    other = behind_nginx
+    sent = {"Accept-Encoding": "gzip", "X-Forwarded-For": "1.2.3.4, 203.0.113.9"}
+    warm(other, "/")
+    caplog.set_level(logging.INFO, logger="shop.access")
+    at_the_door = other.test_client(use_cookies=False).get("/", headers=sent, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    other.extensions["shop_front_door"].enabled = False
+    from_flask = other.test_client(use_cookies=False).get("/", headers=sent, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert at_the_door.headers["X-Served-By"] == from_flask.headers["X-Served-By"] == "app-2"
+    assert normalized(at_the_door, sent) == normalized(from_flask, sent)
+    assert [r.ip for r in caplog.records if r.name == "shop.access"] == ["203.0.113.9", "203.0.113.9"]
+
+
+def test_in_production_both_paths_send_hsts(app, catalog, front, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
     warm(app, "/")
-    flask_runs.clear()
-    resp = fetch(app, "/")
-    assert flask_runs == [] and resp.headers["X-Served-By"] == "app-2"
+    at_the_door = fetch(app, "/")
+    front.enabled = False
+    from_flask = fetch(app, "/")
+    assert at_the_door.headers["Strict-Transport-Security"] == from_flask.headers["Strict-Transport-Security"]
+    assert normalized(at_the_door, {}) == normalized(from_flask, {})
 
 
 @pytest.mark.parametrize("sent", [
@@ -193,19 +223,27 @@ def test_an_unknown_time_boundary_goes_to_flask(app, catalog, flask_runs):
     assert flask_runs == [1]
 
 
-def test_a_page_stored_by_an_older_release_goes_to_flask(app, catalog, flask_runs):
-    """During a rolling deploy the cache may hold pages stored without their endpoint: Flask serves those."""
+def test_pages_are_stored_as_older_releases_read_them(app, catalog):
+    """During a rolling deploy old and new hosts share Redis: an entry is still "<stored at>\\n<page>"."""
     from shop.caching.store import get_store
 
     warm(app, "/")
     store = get_store(app)
     with store.lock:
-        for key in list(store.local):
-            stamp, body = store.local[key].split(b"\n", 1)
-            store.local[key] = stamp.split(b" ")[0] + b"\n" + body
-    flask_runs.clear()
-    resp = fetch(app, "/")
-    assert flask_runs == [1] and resp.headers["X-Page-Cache"] == "hit"
+        entries = list(store.local.values())
+    assert entries and all(float(entry.split(b"\n", 1)[0]) > 0 for entry in entries)
+
+
+def test_other_urls_cost_no_cache_lookup(app, catalog, front, flask_runs, monkeypatch):
+    """A static file, /healthz, an unknown path, a member's page: sent to Flask before the door reads the generation
+    or the store (with Redis, two round trips each)."""
+    looked = []
+    real = front.cached
+    monkeypatch.setattr(front, "cached", lambda request: looked.append(request.path) or real(request))
+    for path in ("/static/css/shop.css", "/healthz", "/no-such-page", "/center"):
+        fetch(app, path)
+    fetch(app, "/")
+    assert looked == ["/"] and len(flask_runs) == 5
 
 
 def test_a_hit_at_the_door_is_logged_and_counted(app, catalog, flask_runs, caplog):
@@ -225,15 +263,18 @@ def test_a_hit_at_the_door_is_logged_and_counted(app, catalog, flask_runs, caplo
     assert REQUESTS is not None
 
 
-def test_it_needs_no_app_context(app, catalog, flask_runs):
-    """Gunicorn's threads call the app with no context of any kind."""
+def test_it_needs_no_app_context(app, catalog, front, flask_runs):
+    """Gunicorn's threads call the app with no context of any kind: the door's answer made there is Flask's."""
+    sent = {"Accept-Encoding": "br", "X-Request-ID": "5e1f0c3a9b2d4e6f8a7b6c5d4e3f2a1b"}
     warm(app, "/")
     flask_runs.clear()
     answers = []
-    worker = threading.Thread(target=lambda: answers.append(Client(app, use_cookies=False).get("/")))
+    worker = threading.Thread(target=lambda: answers.append(Client(app, use_cookies=False).get("/", headers=sent)))
     worker.start()
     worker.join()
     assert flask_runs == [] and answers[0].status_code == 200 and answers[0].headers["X-Page-Cache"] == "hit"
+    front.enabled = False
+    assert normalized(answers[0], sent) == normalized(fetch(app, "/", sent), sent)
 
 
 def test_a_first_visit_gets_no_session_from_the_door(app, catalog, flask_runs):
