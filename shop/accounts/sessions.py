@@ -72,7 +72,12 @@ def renew(user):
     with the new version, and a fresh remember-me cookie when it had one."""
     user = getattr(user, "_get_current_object", lambda: user)()  # the row, never the current_user proxy (g would
     # then hold a proxy of itself, and anything reading the member afterwards recurses)
-    login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
+    login_user(user, remember=remember_cookie(current_app.config) in request.cookies)
+
+
+def remember_cookie(config):
+    """The remember-me cookie's name (Flask-Login's setting)."""
+    return config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
 
 def _parse(user_id):

@@ -27,6 +27,7 @@ from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
 from .. import pick_locale
+from ..accounts.sessions import remember_cookie
 from ..extensions import compress
 from ..growth.web import DEVICE_COOKIE, device_cookie, new_device_id
 from ..ops import logs, metrics
@@ -36,8 +37,6 @@ from .pages import ENDPOINTS, fill, key_of, opened, stamp_of
 from .store import get_store
 
 log = logging.getLogger(__name__)
-#: A fault of the door's own repeats on every request: one log line a minute says it (Flask answers meanwhile).
-WARN_EVERY_SECONDS = 60
 #: A request carrying one of these goes to Flask (werkzeug answers conditional and partial GETs there).
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                "HTTP_RANGE", "HTTP_IF_RANGE")
@@ -49,8 +48,9 @@ class FrontDoor:
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app, self.enabled = app, wsgi_app, True
         self.packed, self.packing = LRUCache(maxsize=512), threading.Lock()
-        self.last_warning = float("-inf")
-        self.own_cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        # A fault of the door's own repeats on every request: one log line a minute says it (Flask answers meanwhile).
+        self.warn = logs.Throttled(log).warning
+        self.own_cookies = (app.config["SESSION_COOKIE_NAME"], remember_cookie(app.config))
 
     def __call__(self, environ, start_response):
         if self.enabled and environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in CONDITIONAL):
@@ -137,9 +137,3 @@ class FrontDoor:
             self.warn("page cache front door: a hit was not logged or counted")
         finally:
             logs.outside.request_id = None
-
-    def warn(self, message):
-        now = time.monotonic()
-        if now - self.last_warning >= WARN_EVERY_SECONDS:
-            self.last_warning = now
-            log.warning(message, exc_info=True)

@@ -11,12 +11,12 @@ as it bounds SQL sent past the session (raw connections)."""
 import fcntl
 import logging
 import os
-import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..ops.logs import Throttled
 from ..redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -73,15 +73,7 @@ def init_app(app):
 
 
 #: While Redis is away every request would fail the same way: one warning a minute says it.
-WARN_EVERY_SECONDS = 60
-_last_warning = [float("-inf")]
-
-
-def _warn(message):
-    now = time.monotonic()
-    if now - _last_warning[0] >= WARN_EVERY_SECONDS:
-        _last_warning[0] = now
-        log.warning(message, exc_info=True)
+_warn = Throttled(log).warning
 
 
 def _path(app):

@@ -25,7 +25,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import select_locale
-from ..accounts.sessions import still_signed_in
+from ..accounts.sessions import remember_cookie, still_signed_in
 from ..csrf_token import signed_token
 from ..extensions import db, login_manager
 from ..marketing.slots import has_personal_panels
@@ -107,7 +107,8 @@ def member_hole(name):
 def shareable():
     """True when this request's page is the same for every anonymous shopper."""
     return (request.method == "GET" and request.endpoint in ENDPOINTS and "ref" not in request.args
-            and "remember_token" not in request.cookies and SHARED_SESSION_KEYS.issuperset(session.keys()))
+            and remember_cookie(current_app.config) not in request.cookies
+            and SHARED_SESSION_KEYS.issuperset(session.keys()))
 
 
 def member_shareable():

@@ -29,6 +29,24 @@ class _Outside(threading.local):
 outside = _Outside()
 
 
+class Throttled:
+    """A warning that would repeat on every request while its cause lasts (Redis away, a fault of the page cache's
+    front door): written with its traceback at most once every `seconds`."""
+
+    def __init__(self, logger, seconds=60):
+        self.logger, self.seconds, self.last = logger, seconds, float("-inf")
+        self.lock = threading.Lock()
+
+    def warning(self, message):
+        now = time.monotonic()
+        with self.lock:
+            due = now - self.last >= self.seconds
+            if due:
+                self.last = now
+        if due:
+            self.logger.warning(message, exc_info=True)
+
+
 def install_request_ids():
     """Every log record gets `request_id` (None outside a request), whichever logger or handler sees it."""
     make_record = logging.getLogRecordFactory()
