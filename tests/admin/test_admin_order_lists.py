@@ -233,8 +233,10 @@ def bulk_orders(db, user, n):
 
 
 def peak_while_streaming(client, url):
+    import gc
     import tracemalloc
 
+    gc.collect()  # the garbage of earlier work, freed whenever the collector runs, is not the export's
     tracemalloc.start()
     try:
         resp = client.get(url, buffered=False)
@@ -254,7 +256,9 @@ def test_a_large_export_holds_one_batch_in_memory(client, db, staff, make_user, 
         peak, size = peak_while_streaming(client, "/admin/orders/export.csv")
         peaks.append(peak)
     assert size > 1_500_000  # 5,000 rows went out
-    assert peaks[2] < peaks[1] * 1.1 and peaks[2] < peaks[0] * 1.3, peaks
+    # Holding every order measures about ×4.4 and ×8.7 of the first peak here; one batch, ×1.0–1.13 (a first
+    # export also warms caches), so the margins below leave room for noise and none for holding the rows.
+    assert peaks[2] < peaks[1] * 1.25 and peaks[2] < peaks[0] * 1.6, peaks
 
 
 def test_a_shipped_order_shows_its_shipment(client, staff, orders):
