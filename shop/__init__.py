@@ -55,6 +55,7 @@ def register_operations(app):
 
 def register_extensions(app):
     from . import models  # noqa: F401  (every model registered before migrate looks)
+    from .database import init_autocommit_engine
     from .ops.outage import end_sessions_quietly
     from .sql import configure_engine_events
 
@@ -72,6 +73,7 @@ def register_extensions(app):
     compress.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
+    init_autocommit_engine(app)
 
 
 def load_marketing():

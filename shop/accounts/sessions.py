@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer_group
 
 from ..clock import utcnow
-from ..database import transaction
+from ..database import autocommit_connection, transaction
 from ..extensions import db
 from ..statements import first_row
 from .models import User
@@ -47,9 +47,8 @@ def still_signed_in(user_id, fingerprint=()):
     if key is None:
         return None
     params = {"id": key, "now": utcnow()} if fingerprint else {"id": key}
-    with db.engine.connect() as connection:  # no ORM session, and no transaction: one round trip
-        row = first_row(connection.execution_options(isolation_level="AUTOCOMMIT"), _still_signed_in(fingerprint),
-                        params)
+    with autocommit_connection() as connection:  # no ORM session, and no transaction: one round trip
+        row = first_row(connection, _still_signed_in(fingerprint), params)
     if row is None or row[0] != version or row[1]:  # session_version, disabled
         return None
     return key, row[2], tuple(row[3:])

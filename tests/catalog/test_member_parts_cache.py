@@ -13,6 +13,7 @@ from shop.clock import utcnow
 from shop.database import transaction
 from shop.sql import count_statements
 from tests.catalog.conftest import get
+from tests.conftest import IS_PG
 
 
 @pytest.fixture
@@ -38,6 +39,28 @@ def test_a_hit_with_the_parts_cached_sends_one_statement(product, busy_member):
     assert state == "hit" and len(counter) == 1, "\n".join(s[:90] for s in counter.statements)
     assert counter.statements[0].lstrip().startswith("SELECT users.session_version")
     assert "已领取" in page and "查看我的助力（0/2）" in page and f"ref={distributor.invite_code}" in page
+
+
+@pytest.mark.skipif(not IS_PG, reason="on SQLite the check shares the app's pool (an in-memory database is one connection)")
+def test_on_postgresql_the_check_takes_an_autocommit_connection_and_none_of_the_app_pool(db, product, busy_member):
+    """The session check draws from an engine of its own whose connections stay in autocommit (shop/database.py):
+    a hit neither checks out a connection of the ORM's pool nor switches one's mode (BEGIN, ROLLBACK, the switch)."""
+    from sqlalchemy import event
+
+    from shop.database import autocommit_connection
+
+    client, _distributor = busy_member
+    path = f"/p/{product.id}"
+    cached_parts(client, path)
+    checkouts = []
+    record = lambda *_args: checkouts.append(1)  # noqa: E731
+    event.listen(db.engine, "checkout", record)
+    try:
+        assert get(client, path)[0] == "hit" and checkouts == []
+    finally:
+        event.remove(db.engine, "checkout", record)
+    with autocommit_connection() as conn:
+        assert conn.connection.dbapi_connection.autocommit is True and conn.engine.pool is not db.engine.pool
 
 
 def test_a_coupon_claimed_shows_at_once(db, product, member):
