@@ -51,6 +51,11 @@ def test_disabled_distributors_are_not_ranked(db, shop, paid_order):
     assert [r["user_id"] for r in queries.leaderboard("commission", "week")] == [shop.a.id]
 
 
+def before_this_week_and_month():
+    """A day before both the week and the month began (on the 1st of a month the week may have begun earlier)."""
+    return min(clock.period_start("week"), clock.period_start("month")) - timedelta(days=1)
+
+
 def test_invitee_board_counts_bindings_in_the_period(client, db, login, shop, make_user, make_distributor):
     for i in range(3):
         binding.bind_referrer(make_user().id, shop.b.id, "link")
@@ -59,7 +64,7 @@ def test_invitee_board_counts_bindings_in_the_period(client, db, login, shop, ma
     late = make_user()
     binding.bind_referrer(late.id, shop.a.id, "link")
     db.session.execute(update(ReferralNode).where(ReferralNode.user_id == late.id)
-                       .values(bound_at=clock.period_start("month") - timedelta(days=1)))
+                       .values(bound_at=before_this_week_and_month()))
     db.session.commit()
     rows = queries.leaderboard("invitees", "week")
     assert [(r["user_id"], r["value"]) for r in rows][:2] == [(shop.b.id, 4), (shop.a.id, 1)]  # B: 3 + the buyer C
