@@ -3,7 +3,8 @@
 
 Builds a demo-like shop in a PostgreSQL schema of its own (the demo catalog, marketing and accounts, then
 more products up to --products, sharing the demo's images), then for each page (home, product, category,
-search), anonymous and signed in (a session cookie from a real login through /login):
+search), anonymous and signed in (the cookies a browser keeps after a real login through /login: the session
+and the device id):
 
   mall   gunicorn -w W wsgi:app on that schema;
   floor  gunicorn -w W with the same settings on a bare Flask app that renders a Jinja template of exactly
@@ -145,7 +146,7 @@ def request(port, path, cookie=None, method="GET", body=None, headers=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     sent = dict(headers or {})
     if cookie:
-        sent["Cookie"] = f"session={cookie}"
+        sent["Cookie"] = cookie
     conn.request(method, path, body=body, headers=sent)
     resp = conn.getresponse()
     data = resp.read()
@@ -168,36 +169,43 @@ def wait_up(proc, port, path, log_path, timeout=60):
     raise RuntimeError(f"gunicorn not answering after {timeout} s; see {log_path}")
 
 
-def session_cookie(resp):
-    for header, value in resp.getheaders():
-        if header.lower() == "set-cookie" and value.startswith("session="):
-            return value.split(";", 1)[0].split("=", 1)[1]
-    return None
+def set_cookies(resp):
+    """{name: value} of the cookies the answer sets."""
+    return dict(value.split(";", 1)[0].split("=", 1) for header, value in resp.getheaders()
+                if header.lower() == "set-cookie")
+
+
+def cookie_header(jar):
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
 def log_in(port, form_page):
-    """A real login through /login, then one page with a form (`form_page`): the session cookie a browser keeps."""
+    """A real login through /login, then one page with a form (`form_page`): the Cookie header of a browser that
+    keeps every cookie the mall set (the session, the device id)."""
     from urllib.parse import urlencode
 
     resp, body = request(port, "/login")
-    cookie = session_cookie(resp)
+    jar = set_cookies(resp)
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
         re.search(rb'name="csrf_token" value="([^"]+)"', body)
     form = urlencode({"csrf_token": token.group(1).decode(), "phone": SHOPPER[0], "password": SHOPPER[1]})
-    resp, _ = request(port, "/login", cookie, "POST", form, {"Content-Type": "application/x-www-form-urlencoded"})
-    signed = session_cookie(resp)
-    if resp.status != 302 or not signed:
+    resp, _ = request(port, "/login", cookie_header(jar), "POST", form,
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    signed = set_cookies(resp)
+    if resp.status != 302 or "session" not in signed:
         raise RuntimeError(f"login failed: {resp.status}")
+    jar.update(signed)
     # The login renews the CSRF secret (shop/csrf_token.py): a browser's next page with a form starts a new one and
     # keeps the cookie that carries it. wrk never stores a cookie, so take that one page's cookie as a browser would.
-    resp, _ = request(port, form_page, signed)
-    return session_cookie(resp) or signed
+    resp, _ = request(port, form_page, cookie_header(jar))
+    jar.update(set_cookies(resp))
+    return cookie_header(jar)
 
 
 def wrk(port, path, seconds, cookie=None):
     cmd = ["wrk", "-t", "2", "-c", "16", "-d", f"{seconds}s", "--latency"]
     if cookie:
-        cmd += ["-H", f"Cookie: session={cookie}"]
+        cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

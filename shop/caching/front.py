@@ -53,7 +53,8 @@ class FrontDoor:
         self.own_cookies = (app.config["SESSION_COOKIE_NAME"], remember_cookie(app.config))
 
     def __call__(self, environ, start_response):
-        if self.enabled and environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in CONDITIONAL):
+        if self.enabled and environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in CONDITIONAL) \
+                and not self.maybe_member(environ.get("HTTP_COOKIE")):
             started, request = time.perf_counter(), Request(environ)
             try:
                 answer = self.answer(request)
@@ -65,6 +66,12 @@ class FrontDoor:
                 self.record(request, answer[0], dict(answer[1])["X-Request-ID"], started)
                 return [answer[2]]
         return self.wsgi_app(environ, start_response)
+
+    def maybe_member(self, cookie_header):
+        """True when the Cookie header may carry the session or remember-me cookie (a signed-in member's browser,
+        which Flask answers): told from the raw header, before anything parses it; a name that only looks like one
+        of them sends the request to Flask, which is always right."""
+        return bool(cookie_header) and any(name + "=" in cookie_header for name in self.own_cookies)
 
     def answer(self, request):
         """(endpoint, headers, body) of the cached page for this request, or None."""

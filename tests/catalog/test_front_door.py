@@ -284,3 +284,14 @@ def test_a_first_visit_gets_no_session_from_the_door(app, catalog, flask_runs):
     assert len(cookies) == 1 and cookies[0].startswith("shop_did=")
     assert 'name="csrf_token" type="hidden" value=""' in resp.get_data(as_text=True) or \
         "csrf_token" not in resp.get_data(as_text=True)
+
+
+def test_a_cookie_named_like_the_session_goes_to_flask_and_another_stays_at_the_door(app, catalog, flask_runs):
+    """The door tells a member's browser from the raw Cookie header before parsing it (front.py `maybe_member`): a
+    name that only contains the session's goes to Flask, which answers the shared page all the same."""
+    warm(app, "/")
+    flask_runs.clear()
+    looks_like = fetch(app, "/", {"Cookie": "xsession=1; shop_did=" + "ab12" * 8})
+    assert flask_runs == [1] and looks_like.status_code == 200 and looks_like.headers["X-Page-Cache"] == "hit"
+    other = fetch(app, "/", {"Cookie": "other=1; shop_did=" + "ab12" * 8})
+    assert flask_runs == [1] and other.status_code == 200 and other.get_data() == looks_like.get_data()
