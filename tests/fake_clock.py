@@ -1,6 +1,6 @@
 """`--fake-now INSTANT`: the suite runs as if the clock started at INSTANT and ticked on from there (time-machine),
 so the calendar's edges (a month's last night, Sunday night, the 1st after midnight, China time) are tested whenever
-the suite runs; .ci/run runs the folders that count days, weeks and months at three such instants. Loaded by
+the suite runs; .ci/run runs the folders that count days, weeks and months at two such instants. Loaded by
 pytest.ini (`-p tests.fake_clock`)."""
 import os
 

@@ -1,5 +1,5 @@
 """`--fake-now` (tests/conftest.py): the suite can run as if the clock started at a chosen instant (.ci/run runs the
-calendar's folders at a month's last night, a Sunday night and the 1st after midnight, China time)."""
+calendar's folders on a Sunday night that ends a month and on a 1st after midnight, China time)."""
 from datetime import datetime, timedelta
 
 import pytest
