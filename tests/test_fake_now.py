@@ -1,4 +1,4 @@
-"""`--fake-now` (tests/conftest.py): the suite can run as if the clock started at a chosen instant (.ci/run runs the
+"""`--fake-now` (tests/fake_clock.py): the suite can run as if the clock started at a chosen instant (.ci/run runs the
 calendar's folders on a Sunday night that ends a month and on a 1st after midnight, China time)."""
 from datetime import datetime, timedelta
 
