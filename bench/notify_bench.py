@@ -126,6 +126,33 @@ class CpuMeter:
         except (OSError, ValueError):
             return 0.0, 0.0
 
+    @classmethod
+    def postgres(cls):
+        """{pid: CPU seconds} of every local PostgreSQL process, and under "reaped" what the backends that have
+        exited used (the postmaster's cutime + cstime: it waits for each one). Empty when none runs here."""
+        found, reaped = {}, 0.0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/comm") as handle:
+                    if handle.read().strip() != "postgres":
+                        continue
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(pid)] = (int(fields[11]) + int(fields[12])) / cls.tick
+            reaped += (int(fields[13]) + int(fields[14])) / cls.tick  # children's: only the postmaster has any
+        found["reaped"] = reaped
+        return found
+
+    @staticmethod
+    def postgres_used(before, after):
+        """PostgreSQL's CPU seconds between two postgres() readings: a backend started meanwhile counts from 0, one
+        that exited meanwhile through the postmaster's count (less what it had used before)."""
+        live = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items() if pid != "reaped")
+        gone = sum(cpu for pid, cpu in before.items() if pid != "reaped" and pid not in after)
+        return live + after["reaped"] - before["reaped"] - gone
+
     def __init__(self, pids=()):
         self.pids = list(pids)
         self.start = self._read()
@@ -134,13 +161,16 @@ class CpuMeter:
         times = os.times()
         total, idle = self.machine()
         return {"self": times.user + times.system, "others": sum(self.process(p) for p in self.pids),
-                "total": total, "idle": idle}
+                "total": total, "idle": idle, "postgres": self.postgres()}
 
     def stop(self):
+        """CPU seconds since the start: this process, the others given, PostgreSQL's processes (a backend started
+        meanwhile counts from 0), the rest (system, other processes) and the machine's busy share."""
         end = self._read()
+        postgres = self.postgres_used(self.start["postgres"], end.pop("postgres"))
         d = {k: end[k] - self.start[k] for k in end}
         busy = d["total"] - d["idle"]
-        return {"self": d["self"], "others": d["others"], "busy": busy,
+        return {"self": d["self"], "others": d["others"], "busy": busy, "postgres": postgres,
                 "rest": max(0.0, busy - d["self"] - d["others"]), "busy_pct": 100 * busy / d["total"] if d["total"]
                 else float("nan")}
 
@@ -1012,10 +1042,12 @@ def main(argv=None):
                   f"processes share the cores and PostgreSQL, so the figures are low and the ratio less reliable")
         print(f"CPU during A: gunicorn ({len(workers)} workers + master) {cpu_a['others']:.1f} s = "
               f"{cpu_a['others'] * per:.1f} ms per notification, this script (HTTP client) {cpu_a['self'] * per:.1f} ms, "
-              f"the rest (PostgreSQL, system) {cpu_a['rest'] * per:.1f} ms; machine busy {cpu_a['busy_pct']:.0f}% "
+              f"PostgreSQL {cpu_a['postgres'] * per:.1f} ms, the rest (system, others) "
+              f"{max(0.0, cpu_a['rest'] - cpu_a['postgres']) * per:.1f} ms; machine busy {cpu_a['busy_pct']:.0f}% "
               f"of {os.cpu_count()} cores")
-        print(f"CPU during B: this script (psycopg floor) {cpu_b['self'] * per:.1f} ms per order, the rest "
-              f"(PostgreSQL, system) {cpu_b['rest'] * per:.1f} ms; machine busy {cpu_b['busy_pct']:.0f}%")
+        print(f"CPU during B: this script (psycopg floor) {cpu_b['self'] * per:.1f} ms per order, PostgreSQL "
+              f"{cpu_b['postgres'] * per:.1f} ms, the rest (system, others) {max(0.0, cpu_b['rest'] - cpu_b['postgres']) * per:.1f} ms; "
+              f"machine busy {cpu_b['busy_pct']:.0f}%")
         print(f"check A: {describe_check(check_a, n)}")
         print(f"check B: {describe_check(check_b, n)}" + (f"; {run_b['retries']} deadlock retries"
                                                           if run_b["retries"] else ""))
@@ -1034,8 +1066,11 @@ def main(argv=None):
                  "unit": "statements", "floor": None, "ratio": None, "note": "+ BEGIN/COMMIT"},
                 {"name": "statements per notification (repeat order)", "value": n_statements[REPEAT],
                  "unit": "statements", "floor": None, "ratio": None, "note": "+ BEGIN/COMMIT"},
-                {"name": "gunicorn CPU per notification", "value": round(cpu_a["others"] * per, 1), "unit": "ms",
-                 "floor": round(cpu_b["self"] * per, 1), "ratio": None, "note": "floor: the psycopg client's CPU"}])
+                {"name": "gunicorn CPU per notification", "value": round(cpu_a["others"] * per, 2), "unit": "ms",
+                 "floor": round(cpu_b["self"] * per, 2), "ratio": None, "note": "floor: the psycopg client's CPU"},
+                {"name": "PostgreSQL CPU per notification", "value": round(cpu_a["postgres"] * per, 2), "unit": "ms",
+                 "floor": round(cpu_b["postgres"] * per, 2), "ratio": None,
+                 "note": "every local postgres process, exited backends included"}])
         return 1 if failed else 0
     finally:
         STOP.set()

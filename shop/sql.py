@@ -1,10 +1,19 @@
 """Engine-level settings: SQLite pragmas and a statement counter for tests."""
 import threading
+import weakref
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-_counter = threading.local()
+class _Counter(threading.local):
+    """This thread's list of statements while count_statements runs, else None (a class default: reading an unset
+    thread-local attribute raises, and builds, an AttributeError on every statement)."""
+    statements = None
+
+
+_counter = _Counter()
+#: The engines whose statements are counted (configure_engine_events).
+_COUNTED = weakref.WeakSet()
 
 
 def configure_engine_events(engine: Engine):
@@ -17,11 +26,29 @@ def configure_engine_events(engine: Engine):
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        stmts = getattr(_counter, "statements", None)
-        if stmts is not None:
-            stmts.append(statement)
+    event.listen(engine, "before_cursor_execute", _count)
+    _COUNTED.add(engine)
+
+
+def _count(conn, cursor, statement, parameters, context, executemany):
+    note(statement)
+
+
+def note(statement):
+    """Count a statement this thread sends (count_statements): the engine's listener, and what shop/statements.py
+    calls instead of dispatching the cursor events when no other listener needs them (only_counted)."""
+    stmts = _counter.statements
+    if stmts is not None:
+        stmts.append(statement)
+
+
+def only_counted(conn):
+    """Whether the statement counter is the only cursor listener `conn` (a Connection) has: then a statement sent
+    around SQLAlchemy's execution calls note() instead of the events (dispatching them costs several µs a statement,
+    about as much as the rest of the fast path). Any other listener (the benchmark's capture) gets the events."""
+    dispatch = conn.dispatch
+    return (conn.engine in _COUNTED and len(dispatch.before_cursor_execute) == 1
+            and not dispatch.after_cursor_execute)
 
 
 class count_statements:

@@ -25,6 +25,7 @@ from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.dml import UpdateBase
 
 from .extensions import db
+from .sql import note, only_counted
 
 _COMPILED = {}
 _CURSOR, _CONNECTION = "shop.statements.cursor", "shop.statements.connection"
@@ -126,7 +127,7 @@ def first_row(conn, stmt, params):
     compiled = compiled_for(stmt, conn.dialect, params)
     if compiled.sql is None or not compiled.names <= params.keys():
         return conn.execute(stmt, params).first()
-    rows = _execute(conn, compiled.sql, compiled.parameters(params))[0]
+    rows = _execute(conn, compiled.sql, compiled.parameters(params), only_counted(conn))[0]
     return rows[0] if rows else None
 
 
@@ -134,7 +135,7 @@ def run_many(stmt, rows):
     """A prebuilt Core INSERT of several rows (dicts with the same keys) sent as one multi-row statement; the rows
     its RETURNING gives (in no promised order: match them by the columns returned)."""
     session = db.session()
-    conn = _connection(session)
+    conn, quiet = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, rows[0], len(rows)) if len(rows) <= MAX_ROWS else None
     if compiled is None or compiled.sql is None or any(row.keys() != rows[0].keys() for row in rows) or not compiled.names <= rows[
             0].keys() or _staff_acting(session):
@@ -146,12 +147,12 @@ def run_many(stmt, rows):
     params = dict(compiled.fixed)
     for i, row in enumerate(rows):
         params.update({f"{name}__{i}": value for name, value in compiled.parameters(row).items()})
-    return _execute(conn, compiled.sql, params)[0]
+    return _execute(conn, compiled.sql, params, quiet)[0]
 
 
 def _send(stmt, params):
     session = db.session()
-    conn = _connection(session)
+    conn, quiet = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, params)
     if compiled.sql is None or not compiled.names <= params.keys() or (compiled.writes and _staff_acting(session)):
         result = session.execute(stmt, params)
@@ -159,16 +160,19 @@ def _send(stmt, params):
     if compiled.writes and not compiled.unchanged:
         _mark_catalog(session, compiled.table)
     _autoflush(session)
-    return _execute(conn, compiled.sql, compiled.parameters(params))
+    return _execute(conn, compiled.sql, compiled.parameters(params), quiet)
 
 
-def _execute(conn, sql, params):
-    """The statement on conn's DBAPI cursor, with the engine's cursor events around it."""
+def _execute(conn, sql, params, quiet):
+    """The statement on conn's DBAPI cursor, with the engine's cursor events around it; `quiet` (sql.only_counted):
+    only counted, without the events."""
     cursor = _cursor(conn)
-    events = conn._has_events or conn.engine._has_events
+    events = not quiet and (conn._has_events or conn.engine._has_events)
     try:
         if events:
             conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
+        elif quiet:
+            note(sql)
         cursor.execute(sql, params)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
@@ -179,14 +183,15 @@ def _execute(conn, sql, params):
 
 
 def _connection(session):
-    """The session's connection in its transaction (begun if none): `Session.connection()`, kept for the rest of the
-    transaction (finding it again costs more than some statements)."""
+    """(the session's connection in its transaction (begun if none), whether it is sql.only_counted):
+    `Session.connection()`, kept for the rest of the transaction (finding it again costs more than some statements,
+    and a listener added meanwhile is seen from the next transaction on)."""
     transaction = session.get_transaction()
     kept = session.info.get(_CONNECTION)
     if kept is None or transaction is None or kept[0] is not transaction or not transaction.is_active:
         conn = session.connection()
-        kept = session.info[_CONNECTION] = (session.get_transaction(), conn)
-    return kept[1]
+        kept = session.info[_CONNECTION] = (session.get_transaction(), conn, only_counted(conn))
+    return kept[1], kept[2]
 
 
 def _cursor(conn):
@@ -225,12 +230,24 @@ def _autoflush(session):
 
 
 def _staff_acting(session):
-    from .staff.oplog import recorder
-
-    return recorder(session) is not None
+    return _late("recorder")(session) is not None
 
 
 def _mark_catalog(session, table):
-    from .caching.generation import mark_if_storefront
+    _late("mark_if_storefront")(session, table)
 
-    mark_if_storefront(session, table)
+
+_LATE = {}
+
+
+def _late(name):
+    """A function of a module that imports this one, imported at its first use (a function-level import costs about
+    a µs each time: the import system is asked again, and fails to find a `__path__` on the module)."""
+    found = _LATE.get(name)
+    if found is None:
+        from .caching.generation import mark_if_storefront
+        from .staff.oplog import recorder
+
+        _LATE.update(recorder=recorder, mark_if_storefront=mark_if_storefront)
+        found = _LATE[name]
+    return found

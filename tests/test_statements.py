@@ -4,7 +4,7 @@ payment (orders/locked.py) comes back as loaded objects, and rule versions are r
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop import statements
@@ -45,6 +45,39 @@ def test_rows_are_those_the_session_gives(db, make_user):
     assert statements.run(_BY_IDS, {"ids": []}) == []
     assert statements.scalar(_PHONE, {"phone": users[2].phone}) == ids[2]  # the statement's own literals sent too
     assert statements.scalar(_PHONE, {"phone": "no such phone"}) is None
+
+
+def test_another_cursor_listener_gets_the_events_from_the_next_transaction_on(db, make_user):
+    """With only the statement counter listening, a statement is counted without the events being dispatched (they
+    cost several µs); a listener of its own (the benchmark's capture) gets before and after for every statement,
+    and the counter still counts each one once."""
+    user = make_user()
+    user_id, phone = user.id, user.phone
+    db.session.commit()
+    seen = []
+
+    def before(conn, cursor, sql, params, context, executemany):
+        seen.append(("before", sql))
+
+    def after(conn, cursor, sql, params, context, executemany):
+        seen.append(("after", sql))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        with count_statements() as counted:
+            assert statements.scalar(_PHONE, {"phone": phone}) == user_id
+        db.session.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    sent = [sql for kind, sql in seen if kind == "before" and "users.phone" in sql]
+    assert len(sent) == 1 and ("after", sent[0]) in seen
+    assert counted.statements.count(sent[0]) == 1
+    seen.clear()
+    with count_statements() as counted:
+        assert statements.scalar(_PHONE, {"phone": phone}) == user_id
+    assert seen == [] and len(counted) == 1  # removed: counted again without the events
 
 
 def test_a_missing_parameter_goes_through_the_session_and_is_refused_there(db):

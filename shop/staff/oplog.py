@@ -54,9 +54,10 @@ def begin(staff, area):
 
 def recorder(session):
     """The request's Recorder when `session` is the app's own session (not, e.g., the sandbox gateway's)."""
-    if not has_request_context() or g.get("oplog") is None or session is not db.session():
+    if not has_request_context():
         return None
-    return g.oplog
+    found = g._get_current_object().get("oplog")  # (not g.get: a proxy's attribute costs an AttributeError first)
+    return found if found is not None and session is db.session() else None
 
 
 def clip(value):
