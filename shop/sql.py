@@ -5,6 +5,7 @@ import weakref
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+
 class _Counter(threading.local):
     """This thread's list of statements while count_statements runs, else None (a class default: reading an unset
     thread-local attribute raises, and builds, an AttributeError on every statement)."""

@@ -4,7 +4,8 @@
 cache key, execution context, result metadata): more than PostgreSQL spends running it, and most of a payment
 notification's CPU (bench/README.md). A statement built once at import time does not need that: `run()` compiles
 it once per dialect and then sends the SQL string with psycopg, in the same transaction, firing the engine's
-`before_cursor_execute` / `after_cursor_execute` events (statement counters, the benchmark's capture) and raising
+`before_cursor_execute` / `after_cursor_execute` events (the benchmark's capture; when the statement counter is the
+only listener, it is told directly instead, sql.only_counted: dispatching them cost more than the rest) and raising
 SQLAlchemy's own exceptions (IntegrityError, OperationalError; a lost connection is invalidated as usual). Pending
 ORM changes are flushed first, as `Session.execute` autoflushes.
 
