@@ -98,13 +98,19 @@ class CpuMeter:
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
     @classmethod
-    def process(cls, pid):
+    def _times(cls, pid):
+        """(its own CPU seconds: utime + stime, its waited-for children's: cutime + cstime), or None when gone."""
         try:
             with open(f"/proc/{pid}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / cls.tick  # utime + stime
+            return (int(fields[11]) + int(fields[12])) / cls.tick, (int(fields[13]) + int(fields[14])) / cls.tick
         except (OSError, IndexError, ValueError):
-            return 0.0
+            return None
+
+    @classmethod
+    def process(cls, pid):
+        times = cls._times(pid)
+        return times[0] if times else 0.0
 
     @staticmethod
     def children(pid):
@@ -128,30 +134,30 @@ class CpuMeter:
 
     @classmethod
     def postgres(cls):
-        """{pid: CPU seconds} of every local PostgreSQL process, and under "reaped" what the backends that have
-        exited used (the postmaster's cutime + cstime: it waits for each one). Empty when none runs here."""
+        """({pid: CPU seconds} of every local PostgreSQL process, what the backends that have exited used: the
+        postmaster's children's count, since it waits for each one). ({}, 0.0) when none runs here."""
         found, reaped = {}, 0.0
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/comm") as handle:
                     if handle.read().strip() != "postgres":
                         continue
-                with open(f"/proc/{pid}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            found[int(pid)] = (int(fields[11]) + int(fields[12])) / cls.tick
-            reaped += (int(fields[13]) + int(fields[14])) / cls.tick  # children's: only the postmaster has any
-        found["reaped"] = reaped
-        return found
+            times = cls._times(pid)
+            if times:
+                found[int(pid)] = times[0]
+                reaped += times[1]  # only the postmaster has any
+        return found, reaped
 
     @staticmethod
     def postgres_used(before, after):
         """PostgreSQL's CPU seconds between two postgres() readings: a backend started meanwhile counts from 0, one
         that exited meanwhile through the postmaster's count (less what it had used before)."""
-        live = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items() if pid != "reaped")
-        gone = sum(cpu for pid, cpu in before.items() if pid != "reaped" and pid not in after)
-        return live + after["reaped"] - before["reaped"] - gone
+        (was, reaped_before), (now, reaped_after) = before, after
+        live = sum(cpu - was.get(pid, 0.0) for pid, cpu in now.items())
+        gone = sum(cpu for pid, cpu in was.items() if pid not in now)
+        return live + reaped_after - reaped_before - gone
 
     def __init__(self, pids=()):
         self.pids = list(pids)

@@ -89,7 +89,6 @@ def measured_run(spec_path):
     spec = json.load(open(spec_path))
     os.environ.update(SHOP_DATABASE_URL=spec["app_url"], SHOP_INSTANCE_PATH=spec["instance"],
                       SHOP_SECRET_KEY="bench-secret", SHOP_RATELIMIT_ENABLED="0", SHOP_PAYMENT_GATEWAY="sandbox")
-    sys.path.insert(0, ROOT)
     import notify_bench
     from werkzeug.test import EnvironBuilder
 
@@ -115,7 +114,7 @@ def instructions(log_text):
     return int(found.group(1).replace(",", ""))
 
 
-def count(args, spec, n, tmpdir):
+def count(spec, n, tmpdir):
     """Instructions of one measured run of `n` notifications (valgrind's total for the whole process)."""
     spec_path = os.path.join(tmpdir, f"spec-{n}.json")
     json.dump(dict(spec, count=n), open(spec_path, "w"))
@@ -165,7 +164,7 @@ def main(argv=None):
         for n in (args.small, args.large):
             notify_bench.copy_schema(admin, db, schema, run_schema)
             notify_bench.analyze(run_app, db)
-            totals[n] = count(args, spec, n, tmpdir)
+            totals[n] = count(spec, n, tmpdir)
         per = (totals[args.large] - totals[args.small]) / (args.large - args.small)
         counted = first_paid(orders)[args.warm + args.small:args.warm + args.large]
         print(f"\ninstructions per notification: {per:,.0f}  (({totals[args.large]:,} - {totals[args.small]:,}) / "
