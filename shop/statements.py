@@ -61,6 +61,13 @@ class Compiled:
         self.writes = isinstance(stmt, UpdateBase)
         self.table = getattr(getattr(stmt, "table", None), "name", None)
         self.unchanged = bool(stmt.get_execution_options().get("catalog_unchanged"))
+        self._suffixed = []
+
+    def suffixed(self, i):
+        """{name: name__i}: row i's parameter names in a multi-row INSERT (made once, not per row and call)."""
+        while len(self._suffixed) <= i:
+            self._suffixed.append(_Suffixed(len(self._suffixed)))
+        return self._suffixed[i]
 
     def parameters(self, params):
         """What the cursor gets: the statement's own values, the caller's, defaults, each processed for the
@@ -73,6 +80,16 @@ class Compiled:
             if name in values:
                 values[name] = process(values[name])
         return values
+
+
+class _Suffixed(dict):
+    def __init__(self, i):
+        super().__init__()
+        self.i = i
+
+    def __missing__(self, name):
+        found = self[name] = f"{name}__{self.i}"
+        return found
 
 
 def _result_processors(compiled, dialect):
@@ -128,7 +145,7 @@ def first_row(conn, stmt, params):
     compiled = compiled_for(stmt, conn.dialect, params)
     if compiled.sql is None or not compiled.names <= params.keys():
         return conn.execute(stmt, params).first()
-    rows = _execute(conn, compiled.sql, compiled.parameters(params), only_counted(conn))[0]
+    rows = _execute(conn, _cursor(conn), compiled.sql, compiled.parameters(params), only_counted(conn))[0]
     return rows[0] if rows else None
 
 
@@ -136,7 +153,7 @@ def run_many(stmt, rows):
     """A prebuilt Core INSERT of several rows (dicts with the same keys) sent as one multi-row statement; the rows
     its RETURNING gives (in no promised order: match them by the columns returned)."""
     session = db.session()
-    conn, quiet = _connection(session)
+    conn, cursor, quiet = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, rows[0], len(rows)) if len(rows) <= MAX_ROWS else None
     if compiled is None or compiled.sql is None or any(row.keys() != rows[0].keys() for row in rows) or not compiled.names <= rows[
             0].keys() or _staff_acting(session):
@@ -147,13 +164,14 @@ def run_many(stmt, rows):
     _autoflush(session)
     params = dict(compiled.fixed)
     for i, row in enumerate(rows):
-        params.update({f"{name}__{i}": value for name, value in compiled.parameters(row).items()})
-    return _execute(conn, compiled.sql, params, quiet)[0]
+        values = compiled.parameters(row)
+        params.update(zip(map(compiled.suffixed(i).__getitem__, values), values.values()))
+    return _execute(conn, cursor, compiled.sql, params, quiet)[0]
 
 
 def _send(stmt, params):
     session = db.session()
-    conn, quiet = _connection(session)
+    conn, cursor, quiet = _connection(session)
     compiled = compiled_for(stmt, conn.dialect, params)
     if compiled.sql is None or not compiled.names <= params.keys() or (compiled.writes and _staff_acting(session)):
         result = session.execute(stmt, params)
@@ -161,13 +179,12 @@ def _send(stmt, params):
     if compiled.writes and not compiled.unchanged:
         _mark_catalog(session, compiled.table)
     _autoflush(session)
-    return _execute(conn, compiled.sql, compiled.parameters(params), quiet)
+    return _execute(conn, cursor, compiled.sql, compiled.parameters(params), quiet)
 
 
-def _execute(conn, sql, params, quiet):
-    """The statement on conn's DBAPI cursor, with the engine's cursor events around it; `quiet` (sql.only_counted):
-    only counted, without the events."""
-    cursor = _cursor(conn)
+def _execute(conn, cursor, sql, params, quiet):
+    """The statement on `cursor`, conn's DBAPI cursor, with the engine's cursor events around it; `quiet`
+    (sql.only_counted): only counted, without the events."""
     events = not quiet and (conn._has_events or conn.engine._has_events)
     try:
         if events:
@@ -184,15 +201,16 @@ def _execute(conn, sql, params, quiet):
 
 
 def _connection(session):
-    """(the session's connection in its transaction (begun if none), whether it is sql.only_counted):
-    `Session.connection()`, kept for the rest of the transaction (finding it again costs more than some statements,
-    and a listener added meanwhile is seen from the next transaction on)."""
-    transaction = session.get_transaction()
+    """(the session's connection in its transaction (begun if none), its DBAPI cursor, whether it is
+    sql.only_counted): `Session.connection()`, kept for the rest of the transaction (finding them again costs more
+    than some statements, and a listener added meanwhile is seen from the next transaction on). The transaction
+    compared is the session's innermost (`_transaction`; a savepoint's start or end finds them again)."""
+    transaction = session._transaction
     kept = session.info.get(_CONNECTION)
     if kept is None or transaction is None or kept[0] is not transaction or not transaction.is_active:
         conn = session.connection()
-        kept = session.info[_CONNECTION] = (session.get_transaction(), conn, only_counted(conn))
-    return kept[1], kept[2]
+        kept = session.info[_CONNECTION] = (session._transaction, conn, _cursor(conn), only_counted(conn))
+    return kept[1:]
 
 
 def _cursor(conn):
@@ -215,11 +233,17 @@ def loaded(model, values):
 def adopt(obj, *parts):
     """Hand `obj`, built from a row just read or written here, to the session as the persistent object it is (every
     attribute it was given counts as loaded), with `parts`: objects it holds that the session adds with it (an
-    order's lines, already set on it); returns obj."""
-    for part in parts:
-        make_transient_to_detached(part)
-    make_transient_to_detached(obj)
-    db.session.add(obj)
+    order's lines, already set on it); returns obj.
+
+    What `Session.add` does for a detached object, without its save-update cascade: that walks every relationship of
+    the object and of what it holds to find objects, and these are all named here (the cascade cost more than the
+    rest of the hand-over)."""
+    session = db.session()
+    for each in (obj, *parts):
+        make_transient_to_detached(each)
+        state = instance_state(each)
+        state._orphaned_outside_of_session = False
+        session._update_impl(state)
     return obj
 
 

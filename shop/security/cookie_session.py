@@ -37,7 +37,10 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
-        value = request.cookies.get(self.get_cookie_name(app)) if serializer else None
+        # No Cookie header (a gateway's notification, a first visit): nothing to parse (request.cookies reads every
+        # header of the request to find it).
+        value = request.cookies.get(self.get_cookie_name(app)) if serializer and "HTTP_COOKIE" in request.environ \
+            else None
         if not value:
             return self.session_class() if serializer else None
         max_age = int(app.permanent_session_lifetime.total_seconds())

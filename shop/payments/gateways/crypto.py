@@ -286,7 +286,7 @@ def verify_notification(headers, body, keys, apiv3_key, now=None, max_skew=MAX_S
     body = _bytes(body)
     verify_signed(headers, body, keys, now=now, max_skew=max_skew)
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(body.decode())  # (a str: json.loads guesses a bytes' encoding first)
         resource = envelope["resource"]
         event_type = envelope["event_type"]
         if not isinstance(resource, dict) or not isinstance(event_type, str):
