@@ -209,7 +209,8 @@ def _connection(session):
     kept = session.info.get(_CONNECTION)
     if kept is None or transaction is None or kept[0] is not transaction or not transaction.is_active:
         conn = session.connection()
-        kept = session.info[_CONNECTION] = (session._transaction, conn, _cursor(conn), only_counted(conn))
+        cursor = _cursor(conn) if conn.dialect.name == "postgresql" else None  # (only PostgreSQL's is used)
+        kept = session.info[_CONNECTION] = (session._transaction, conn, cursor, only_counted(conn))
     return kept[1:]
 
 

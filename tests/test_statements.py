@@ -1,10 +1,11 @@
 """Prebuilt statements sent through the DBAPI cursor (shop/statements.py): the same rows, writes, defaults, errors and
 events as through the session; on PostgreSQL they take the cursor, elsewhere the session. The order locked for a
 payment (orders/locked.py) comes back as loaded objects, and rule versions are read once per process."""
+import threading
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop import statements
@@ -157,6 +158,7 @@ def test_the_locked_order_comes_loaded_and_leaves_nothing_to_flush(db, place):
     db.session.expunge_all()
     locked = lock_order(number)
     assert not db.session.dirty and not db.session.new
+    assert all(inspect(each).persistent and each in db.session for each in (locked, *locked.lines))
     with count_statements() as counted:
         assert [ln.id for ln in locked.lines] == line_ids and locked.lines[0].quantity == 2
         assert locked.pay_total_fen == total and locked.lines[0].order is locked
@@ -174,3 +176,40 @@ def test_a_rule_version_is_read_once_per_process_on_postgresql(db, shop):
     with count_statements() as counted:
         assert load_rules(version_id).version == version_id
     assert len(counted) == (0 if IS_PG else 1)
+
+
+def test_a_savepoint_and_its_end_keep_the_statements_in_the_same_transaction(db, make_user):
+    user = make_user()
+    db.session.commit()
+    assert statements.scalar(_PHONE, {"phone": user.phone}) == user.id
+    savepoint = db.session.begin_nested()
+    statements.run(_NEW_USER, {"phone": "13600009991", "nickname": "存档点", "created_at": datetime(2026, 1, 1)})
+    assert statements.scalar(_PHONE, {"phone": "13600009991"}) is not None
+    savepoint.rollback()
+    assert statements.scalar(_PHONE, {"phone": "13600009991"}) is None  # undone with the savepoint
+    assert statements.scalar(_PHONE, {"phone": user.phone}) == user.id
+    db.session.rollback()
+
+
+def test_the_session_is_one_per_application_context_and_none_outside(app):
+    from shop.extensions import db
+
+    with app.app_context():
+        outer = db.session()
+        assert db.session() is outer
+        with app.app_context():
+            assert db.session() is not outer
+        assert db.session() is outer
+    raised = []
+    thread = threading.Thread(target=lambda: raised.append(_raises(db.session)))  # a thread starts with no context
+    thread.start()
+    thread.join()
+    assert raised == ["Working outside of application context."]
+
+
+def _raises(fn):
+    try:
+        fn()
+    except RuntimeError as err:
+        return str(err)
+    return None
