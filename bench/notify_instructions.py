@@ -24,6 +24,7 @@ through the app) and bench_ninstr_<pid>_run (the copy each measured run consumes
 This is a script that prints figures, not a test: pytest never collects it (testpaths = tests).
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -52,6 +53,8 @@ def parse_args(argv):
     parser.add_argument("--large", type=int, default=300, help="notifications in the second run (default 300)")
     parser.add_argument("--warm", type=int, default=20,
                         help="notifications sent first in each run and not counted apart (default 20)")
+    parser.add_argument("--keep-profiles", metavar="DIR",
+                        help="copy callgrind's output of both runs to DIR, for callgrind_annotate (by C function)")
     parser.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)  # the measured process
     args = parser.parse_args(argv)
     if not args.child and not (args.database_url or "").startswith("postgresql"):
@@ -134,50 +137,67 @@ def count(spec, n, tmpdir):
     return total
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    if args.child:
-        return measured_run(args.child)
-    if not shutil.which("valgrind"):
-        sys.exit("valgrind is not installed (apt-get install valgrind)")
+@contextlib.contextmanager
+def bench_schemas(database_url, prefix, total_orders):
+    """The notify bench's shop with `total_orders` unpaid orders in schema <prefix>_<pid>, the schema <prefix>_<pid>_run
+    that each measured run consumes, and a temporary folder holding the instance (the sandbox's keys). Yields
+    (spec, tmpdir, refresh): spec is what a measured child process needs but its count, refresh() copies the shop
+    into the run schema again. Both schemas and the folder are dropped at the end, also on errors."""
     import notify_bench
     from sqlalchemy import create_engine
 
     from shop.extensions import db
 
-    schema = f"bench_ninstr_{os.getpid()}"
+    schema = f"{prefix}_{os.getpid()}"
     run_schema = f"{schema}_run"
-    tmpdir = tempfile.mkdtemp(prefix="bench-ninstr-")
+    tmpdir = tempfile.mkdtemp(prefix=f"{prefix.replace('_', '-')}-")
     instance = os.path.join(tmpdir, "instance")
     os.environ["SHOP_INSTANCE_PATH"] = instance
-    total_orders = args.warm + args.large
-    app, run_app = notify_bench.make_app(args.database_url, schema), notify_bench.make_app(args.database_url,
-                                                                                             run_schema)
-    admin = create_engine(args.database_url)
+    app, run_app = notify_bench.make_app(database_url, schema), notify_bench.make_app(database_url, run_schema)
+    admin = create_engine(database_url)
+
+    def refresh():
+        notify_bench.copy_schema(admin, db, schema, run_schema)
+        notify_bench.analyze(run_app, db)
+
     try:
         print(f"building {schema} ({total_orders} orders placed through the app) ...", flush=True)
         orders = build(app, schema, total_orders)
         create_schema(run_app, db, run_schema)
-        spec = {"app_url": with_search_path(args.database_url, run_schema), "instance": instance,
-                "orders": orders, "warm": args.warm}
-        totals = {}
-        for n in (args.small, args.large):
-            notify_bench.copy_schema(admin, db, schema, run_schema)
-            notify_bench.analyze(run_app, db)
-            totals[n] = count(spec, n, tmpdir)
-        per = (totals[args.large] - totals[args.small]) / (args.large - args.small)
-        counted = first_paid(orders)[args.warm + args.small:args.warm + args.large]
-        print(f"\ninstructions per notification: {per:,.0f}  (({totals[args.large]:,} - {totals[args.small]:,}) / "
-              f"{args.large - args.small}; the app's process only, PostgreSQL not counted)")
-        print(f"the difference is {sum(counted)} buyers' first paid orders (23 statements each) and "
-              f"{len(counted) - sum(counted)} repeat orders (17)")
-        return 0
+        yield {"app_url": with_search_path(database_url, run_schema), "instance": instance, "orders": orders}, \
+            tmpdir, refresh
     finally:
         for each, name in ((app, schema), (run_app, run_schema)):
             drop_schema(each, db, name)
         admin.dispose()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.child:
+        return measured_run(args.child)
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    with bench_schemas(args.database_url, "bench_ninstr", args.warm + args.large) as (spec, tmpdir, refresh):
+        spec["warm"] = args.warm
+        totals = {}
+        for n in (args.small, args.large):
+            refresh()
+            totals[n] = count(spec, n, tmpdir)
+        if args.keep_profiles:
+            os.makedirs(args.keep_profiles, exist_ok=True)
+            for n in totals:
+                shutil.copy(os.path.join(tmpdir, f"callgrind.{n}"), args.keep_profiles)
+            print(f"callgrind's output is in {args.keep_profiles}: callgrind_annotate --inclusive=yes "
+                  f"{os.path.join(args.keep_profiles, f'callgrind.{args.large}')}")
+        per = (totals[args.large] - totals[args.small]) / (args.large - args.small)
+        counted = first_paid(spec["orders"])[args.warm + args.small:args.warm + args.large]
+        print(f"\ninstructions per notification: {per:,.0f}  (({totals[args.large]:,} - {totals[args.small]:,}) / "
+              f"{args.large - args.small}; the app's process only, PostgreSQL not counted)")
+        print(f"the difference is {sum(counted)} buyers' first paid orders (23 statements each) and "
+              f"{len(counted) - sum(counted)} repeat orders (17)")
+        return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,17 +22,13 @@ import argparse
 import collections
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
-
-from bench_common import create_schema, drop_schema, with_search_path  # noqa: E402
 
 LIBRARIES = ("psycopg", "sqlalchemy", "flask_sqlalchemy", "werkzeug", "flask", "jinja2", "blinker", "babel",
              "flask_babel", "flask_login", "flask_wtf", "prometheus_client", "cryptography")
@@ -156,29 +152,13 @@ def main(argv=None):
     args = parse_args(argv)
     if args.child:
         return measured_run(args.child)
-    import notify_bench
     import notify_instructions
-    from sqlalchemy import create_engine
 
-    from shop.extensions import db
-
-    schema = f"bench_nops_{os.getpid()}"
-    run_schema = f"{schema}_run"
-    tmpdir = tempfile.mkdtemp(prefix="bench-nops-")
-    instance = os.path.join(tmpdir, "instance")
-    os.environ["SHOP_INSTANCE_PATH"] = instance
-    app, run_app = notify_bench.make_app(args.database_url, schema), notify_bench.make_app(args.database_url,
-                                                                                             run_schema)
-    admin = create_engine(args.database_url)
-    try:
-        print(f"building {schema} ({args.warm + args.count} orders placed through the app) ...", flush=True)
-        orders = notify_instructions.build(app, schema, args.warm + args.count)
-        create_schema(run_app, db, run_schema)
-        notify_bench.copy_schema(admin, db, schema, run_schema)
-        notify_bench.analyze(run_app, db)
+    with notify_instructions.bench_schemas(args.database_url, "bench_nops", args.warm + args.count) as \
+            (spec, tmpdir, refresh):
+        refresh()
         spec_path = os.path.join(tmpdir, "spec.json")
-        json.dump({"app_url": with_search_path(args.database_url, run_schema), "instance": instance,
-                   "orders": orders, "warm": args.warm}, open(spec_path, "w"))
+        json.dump(dict(spec, warm=args.warm), open(spec_path, "w"))
         done = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", spec_path], cwd=ROOT,
                               capture_output=True, text=True)
         lines = done.stdout.strip().splitlines()
@@ -187,17 +167,11 @@ def main(argv=None):
         outcome = json.loads(lines[-1])
         if outcome["failed"]:
             raise RuntimeError(f"{len(outcome['failed'])} notifications were not answered 204: {outcome['failed'][:3]}")
-        first = sum(notify_instructions.first_paid(orders)[args.warm:])
+        first = sum(notify_instructions.first_paid(spec["orders"])[args.warm:])
         print(f"counted: {args.count} notifications, {first} of them buyers' first paid orders (23 statements), "
               f"{args.count - first} repeat orders (17)")
         report(outcome, args.top)
         return 0
-    finally:
-        for each, name in ((app, schema), (run_app, run_schema)):
-            drop_schema(each, db, name)
-        admin.dispose()
-        shutil.rmtree(tmpdir, ignore_errors=True)
-
 
 if __name__ == "__main__":
     sys.exit(main())
