@@ -249,10 +249,11 @@ def adopt(obj, *parts):
 
 
 def _autoflush(session):
-    """What Session.execute does first: pending ORM changes are flushed, so the statement sees them (a no-op on a
-    clean session, and inside `no_autoflush`)."""
-    if session.autoflush:
-        session.flush()
+    """What Session.execute does first: pending ORM changes are flushed, so the statement sees them (nothing on a
+    clean session, and inside `no_autoflush`). Clean is what `Session.flush` checks first (`_is_clean`: nothing new,
+    deleted or modified), read here without its two calls and the deprecation wrapper around `flush`."""
+    if session.autoflush and (session._new or session._deleted or session.identity_map._modified):
+        session._autoflush()
 
 
 def _staff_acting(session):

@@ -14,7 +14,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import g, has_request_context, request
+from flask import g, request
+from flask.globals import _cv_app, _cv_request
 from sqlalchemy import event, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -53,10 +54,13 @@ def begin(staff, area):
 
 
 def recorder(session):
-    """The request's Recorder when `session` is the app's own session (not, e.g., the sandbox gateway's)."""
-    if not has_request_context():
+    """The request's Recorder when `session` is the app's own session (not, e.g., the sandbox gateway's). Asked
+    before every prebuilt write (statements.py), so read from Flask's context variables, not through the `g` and
+    `request` proxies."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None or _cv_request.get(None) is None:
         return None
-    found = g._get_current_object().get("oplog")  # (not g.get: a proxy's attribute costs an AttributeError first)
+    found = app_ctx.g.get("oplog")
     return found if found is not None and session is db.session() else None
 
 

@@ -85,13 +85,17 @@ def test_refund_notifications_log_applied_then_duplicate(app, db, shop, paid_ord
 
 def test_json_format_installs_one_handler():
     root = logging.getLogger()
+    looked_up = logging._srcfile, logging.logMultiprocessing
     try:
         first, again = logs.configure("json"), logs.configure("json")
         assert first is again and first.formatter is logs.JSON
         assert [h for h in root.handlers if h.get_name() == logs.HANDLER_NAME] == [first]
         assert logs.configure("text").formatter is logs.TEXT
+        # Neither format shows where a line came from: logging no longer walks the stack to find out.
+        assert (logging._srcfile, logging.logMultiprocessing) == (None, False)
     finally:
         root.removeHandler(logs.configure("text"))
+        logging._srcfile, logging.logMultiprocessing = looked_up
 
 
 def test_the_access_line_never_loads_the_member_again(app, db, make_user):
