@@ -244,6 +244,7 @@ def build_shop(app, db, args):
     from shop.distribution import binding, rules, services
     from shop.orders.services import place_order
     from shop.settings import set_setting
+    from shop.wallet.ledger import ensure_account
 
     t0 = time.perf_counter()
     with app.app_context():
@@ -260,6 +261,9 @@ def build_shop(app, db, args):
             ids = [u.id for u in users]  # top (pays level 3) .. bottom (level 1)
             for uid in ids:
                 services.become_distributor(uid, "admin")
+                # Every distributor holds a wallet account, as after a first commission: the floor's templates
+                # are captured on a few chains' orders and would not create the other chains' accounts.
+                ensure_account(uid)
             binding.bind_referrer(ids[1], ids[0], "link")
             binding.bind_referrer(ids[2], ids[1], "link")
             db.session.commit()
