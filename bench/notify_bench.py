@@ -30,6 +30,7 @@ import math
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -490,6 +491,29 @@ def post_all(port, notes, concurrency, time_limit):
             "errors": errors, "retries": retries[0]}
 
 
+def slices(n, rounds):
+    """`rounds` contiguous slices of range(n), as equal as they come (in order: a buyer's first order first)."""
+    bounds = [n * r // rounds for r in range(rounds + 1)]
+    return [slice(bounds[r], bounds[r + 1]) for r in range(rounds) if bounds[r] < bounds[r + 1]]
+
+
+def joined(runs):
+    """One run's result from several rounds' (post_all or replay): lists concatenated, times and counts added."""
+    out = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        out[key] = [x for v in values for x in v] if isinstance(values[0], list) else sum(values)
+    return out
+
+
+def summed(cpus):
+    """CpuMeter.stop() figures of several rounds: seconds added, the busy share weighted by time."""
+    out = {key: sum(cpu[key] for cpu in cpus) for key in cpus[0] if key != "busy_pct"}
+    total = sum(cpu["busy"] / max(cpu["busy_pct"], 1e-9) * 100 for cpu in cpus)
+    out["busy_pct"] = 100 * out["busy"] / total if total else float("nan")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks (both runs)
 # ---------------------------------------------------------------------------------------------
@@ -910,13 +934,18 @@ def main(argv=None):
     parser.add_argument("--time-limit", type=float, default=300,
                         help="seconds each measured run may take at most (default 300; the sandbox's "
                              "signatures expire after 300 s anyway)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run A and B alternately on this many slices of the orders (default 1: all of A, then "
+                             "all of B); a machine whose speed drifts then weighs on both sides alike")
     parser.add_argument("--keep", action="store_true", help="keep both schemas afterwards (prints their names)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (bench/run_all.py reads it)")
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         parser.error("--database-url takes a PostgreSQL URL (postgresql+psycopg://...)")
-    if args.orders < 1 or args.chains < 1 or args.buyers < 3 * args.chains + 4 or args.concurrency < 1:
-        parser.error("need --orders >= 1, --chains >= 1, --buyers >= 3 x chains + 4, --concurrency >= 1")
+    if args.orders < 1 or args.chains < 1 or args.buyers < 3 * args.chains + 4 or args.concurrency < 1 or not (
+            1 <= args.rounds <= args.orders):
+        parser.error("need --orders >= 1, --chains >= 1, --buyers >= 3 x chains + 4, --concurrency >= 1, "
+                     "1 <= --rounds <= --orders")
 
     # SIGTERM: leave through the finally blocks (stop gunicorn, drop the schemas).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -965,32 +994,14 @@ def main(argv=None):
             from shop.payments.gateways import get_gateway
             get_gateway("sandbox").keys  # generated now in the shared instance folder, read by gunicorn
 
-        # ---- run A: gunicorn -----------------------------------------------------------------------
-        print(f"\nrun A: gunicorn -w {args.workers} --threads {args.threads}, {args.concurrency} client "
-              f"connections", flush=True)
+        # ---- runs A and B, in --rounds alternating slices of the orders ----------------------------
         log_path = os.path.join(tmpdir, "gunicorn.log")
         proc, port = start_gunicorn(args, app_url, tmpdir, log_path)
         health = wait_healthy(proc, port, log_path)
         workers = wait_workers_ready(proc, args.workers)
         print(f"  /healthz: {health}; {len(workers)} workers up and idle", flush=True)
         notes = build_notifications(app, orders)
-        idle_a = background_load()
-        print(f"  machine busy before the run: {max(0, idle_a):.0f}%", flush=True)
-        meter = CpuMeter([proc.pid] + workers)
-        run_a = post_all(port, notes, args.concurrency, args.time_limit)
-        cpu_a = meter.stop()
-        stop_gunicorn(proc)
-        codes = Counter(run_a["status"])
-        print(f"  answers: {dict(codes)}; {run_a['retries']} resent after a dropped connection", flush=True)
-        for line in run_a["errors"][:5]:
-            print(f"  ERROR {line}")
-        if run_a["errors"]:
-            print("  gunicorn log (tail):\n" + log_tail(log_path, 15))
-        print("  checking run A (orders, commissions, audit) ...", flush=True)
-        check_a = verify(app, db, order_ids, expected)
-
-        # ---- run B: the floor ----------------------------------------------------------------------
-        print(f"\nrun B: the same statements with plain psycopg on {floor_schema}", flush=True)
+        print(f"\nrun B's templates: the statements of a notification, captured on {floor_schema}", flush=True)
         captures, contexts, paid_buyers = capture(floor_app, db, shop, args)
         templates, n_statements, all_sources = {}, {}, Counter()
         for kind in (FIRST, REPEAT):
@@ -1003,13 +1014,35 @@ def main(argv=None):
                   flush=True)
         ctxs = floor_contexts(floor_app, db, orders, notes, paid_buyers)
         mix = Counter(c["kind"] for c in ctxs)
-        idle_b = background_load()
-        print(f"  machine busy before the run: {max(0, idle_b):.0f}%", flush=True)
-        meter = CpuMeter()
-        run_b = replay(psycopg_conninfo(url), floor_schema, templates, ctxs, args.concurrency, args.time_limit)
-        cpu_b = meter.stop()
+        runs_a, runs_b, cpus_a, cpus_b, round_ratios = [], [], [], [], []
+        idle_a = idle_b = background_load()
+        print(f"  machine busy before the runs: {max(0, idle_a):.0f}%", flush=True)
+        for r, part in enumerate(slices(len(orders), args.rounds)):
+            label = f" (round {r + 1}/{args.rounds}: orders {part.start + 1}-{part.stop})" if args.rounds > 1 else ""
+            print(f"\nrun A{label}: gunicorn -w {args.workers} --threads {args.threads}, {args.concurrency} client "
+                  f"connections", flush=True)
+            meter = CpuMeter([proc.pid] + workers)
+            runs_a.append(post_all(port, notes[part], args.concurrency, args.time_limit))
+            cpus_a.append(meter.stop())
+            print(f"run B{label}: the same statements with plain psycopg on {floor_schema}", flush=True)
+            meter = CpuMeter()
+            runs_b.append(replay(psycopg_conninfo(url), floor_schema, templates, ctxs[part], args.concurrency,
+                                 args.time_limit))
+            cpus_b.append(meter.stop())
+            round_ratios.append(runs_b[-1]["elapsed"] / runs_a[-1]["elapsed"] * sum(
+                s == 204 for s in runs_a[-1]["status"]) / max(1, runs_b[-1]["done"]))
+        stop_gunicorn(proc)
+        run_a, run_b, cpu_a, cpu_b = joined(runs_a), joined(runs_b), summed(cpus_a), summed(cpus_b)
+        codes = Counter(run_a["status"])
+        print(f"\n  answers: {dict(codes)}; {run_a['retries']} resent after a dropped connection", flush=True)
+        for line in run_a["errors"][:5]:
+            print(f"  ERROR {line}")
+        if run_a["errors"]:
+            print("  gunicorn log (tail):\n" + log_tail(log_path, 15))
         for line in run_b["errors"][:5]:
             print(f"  ERROR {line}")
+        print("  checking run A (orders, commissions, audit) ...", flush=True)
+        check_a = verify(app, db, order_ids, expected)
         print("  checking run B (orders, commissions, audit) ...", flush=True)
         check_b = verify(floor_app, db, order_ids, expected)
 
@@ -1046,6 +1079,9 @@ def main(argv=None):
               f"for a repeat order (+ BEGIN/COMMIT)")
         print(f"ratio app/floor: throughput x{rate_a / max(rate_b, 1e-9):.2f} (the app reaches {100 * rate_a / max(rate_b, 1e-9):.0f}% "
               f"of the floor), p50 latency x{pct(run_a['latency'], .5) / pct(run_b['latency'], .5):.1f}")
+        if args.rounds > 1:
+            print("ratio by round (A and B alternating, each on the same slice of orders): "
+                  + ", ".join(f"x{x:.2f}" for x in round_ratios) + f"; median x{statistics.median(round_ratios):.2f}")
         per = 1000 / max(1, n)
         if max(idle_a, idle_b) > 10:
             print(f"WARNING: the machine was {idle_a:.0f}% / {idle_b:.0f}% busy just before run A / B: other "

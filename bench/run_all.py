@@ -44,7 +44,7 @@ class Bench:
 
 BENCHES = [
     Bench("storefront", "storefront_bench.py", quick=("--quick",)),
-    Bench("notify", "notify_bench.py", ("--orders", "2000"), ("--orders", "150", "--buyers", "60")),
+    Bench("notify", "notify_bench.py", ("--orders", "2000", "--rounds", "5"), ("--orders", "150", "--buyers", "60")),
     Bench("flash_sale", "flash_sale.py", (), ("--buyers", "300", "--stock", "150", "--threads", "8")),
     Bench("tree_10", "tree_bench.py", ("--members", "10"), ("--members", "10", "--runs", "5"), postgresql=False),
     Bench("tree_100k", "tree_bench.py", ("--members", "100000"), ("--members", "3000", "--runs", "5"),
