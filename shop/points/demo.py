@@ -8,6 +8,7 @@ from ..clock import utcnow
 from ..database import transaction
 from ..extensions import db
 from .ledger import post
+from .memos import N_
 from .models import STAFF_ADJUST, PointsEntry
 from .services import check_in
 
@@ -19,7 +20,7 @@ def seed_demo(echo=print):
         if db.session.scalar(select(PointsEntry.id).where(PointsEntry.user_id == user.id).limit(1)):
             continue
         with transaction():
-            post(user.id, STAFF_ADJUST, 300, ref_type="staff", ref_id=0, memo="新会员欢迎积分",
+            post(user.id, STAFF_ADJUST, 300, ref_type="staff", ref_id=0, memo=N_("新会员欢迎积分"), memo_args={},
                  now=utcnow() - timedelta(days=3))
         for days_ago in (2, 1, 0):
             check_in(user, now=utcnow() - timedelta(days=days_ago))

@@ -45,11 +45,14 @@ def balance_of(user_id):
     return db.session.scalar(select(PointsAccount.balance).where(PointsAccount.user_id == user_id)) or 0
 
 
-def post(user_id, kind, delta, *, ref_type, ref_id, order_id=None, actor_id=None, memo="", once_key=None,
-         basis_fen=None, unrecovered=0, now=None):
+def post(user_id, kind, delta, *, ref_type, ref_id, order_id=None, actor_id=None, memo="", memo_args=None,
+         once_key=None, basis_fen=None, unrecovered=0, now=None):
     """Add the signed delta to the member's balance and append the entry, atomically; joins the caller's
     transaction. The UPDATE carries its own guard (the balance never goes below zero) and its row is checked, so
-    concurrent spends can never overdraw; InsufficientPoints otherwise. Returns the entry."""
+    concurrent spends can never overdraw; InsufficientPoints otherwise. Returns the entry.
+
+    `memo`: staff's own words, or with `memo_args` (a dict, {} when it has no placeholder) the message id of the
+    mall's own memo (`memos.N_`), translated when read."""
     change = {"member": user_id, "delta": delta}
     balance = scalar(_POST, change)
     if balance is None and scalar(_HAS_ACCOUNT, change) is None:
@@ -58,7 +61,7 @@ def post(user_id, kind, delta, *, ref_type, ref_id, order_id=None, actor_id=None
     if balance is None:
         raise InsufficientPoints()
     values = dict(user_id=user_id, kind=kind, delta=delta, balance_after=balance, ref_type=ref_type, ref_id=ref_id,
-                  order_id=order_id, actor_id=actor_id, memo=(memo or "")[:200], once_key=once_key,
+                  order_id=order_id, actor_id=actor_id, memo=(memo or "")[:200], memo_args=memo_args, once_key=once_key,
                   basis_fen=basis_fen, unrecovered=unrecovered, created_at=now or utcnow())
     # Inserted by one prebuilt INSERT (the unit of work's flush costs more), then handed to the session as the
     # persistent entry it is.

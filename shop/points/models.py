@@ -44,6 +44,9 @@ class PointsEntry(db.Model):
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"))
     actor_id = db.Column(db.Integer, db.ForeignKey("staff.id"))
     memo = db.Column(db.String(200), nullable=False, default="")
+    #: The memo's values when `memo` is a message id, translated for whoever reads it (memos.points_memo); None: the
+    #: memo is staff's own words, shown as written.
+    memo_args = db.Column(db.JSON)
     #: earn_order: the paid goods amount (fen, net of refunds so far) the points were earned on; refunds after
     #: completion take back the same share of it.
     basis_fen = db.Column(db.BigInteger)

@@ -2,7 +2,6 @@
 proportion on refunds, and the referrer's reward for an invitee's first paid order. Each runs inside the order's
 own transaction (an order event's receiver) and joins it; each is exactly once per order, by its once_key or by
 the cumulative amounts already on the ledger (the order's transitions are serialized by its row)."""
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
 from ..clock import today_start, utcnow
@@ -13,6 +12,7 @@ from ..settings import get_setting
 from ..statements import scalar
 from . import rules
 from .ledger import has_entry, lock_account, post
+from .memos import N_
 from .models import EARN_ORDER, EARN_REVOKED, INVITE, SPEND, SPEND_RETURNED, PointsEntry
 
 
@@ -33,7 +33,7 @@ def spend_for_order(order, points):
     placement rolls back) when the balance no longer has them. Joins the caller's transaction."""
     if points > 0:
         post(order.user_id, SPEND, -points, ref_type="order", ref_id=order.id, order_id=order.id,
-             once_key=f"spend:{order.id}", memo=_("订单 %(no)s 抵扣", no=order.order_no))
+             once_key=f"spend:{order.id}", memo=N_("订单 %(no)s 抵扣"), memo_args={"no": order.order_no})
 
 
 def return_all_spent(order):
@@ -43,7 +43,7 @@ def return_all_spent(order):
     due = -sums.get(SPEND, (0, 0))[0] - sums.get(SPEND_RETURNED, (0, 0))[0]
     if due > 0:
         post(order.user_id, SPEND_RETURNED, due, ref_type="order", ref_id=order.id, order_id=order.id,
-             memo=_("订单 %(no)s 取消，退回抵扣积分", no=order.order_no))
+             memo=N_("订单 %(no)s 取消，退回抵扣积分"), memo_args={"no": order.order_no})
 
 
 def paid_goods_fen(order):
@@ -67,7 +67,7 @@ def earn_for_order(order, now=None):
         return None
     return post(order.user_id, EARN_ORDER, points, ref_type="order", ref_id=order.id, order_id=order.id,
                 basis_fen=basis, once_key=f"earn:{order.id}", now=now,
-                memo=_("订单 %(no)s 完成", no=order.order_no))
+                memo=N_("订单 %(no)s 完成"), memo_args={"no": order.order_no})
 
 
 def settle_refund(order, whole=False):
@@ -82,7 +82,7 @@ def settle_refund(order, whole=False):
     due = rules.share_due(spent, refunded, paid) - returned
     if due > 0:
         post(order.user_id, SPEND_RETURNED, due, ref_type="order", ref_id=order.id, order_id=order.id,
-             memo=_("订单 %(no)s 退款，退回抵扣积分", no=order.order_no))
+             memo=N_("订单 %(no)s 退款，退回抵扣积分"), memo_args={"no": order.order_no})
     _take_back_earned(order, paid - refunded, sums)
 
 
@@ -97,7 +97,7 @@ def _take_back_earned(order, remaining_fen, sums):
     balance = lock_account(order.user_id)
     take = min(due, balance)
     return post(order.user_id, EARN_REVOKED, -take, ref_type="order", ref_id=order.id, order_id=order.id,
-                unrecovered=due - take, memo=_("订单 %(no)s 退款，扣回购物奖励", no=order.order_no))
+                unrecovered=due - take, memo=N_("订单 %(no)s 退款，扣回购物奖励"), memo_args={"no": order.order_no})
 
 
 def reward_inviter(order, now=None):
@@ -116,7 +116,7 @@ def reward_inviter(order, now=None):
     if award <= 0:
         return None
     return post(referrer_id, INVITE, award, ref_type="user", ref_id=order.user_id, order_id=order.id,
-                once_key=f"invite:{order.user_id}", now=now, memo=_("邀请的新会员首单付款"))
+                once_key=f"invite:{order.user_id}", now=now, memo=N_("邀请的新会员首单付款"), memo_args={})
 
 
 def _paid_before(order):

@@ -14,6 +14,7 @@ from ..pagination import Window
 from ..settings import get_setting
 from . import rules
 from .ledger import balance_of, lock_account, post
+from .memos import N_
 from .models import CHECKIN, CHECKIN_STREAK, EARNING_KINDS, EXPIRED, STAFF_ADJUST, Checkin, PointsAccount, PointsEntry
 
 EXPIRY_LOCK_KEY = 7_301_015
@@ -48,11 +49,11 @@ def _checkin_points(user_id, checkin_id, streak, now):
     points = int(get_setting("checkin_points"))
     if points > 0:
         post(user_id, CHECKIN, points, ref_type="checkin", ref_id=checkin_id, now=now,
-             memo=_("连续签到第 %(n)s 天", n=streak))
+             memo=N_("连续签到第 %(n)s 天"), memo_args={"n": streak})
     bonus = rules.streak_bonus(streak, int(get_setting("checkin_streak_days")), int(get_setting("checkin_streak_bonus")))
     if bonus:
         post(user_id, CHECKIN_STREAK, bonus, ref_type="checkin", ref_id=checkin_id, now=now,
-             memo=_("连续签到 %(n)s 天奖励", n=streak))
+             memo=N_("连续签到 %(n)s 天奖励"), memo_args={"n": streak})
 
 
 def checkin_strip(user_id, now=None, days=7):
@@ -124,7 +125,7 @@ def expire_member(user_id, cutoff, now):
         due = rules.expiry_due(int(earned_before), int(taken_out))
         if due > 0:
             post(user_id, EXPIRED, -due, ref_type="expiry", ref_id=0, now=now,
-                 memo=_("%(day)s 前获得的积分已过期", day=china_day(cutoff).isoformat()))
+                 memo=N_("%(day)s 前获得的积分已过期"), memo_args={"day": china_day(cutoff).isoformat()})
         return due
 
 
