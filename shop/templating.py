@@ -103,8 +103,9 @@ def register(app):
     app.add_template_global(cart_badge)
     app.add_template_global(label_sets(), "labels")
     app.add_template_global(explain)
-    from .points.memos import points_memo
+    from .points.memos import discount_label, points_memo
     app.add_template_global(points_memo)
+    app.add_template_global(discount_label)
     from .marketing.slots import panels
     app.add_template_global(panels)
     from .groupbuy.services import group_status_for_order

@@ -53,3 +53,17 @@ def test_a_memo_whose_values_do_not_fit_shows_its_message_id_rather_than_failing
     with app.test_request_context("/?lang=en"):
         assert points_memo(SimpleNamespace(memo="订单 %(no)s 抵扣", memo_args={})) == "订单 %(no)s 抵扣"
         assert points_memo(SimpleNamespace(memo="%(n)d 天", memo_args={"n": "x"})) == "%(n)d 天"
+
+
+def test_an_orders_points_discount_is_named_in_the_readers_language(client, login, db, shop, place, give, staff):
+    give(shop.buyer, 1000)
+    order = place(choice=Choice(points=800))  # placed outside a request: the label stored is in the default, Chinese
+    assert order.discount_detail[0]["label"] == "800 积分"
+    admin_page = f"/admin/orders/{order.order_no}"  # staff signed in (the fixture)
+    assert "800 积分" in client.get(admin_page).get_data(as_text=True)
+    english = client.get(admin_page + "?lang=en").get_data(as_text=True)
+    assert "800 points" in english and "800 积分" not in english
+    client.get("/?lang=zh")
+    login(shop.buyer)
+    assert "800 points" in client.get(f"/orders/{order.order_no}?lang=en").get_data(as_text=True)
+    assert "800 积分" in client.get(f"/orders/{order.order_no}?lang=zh").get_data(as_text=True)
