@@ -530,6 +530,16 @@ def test_a_notification_whose_amount_is_not_integer_fen_is_rejected(gateway, fak
         gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
 
 
+@pytest.mark.parametrize("total", [2**63, -2**63 - 1, 10**30])
+def test_a_notification_whose_amount_no_column_holds_is_rejected(gateway, fake, mode, total):
+    """Found by the notify fuzzer: a signed notification stating 2**63 fen answered 500 (the amount-mismatch alert
+    could not be stored)."""
+    no = paid_order_no(gateway, fake)
+    resource = dict(fake.transactions[no], amount={"total": total, "currency": "CNY"})
+    with pytest.raises(NotificationRejected, match="out of range"):
+        gateway.parse_notification(*fake.notification("TRANSACTION.SUCCESS", resource, mode=mode))
+
+
 def test_a_payment_notification_without_its_amount_is_rejected(gateway, fake, mode):
     no = paid_order_no(gateway, fake)
     resource = {k: v for k, v in fake.transactions[no].items() if k != "amount"}

@@ -86,9 +86,16 @@ def _str(value, optional=False):
     raise ValueError(f"{value!r} is not a string")
 
 
+#: The amounts a BIGINT column holds: a resource stating one beyond them is malformed, not a payment to record (an
+#: alert about it could not be stored either).
+AMOUNT_RANGE = range(-2**63, 2**63)
+
+
 def _int(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"amount {value!r} is not an integer")
+    if value not in AMOUNT_RANGE:
+        raise ValueError(f"amount {value!r} is out of range")
     return value
 
 
