@@ -8,6 +8,7 @@ from ..orders.pricing import POINTS, pricer
 from ..settings import get_setting
 from . import orders, rules
 from .ledger import balance_of
+from .memos import points_label
 
 
 @pricer(POINTS)
@@ -29,7 +30,7 @@ def use_points(quote, user, choice):
         offer["error"] = _("本单最多可用 %(n)s 积分", n=most)
     elif fen:
         offer["used"] = used
-        quote.take("points", fen, label=_("%(n)s 积分", n=used), points=used)
+        quote.take("points", fen, label=points_label(used), points=used)
 
 
 @provides("checkout", order=60)

@@ -26,10 +26,15 @@ def points_memo(entry):
         return entry.memo
 
 
+def points_label(points):
+    """'800 积分': the points a checkout takes, as its discount is named (the pricer's label and discount_label)."""
+    return gettext("%(n)s 积分", n=points)
+
+
 def discount_label(applied):
     """The label of one of an order's discounts (an Order.discount_detail entry) for the reader: the points taken by
     their number, in the reader's language (the label stored with them is in the buyer's); anything else, such as a
     coupon's name, as stored."""
     if applied.get("kind") == "points" and isinstance(applied.get("points"), int):
-        return gettext("%(n)s 积分", n=applied["points"])
+        return points_label(applied["points"])
     return applied.get("label") or ""
