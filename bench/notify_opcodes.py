@@ -40,6 +40,8 @@ def parse_args(argv):
                         help="a PostgreSQL URL (default SHOP_BENCH_DATABASE_URL)")
     parser.add_argument("--count", type=int, default=150, help="notifications counted (default 150)")
     parser.add_argument("--warm", type=int, default=50, help="notifications sent first, not counted (default 50)")
+    parser.add_argument("--inclusive", action="store_true",
+                        help="also count each mall function's inclusive opcodes (slower: use a small --count)")
     parser.add_argument("--top", type=int, default=30, help="rows of each table (default 30)")
     parser.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)  # the measured process
     args = parser.parse_args(argv)
@@ -66,8 +68,9 @@ def where(filename):
 class Counter:
     """The trace function: opcodes by code object, and library opcodes by the mall function that asked."""
 
-    def __init__(self):
+    def __init__(self, inclusive=False):
         self.by_code, self.asked = collections.Counter(), collections.Counter()
+        self.inclusive = collections.Counter() if inclusive else None
         self._places = {}
 
     def place(self, code):
@@ -90,7 +93,19 @@ class Counter:
                     caller = caller.f_back
                 if caller is not None:
                     self.asked[(self.place(code)[0], caller.f_code)] += 1
+            if self.inclusive is not None:
+                self.count_inclusive(frame)
         return self.local
+
+    def count_inclusive(self, frame):
+        """The opcode counts for every mall function on the stack (once each, however deep it recurses)."""
+        seen = set()
+        while frame is not None:
+            code = frame.f_code
+            if code not in seen and self.place(code)[0].startswith("shop"):
+                seen.add(code)
+                self.inclusive[code] += 1
+            frame = frame.f_back
 
 
 def measured_run(spec_path):
@@ -118,7 +133,7 @@ def measured_run(spec_path):
 
     for environ in environs[:spec["warm"]]:
         send(environ)
-    counter = Counter()
+    counter = Counter(spec.get("inclusive", False))
     sys.settrace(counter.trace)
     for environ in environs[spec["warm"]:]:
         send(environ)
@@ -128,7 +143,9 @@ def measured_run(spec_path):
                  for code, count in counter.by_code.items()]
     asked = [[library, *counter.place(code)[1:], code.co_name, count / n]
              for (library, code), count in counter.asked.items()]
-    print(json.dumps({"failed": failed, "functions": functions, "asked": asked}))
+    inclusive = [[*counter.place(code)[1:], code.co_firstlineno, code.co_name, count / n]
+                 for code, count in (counter.inclusive or {}).items()]
+    print(json.dumps({"failed": failed, "functions": functions, "asked": asked, "inclusive": inclusive}))
 
 
 def report(outcome, top):
@@ -146,6 +163,10 @@ def report(outcome, top):
     print("\nlibrary opcodes by the mall function that asked for them:")
     for library, file, name, count in sorted(outcome["asked"], key=lambda row: -row[-1])[:top]:
         print(f"  {count:9,.0f}  {count / total * 100:5.1f} %  {library:<18} <- {file} {name}")
+    if outcome.get("inclusive"):
+        print("\nmall functions, inclusive (their own opcodes and everything they call):")
+        for file, line, name, count in sorted(outcome["inclusive"], key=lambda row: -row[-1])[:top]:
+            print(f"  {count:9,.0f}  {count / total * 100:5.1f} %  {file}:{line} {name}")
 
 
 def main(argv=None):
@@ -158,7 +179,7 @@ def main(argv=None):
             (spec, tmpdir, refresh):
         refresh()
         spec_path = os.path.join(tmpdir, "spec.json")
-        json.dump(dict(spec, warm=args.warm), open(spec_path, "w"))
+        json.dump(dict(spec, warm=args.warm, inclusive=args.inclusive), open(spec_path, "w"))
         done = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", spec_path], cwd=ROOT,
                               capture_output=True, text=True)
         lines = done.stdout.strip().splitlines()

@@ -106,6 +106,8 @@ def register(app):
     from .points.memos import discount_label, points_memo
     app.add_template_global(points_memo)
     app.add_template_global(discount_label)
+    from .wallet.memos import ledger_memo
+    app.add_template_global(ledger_memo)
     from .marketing.slots import panels
     app.add_template_global(panels)
     from .groupbuy.services import group_status_for_order

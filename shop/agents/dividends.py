@@ -17,7 +17,7 @@ from ..orders.models import Order
 from ..payments.alerts import payment_alert, record_alert
 from ..payments.models import SETTLE_FAILED
 from ..statements import run
-from ..wallet import ledger
+from ..wallet import ledger, memos
 from . import rule
 from .models import (
     ACTIVE,
@@ -97,7 +97,7 @@ def create_dividends(order):
     ids = {(line, level): id_ for id_, line, level in db.session.execute(
         insert(table).returning(table.c.id, table.c.order_line_id, table.c.level), rows)}
     ledger.post_many([ledger.Posting(d.user_id, DIVIDEND_FROZEN, DIVIDEND_REF, ids[(d.line_id, d.level)],
-                                     frozen=d.amount_fen, order_id=order.id, memo=f"order {order.order_no} {d.level}")
+                                     frozen=d.amount_fen, order_id=order.id, memo=memos.DIVIDEND.write(order_no=order.order_no, region=d.level))
                       for d in dividends], now)
     totals = defaultdict(int)
     for d in dividends:
@@ -111,7 +111,7 @@ def take_back_dividend(dividend, target_net_fen, refund_id):
     delta = dividend.net_fen - target_net_fen
     if delta <= 0 or dividend.status not in (FROZEN, SETTLED):
         return 0
-    memo = f"refund {refund_id}"
+    memo = memos.REFUND.write(refund_id=refund_id)
     if dividend.status == FROZEN:
         dividend.reversed_fen += delta
         dividend.status = REVERSED if dividend.net_fen == 0 else FROZEN

@@ -8,7 +8,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..growth.fraud import flag_commissions
 from ..statements import run_many
-from ..wallet import ledger
+from ..wallet import ledger, memos
 from . import commission as engine
 from .models import CLAWED_BACK, FROZEN, REVERSED, SETTLED, Commission, ReferralNode
 from .rules import current_version, load_rules, upline_from_snapshot
@@ -55,7 +55,7 @@ def create_commissions(order):
     ids = {(line, level, who): id_ for id_, line, level, who in run_many(_INSERT_COMMISSIONS, rows)}
     created = [NewCommission(ids[(s.line_id, s.level, s.beneficiary_id)], s.beneficiary_id, now) for s in shares]
     ledger.post_many([ledger.Posting(s.beneficiary_id, "commission_frozen", "commission", c.id,
-                                     frozen=s.amount_fen, order_id=order.id, memo=f"order {order.order_no} L{s.level}")
+                                     frozen=s.amount_fen, order_id=order.id, memo=memos.COMMISSION.write(order_no=order.order_no, level=s.level))
                       for s, c in zip(shares, created)], now)
     flag_commissions(order, created)  # held from settlement when the buyer looks like the beneficiary
     totals = defaultdict(int)
@@ -68,7 +68,7 @@ def take_back(commission, target_net_fen, refund_id, memo=None):
     """Reduce a commission to target_net_fen: from frozen before settlement, as a debt on the
     available balance after it (a clawback may take the balance below zero). `memo` names the cause on the
     ledger (default: the refund). Joins the caller's transaction (the refund's, or a fraud void's)."""
-    memo = memo or f"refund {refund_id}"
+    memo = memo or memos.REFUND.write(refund_id=refund_id)
     delta = commission.net_fen - target_net_fen
     if delta <= 0:
         return 0

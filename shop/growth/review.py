@@ -9,6 +9,7 @@ from ..distribution.earnings import take_back
 from ..distribution.models import Commission
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..wallet import memos
 from .models import CLEARED, HELD, VOIDED, FraudFlag
 
 
@@ -46,5 +47,5 @@ def void(flag_id, actor, reason):
     flag = _close(flag.id, VOIDED, actor, reason)
     commission = db.session.execute(select(Commission).where(Commission.id == flag.commission_id).with_for_update()
                                     .execution_options(populate_existing=True)).scalar_one()
-    take_back(commission, 0, None, memo=f"fraud void (flag {flag.id}): {reason}"[:200])
+    take_back(commission, 0, None, memo=memos.FRAUD_VOID.write(flag_id=flag.id, reason=reason)[:200])
     return flag

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..settings import get_setting
-from ..wallet import ledger
+from ..wallet import ledger, memos
 from . import rules
 from .models import CLAWBACK_KIND, REF_TYPE, PoolAdjustment, PoolOrder, PoolPeriod, PoolShare
 from .services import weights_of
@@ -53,5 +53,5 @@ def _claw_back(period, refund):
         if taken[share.id] > 0:
             share.clawed_back_fen += taken[share.id]
             ledger.post(share.user_id, CLAWBACK_KIND, available=-taken[share.id], ref_type=REF_TYPE, ref_id=share.id,
-                        order_id=refund.order_id, memo=f"pool {period.period} refund {refund.id}", allow_debt=True)
+                        order_id=refund.order_id, memo=memos.POOL_REFUND.write(period=period.period, refund_id=refund.id), allow_debt=True)
     return sum(taken.values())

@@ -33,7 +33,7 @@ from ..orders import status as st
 from ..orders.models import Order, OrderLine
 from ..payments.models import SUCCEEDED, Refund, RefundLine
 from ..settings import get_setting
-from ..wallet import ledger
+from ..wallet import ledger, memos
 from . import rules
 from .models import REF_TYPE, SHARE_KIND, PoolOrder, PoolPeriod, PoolShare
 
@@ -152,5 +152,5 @@ def _post_share(period, member, sales, amount):
     db.session.flush()
     if amount:
         ledger.post(member.user_id, SHARE_KIND, available=amount, ref_type=REF_TYPE, ref_id=share.id,
-                    memo=f"pool {period.period}")
+                    memo=memos.POOL.write(period=period.period))
     return share

@@ -54,7 +54,7 @@ ADJUSTMENT = "adjustment"
 LEDGER_KINDS = Labels({"commission_frozen": _l("佣金入账（冻结）"), "commission_reversed": _l("佣金退回"),
                        "commission_settled": _l("佣金结算"), "commission_clawback": _l("佣金追回"),
                        "withdrawal_requested": _l("申请提现"), "withdrawal_rejected": _l("提现退回"),
-                       "withdrawal_paid": _l("提现到账"), ADJUSTMENT: _l("人工调整"),
+                       "withdrawal_paid": _l("提现到账"), "withdrawal_failed": _l("提现失败退回"), ADJUSTMENT: _l("人工调整"),
                        "pool_share": _l("分红池分红"), "pool_clawback": _l("分红追回"),
                        "agent_dividend_frozen": _l("代理分红入账（冻结）"), "agent_dividend_reversed": _l("代理分红退回"),
                        "agent_dividend_settled": _l("代理分红结算"), "agent_dividend_clawback": _l("代理分红追回")})

@@ -129,7 +129,7 @@ def test_the_detail_page_shows_the_request_and_the_balances(client, db, staff, m
     w = make_withdrawal("alipay", amount=5000, nickname="李四")
     html = client.get(f"/admin/withdrawals/{w.id}").get_data(as_text=True)
     for text in (w.withdrawal_no, "李四", "a@example.com", "张三", "¥50.00", "审核通过", "拒绝原因（分销商可见）",
-                 "withdrawal_requested"):
+                 "申请提现"):
         assert text in html, text
 
 
