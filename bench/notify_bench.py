@@ -600,6 +600,7 @@ class Recorder:
 def order_context(order, txn, raw):
     """Everything a notification for `order` can put into its statements, by name."""
     from shop.distribution.earnings import expected_shares
+    from shop.wallet.memos import COMMISSION
 
     ctx = {"order.id": order.id, "order.order_no": order.order_no, "txn": txn, "order.user_id": order.user_id,
            "order.pay_total_fen": order.pay_total_fen, "order.items_total_fen": order.items_total_fen,
@@ -611,7 +612,7 @@ def order_context(order, txn, raw):
     for k, s in enumerate(expected_shares(order)):
         ctx.update({f"share{k}.beneficiary_id": s.beneficiary_id, f"share{k}.amount_fen": s.amount_fen,
                     f"share{k}.base_fen": s.base_fen, f"share{k}.line_id": s.line_id,
-                    f"share{k}.memo": f"order {order.order_no} L{s.level}"})
+                    f"share{k}.memo": COMMISSION.write(order_no=order.order_no, level=s.level)})
     return ctx
 
 
