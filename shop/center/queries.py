@@ -31,7 +31,7 @@ from ..pagination import PER_PAGE, Window, window
 from ..payments.models import SUCCEEDED, Refund, RefundLine
 from ..settings import get_setting
 from ..wallet import withdrawals
-from ..wallet.models import W_APPROVED, Account, Withdrawal
+from ..wallet.models import LEDGER_KINDS, W_APPROVED, Account, LedgerEntry, Withdrawal
 from ..wallet.transfers import NAME_REQUIRED_FROM_FEN
 from .masking import mask_name
 from .models import PromoMaterial
@@ -209,6 +209,26 @@ def promotion_order(user_id, order_no):
     lines = {line.id: line for line in order.lines}
     return {"order": order, "commissions": [(c, lines.get(c.order_line_id)) for c in mine],
             "net": sum(c.net_fen for c in mine)}
+
+
+# ---- the balance statement (资金明细) ---------------------------------------------------------------------
+
+#: The statement's filters: entries by what moved the money (every kind falls in one).
+LEDGER_GROUPS = {
+    "earnings": tuple(k for k in LEDGER_KINDS if k.startswith(("commission_", "agent_dividend_", "pool_"))),
+    "withdrawals": tuple(k for k in LEDGER_KINDS if k.startswith("withdrawal_")),
+    "adjustments": ("adjustment",),
+}
+
+
+def ledger(user_id, group=None, page=1):
+    """A page of my ledger entries, newest first, optionally of one LEDGER_GROUPS group, each with the number of the
+    order it concerns (or None): one query on the (user_id, id) index."""
+    stmt = (select(LedgerEntry, Order.order_no).outerjoin(Order, Order.id == LedgerEntry.order_id)
+            .where(LedgerEntry.user_id == user_id))
+    if group in LEDGER_GROUPS:
+        stmt = stmt.where(LedgerEntry.kind.in_(LEDGER_GROUPS[group]))
+    return window(stmt.order_by(LedgerEntry.id.desc()), page)
 
 
 # ---- withdrawals -----------------------------------------------------------------------------------------

@@ -154,6 +154,16 @@ def commission(distributor, commission_id):
     return render_template("center/commission.html", **queries.get_commission(distributor.user_id, commission_id))
 
 
+@bp.get("/ledger")
+@needs_distributor()
+def ledger(distributor):
+    group = request.args.get("group")
+    group = group if group in queries.LEDGER_GROUPS else None
+    return render_template("center/ledger.html", group=group, groups=queries.LEDGER_GROUPS,
+                           balances=queries.balances(distributor.user_id),
+                           rows=queries.ledger(distributor.user_id, group, page=requested_page()))
+
+
 @bp.get("/orders")
 @needs_distributor()
 def orders(distributor):

@@ -11,7 +11,7 @@ from shop.distribution.models import Commission
 PAGES = ["/center", "/center/invite", "/center/qr.png", "/center/poster.png", "/center/team", "/center/team?level=2",
          "/center/commissions", "/center/commissions?status=frozen", "/center/orders", "/center/withdraw",
          "/center/ranking", "/center/ranking?board=invitees&period=month", "/center/materials",
-         "/center/funnel", "/center/funnel?days=30"]
+         "/center/funnel", "/center/funnel?days=30", "/center/ledger", "/center/ledger?group=withdrawals"]
 
 #: Every /center URL with an id in it: (rule, how to build the URL from a record of the `other` fixture).
 OWNED = {

@@ -22,7 +22,7 @@ FIRST_ID = 1000
 PAGES = ["/center", "/center/team?level=1", "/center/team?level=2", "/center/team?level=3",
          "/center/team?level=2&q=member", "/center/commissions", "/center/commissions?status=frozen",
          "/center/orders", "/center/ranking?period=month", "/center/ranking?board=invitees&period=month",
-         "/center/withdraw"]
+         "/center/withdraw", "/center/ledger", "/center/ledger?group=earnings"]
 #: Later pages of the big team (a team of 10 has no second page): as many statements as the first page.
 DEEP_PAGES = {"/center/team?level=1&page=50": "/center/team?level=1", "/center/team?level=3&page=200":
               "/center/team?level=3", "/center/commissions?page=400": "/center/commissions",
