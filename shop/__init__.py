@@ -1,6 +1,6 @@
 """The distribution mall: storefront, distributor center and merchant admin in one Flask app."""
 import os
-from types import FunctionType
+from types import FunctionType, MethodType
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
@@ -20,15 +20,23 @@ class Shop(Flask):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._sync = {}
+        self._sync, self._async = {}, {}
 
     def ensure_sync(self, func):
-        if type(func) is not FunctionType:  # a bound method or a partial: made anew, so not kept
+        target = func.__func__ if type(func) is MethodType else func
+        if type(target) is not FunctionType:  # a partial or a callable object: asked every time
             return super().ensure_sync(func)
-        found = self._sync.get(func)
-        if found is None:
-            found = self._sync[func] = super().ensure_sync(func)
-        return found
+        if target is func:
+            found = self._sync.get(func)
+            if found is None:
+                found = self._sync[func] = super().ensure_sync(func)
+            return found
+        # A bound method (an extension's hook) is made anew at each attribute access, so it is not kept; whether
+        # its function is `async def` is.
+        is_async = self._async.get(target)
+        if is_async is None:
+            is_async = self._async[target] = super().ensure_sync(func) is not func
+        return self.async_to_sync(func) if is_async else func
 
 
 def create_app(overrides=None):

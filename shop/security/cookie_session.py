@@ -5,7 +5,7 @@ Flask builds a new itsdangerous serializer each time it opens and each time it s
 with no cookie pays for one), then checks the cookie's signature and decodes its JSON on every request. The
 serializer holds nothing of a request, so one per (secret key, fallbacks) serves every request of the process; and
 a cookie whose signature it has checked needs only its age checked again (the signature and content of the same
-bytes cannot change). The cookie itself is the same, byte for byte."""
+bytes cannot change). The cookie itself is the same, byte for byte, and so is every header of an answer."""
 import threading
 import time
 
@@ -56,3 +56,20 @@ class CookieSessions(SecureCookieSessionInterface):
             with self._lock:
                 self._opened[(serializer, value)] = (int(signed_at.timestamp()), data)
         return self.session_class(data)
+
+    def save_session(self, app, session, response):
+        """Flask's, without its six cookie settings read for a session that is empty and unchanged (a gateway's
+        notification, a visit that keeps no session: nothing to write or delete), and its Vary kept as a string."""
+        if session or session.modified:
+            return super().save_session(app, session, response)
+        if session.accessed:
+            add_vary(response, "Cookie")
+
+
+def add_vary(response, name):
+    """`response.vary.add(name)` as a string edit: werkzeug's parses the header into a set and writes it back."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = name
+    elif name.lower() not in (part.strip().lower() for part in vary.split(",")):
+        response.headers["Vary"] = f"{vary}, {name}"

@@ -66,3 +66,27 @@ def test_a_change_to_one_requests_session_stays_in_it(app):
             opened = sessions.open_session(app, request)
             assert dict(opened) == {"lang": "en"}
             opened["lang"] = "zh"
+
+
+@pytest.mark.parametrize("data, modified, accessed, before", [
+    ({}, False, False, None), ({}, False, True, None), ({}, False, True, "Accept-Encoding"),
+    ({}, False, True, "accept-encoding, cookie"), ({}, True, True, "Accept-Encoding"),
+    ({"lang": "en"}, True, True, None), ({"lang": "en"}, False, True, "Accept-Encoding"),
+])
+def test_saving_answers_exactly_as_flasks_own(app, data, modified, accessed, before):
+    """The same Set-Cookie and Vary as Flask's SecureCookieSessionInterface, whatever the session's state."""
+    from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+    def saved(interface):
+        session = SecureCookieSession(data)
+        session.modified, session.accessed = modified, accessed
+        response = app.response_class("", 204)
+        if before:
+            response.headers["Vary"] = before
+        with app.test_request_context("/"):
+            interface.save_session(app, session, response)
+        return response.headers.getlist("Set-Cookie"), response.headers.get("Vary")
+
+    ours, flasks = saved(CookieSessions()), saved(SecureCookieSessionInterface())
+    assert ours[0] == flasks[0]
+    assert (ours[1] or "").replace(" ", "").lower().split(",") == (flasks[1] or "").replace(" ", "").lower().split(",")
